@@ -1,0 +1,58 @@
+# Satu Pintu: the two commands every newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then echo $$p; break; fi; done)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint format typecheck bench e2e messages clean install run worker
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Satu Pintu needs Python 3.11 or newer"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: set everything up and serve the demo mall on http://127.0.0.1:$(PORT)
+demo: $(STAMP)
+	$(BIN)/satupintu migrate --noinput
+	$(BIN)/satupintu seed_demo
+	$(BIN)/satupintu collectstatic --noinput --verbosity 0
+	@echo "Satu Pintu demo: http://127.0.0.1:$(PORT)  (Ctrl+C stops the server and the task worker)"
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/satupintu db_worker --interval 1 & worker=$$!; \
+	$(BIN)/uvicorn satupintu.asgi:application --host 127.0.0.1 --port $(PORT) --workers 1
+
+## test: set everything up and run the whole test suite
+test: $(STAMP)
+	$(BIN)/satupintu makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy satupintu
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+e2e: $(STAMP)
+	$(BIN)/pytest -m e2e e2e
+
+messages: $(STAMP)
+	cd satupintu && ../$(BIN)/satupintu makemessages -l id --ignore 'tests/*' && ../$(BIN)/satupintu makemessages -d djangojs -l id
+	cd satupintu && ../$(BIN)/satupintu compilemessages
+
+clean:
+	rm -rf $(VENV) var satupintu.sqlite3*

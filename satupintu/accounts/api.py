@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import Router
+
+from satupintu.accounts.schemas import MeOut, TokenIn, TokenOut
+from satupintu.accounts.selectors import staff_roles_summary
+from satupintu.accounts.services import api_token_issue
+from satupintu.core.errors import DomainError, RateLimited
+from satupintu.core.ratelimit import enforce_public_rate_limit
+
+router = Router(tags=["auth"])
+
+
+class WrongCredentials(DomainError):
+    status_code = 401
+
+
+@router.post("/auth/token", response={200: TokenOut}, auth=None)
+def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
+    enforce_public_rate_limit(request, "auth-token")
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        raise RateLimited("Too many failed sign-ins: this account is locked for a while")
+    if user is None or not user.is_active:
+        raise WrongCredentials("Wrong user name or password", code="wrong_credentials")
+    return {"token": api_token_issue(user=user, name=payload.name, request=request)}
+
+
+@router.get("/auth/me", response=MeOut)
+def me(request: HttpRequest) -> dict[str, object]:
+    user = request.user
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "full_name": getattr(user, "full_name", ""),
+        "is_superuser": user.is_superuser,
+        "is_device": getattr(user, "is_device", False),
+        "roles": staff_roles_summary(user),
+    }

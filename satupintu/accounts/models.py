@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person on the staff, an applicant with an account, or a device (kiosk, display board)."""
+
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    is_device = models.BooleanField(
+        _("device account"),
+        default=False,
+        help_text=_("Kiosks and display boards sign in as devices, not as people."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    MALL_ADMIN = "mall_admin", _("mall admin")
+    AGENCY_ADMIN = "agency_admin", _("agency admin")
+    COUNTER_OFFICER = "counter_officer", _("counter officer")
+    BACK_OFFICE_OFFICER = "back_office_officer", _("back-office officer")
+    OUTREACH_OFFICER = "outreach_officer", _("outreach officer")
+    SUPERVISOR = "supervisor", _("supervisor")
+    CASHIER = "cashier", _("cashier")
+    VIEWER = "viewer", _("viewer (reports only)")
+    KIOSK = "kiosk", _("kiosk device")
+    DISPLAY = "display", _("display board device")
+
+
+# Roles whose work belongs to one agency: a membership with these roles names the agency.
+AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.BACK_OFFICE_OFFICER})
+DEVICE_ROLES = frozenset({Role.KIOSK, Role.DISPLAY})
+
+
+class Membership(models.Model):
+    """Ties a person to a mall and, where the role needs it, to one agency of that mall."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    mall = models.ForeignKey(
+        "catalog.Mall", verbose_name=_("mall"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(
+        "catalog.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        help_text=_("Required for agency admins and back-office officers; empty means mall-wide."),
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "mall", "agency", "role"], name="membership_unique_role"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "mall", "role"],
+                condition=models.Q(agency__isnull=True),
+                name="membership_unique_mallwide_role",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self) -> str:
+        where = self.agency.name if self.agency_id and self.agency else self.mall.name
+        return f"{self.user} · {self.get_role_display()} · {where}"
+
+    def clean(self) -> None:
+        if self.role in AGENCY_ROLES and not self.agency_id:
+            raise ValidationError({"agency": _("This role belongs to one agency: choose it.")})
+        if self.agency_id and self.agency and self.agency.mall_id != self.mall_id:
+            raise ValidationError({"agency": _("The agency must belong to the chosen mall.")})
+        if self.role in DEVICE_ROLES and self.user_id and not self.user.is_device:
+            raise ValidationError({"role": _("Device roles are for device accounts only.")})
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts and devices. Only a hash is stored; the token is shown once."""
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=PREFIX_LENGTH, unique=True, editable=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def new_raw_token() -> tuple[str, str]:
+        """A fresh token `<prefix>.<secret>` and its prefix."""
+        prefix = secrets.token_hex(ApiToken.PREFIX_LENGTH // 2)
+        return f"{prefix}.{secrets.token_urlsafe(32)}", prefix
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        # The secret is 256 random bits, so one round of SHA-256 is enough: no dictionary to guess
+        # from, and a fast check keeps device requests cheap.
+        return _hash_token(raw)
+
+    def is_usable(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -1,0 +1,81 @@
+"""The JSON API under /api/v1/ (API.md): authentication, error mapping and the routers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, SessionAuth
+
+from satupintu.accounts.services import api_token_authenticate
+from satupintu.core.errors import DomainError
+
+
+class BearerTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(token)
+        if user is None:
+            return None
+        request.user = user
+        return user
+
+
+def anonymous(request: HttpRequest) -> bool:
+    """Lets a public endpoint through without credentials; handlers still see who is signed in."""
+    return True
+
+
+STAFF_AUTH = [BearerTokenAuth(), SessionAuth()]
+PUBLIC_AUTH = [BearerTokenAuth(), SessionAuth(), anonymous]
+
+api = NinjaAPI(
+    title="Satu Pintu API",
+    version="1",
+    description="The HTTP contract of Satu Pintu, the public-service mall system.",
+    urls_namespace="api",
+    auth=STAFF_AUTH,
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    response = api.create_response(request, {"detail": exc.as_detail()}, status=exc.status_code)
+    if exc.status_code == 429:
+        response["Retry-After"] = "60"
+    return response
+
+
+@api.exception_handler(DjangoValidationError)
+def django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        detail = [
+            {"loc": ["body", field], "msg": str(message), "type": "value_error"}
+            for field, errors in exc.message_dict.items()
+            for message in errors
+        ]
+    else:
+        detail = [{"loc": ["body"], "msg": str(m), "type": "value_error"} for m in exc.messages]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+def _register_routers() -> None:
+    from satupintu.accounts.api import router as accounts_router
+    from satupintu.catalog.api import router as catalog_router
+    from satupintu.dossiers.api import router as dossiers_router
+    from satupintu.feedback.api import router as feedback_router
+    from satupintu.outreach.api import router as outreach_router
+    from satupintu.queueing.api import router as queueing_router
+    from satupintu.reports.api import router as reports_router
+
+    api.add_router("", accounts_router)
+    api.add_router("", catalog_router)
+    api.add_router("", queueing_router)
+    api.add_router("", dossiers_router)
+    api.add_router("", outreach_router)
+    api.add_router("", feedback_router)
+    api.add_router("", reports_router)
+
+
+_register_routers()

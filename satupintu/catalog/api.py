@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from satupintu.api import PUBLIC_AUTH
+from satupintu.catalog import selectors, services
+from satupintu.catalog.models import Agency, Counter, Mall, Service
+from satupintu.catalog.schemas import (
+    AgencyOut,
+    CounterOut,
+    MallDetailOut,
+    MallOut,
+    MallPatch,
+    ServiceDetailOut,
+    ServiceOut,
+    ServicePatch,
+    WorkingDaysOut,
+)
+from satupintu.core.errors import InvalidInput
+from satupintu.core.workdays import add_working_days
+
+router = Router(tags=["catalog"])
+
+
+def mall_detail(mall: Mall) -> dict[str, Any]:
+    return {
+        "id": mall.pk,
+        "slug": mall.slug,
+        "name": mall.name,
+        "timezone": mall.timezone,
+        "address": mall.address,
+        "city": mall.city,
+        "province": mall.province,
+        "phone": mall.phone,
+        "email": mall.email,
+        "operator": mall.operator,
+        "opening_hours": [
+            {"weekday": h.weekday, "opens": h.opens, "closes": h.closes}
+            for h in mall.opening_hours.all()
+        ],
+        "closure_days": [{"date": c.date, "reason": c.reason} for c in mall.closure_days.all()],
+        "floors": [
+            {"id": f.pk, "number": f.number, "name": f.name, "status": f.status}
+            for f in mall.floors.all()
+        ],
+    }
+
+
+def agency_out(agency: Agency) -> dict[str, Any]:
+    return {
+        "id": agency.pk,
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "kind": agency.kind,
+        "counter_ids": selectors.agency_counter_ids(agency),
+        "partnership_status": selectors.agency_partnership_status(agency),
+    }
+
+
+def service_out(service: Service) -> dict[str, Any]:
+    return {
+        "id": service.pk,
+        "code": service.code,
+        "name": service.name,
+        "name_en": service.name_en,
+        "agency_id": service.agency_id,
+        "agency_name": service.agency.name,
+        "kind": service.kind,
+        "channels": service.channels,
+        "queue_prefix": service.queue_prefix,
+        "standard": {
+            "requirements": [
+                {
+                    "id": r.pk,
+                    "name": r.name,
+                    "document": r.document,
+                    "mandatory": r.mandatory,
+                    "note": r.note,
+                    "key": r.key,
+                    "accepted_types": [t for t in r.accepted_types.split(",") if t],
+                    "max_size_kb": r.max_size_kb,
+                }
+                for r in service.requirements.all()
+            ],
+            "procedure": service.procedure,
+            "duration": {"value": service.duration_value, "unit": service.duration_unit},
+            "fee": service.fee,
+            "fee_note": service.fee_note,
+            "product": service.product,
+            "complaint_handling": service.complaint_handling,
+            "legal_basis": service.legal_basis,
+            "facilities": service.facilities,
+            "staff_competence": service.staff_competence,
+            "internal_supervision": service.internal_supervision,
+            "staff_count": service.staff_count,
+            "service_guarantee": service.service_guarantee,
+            "security_guarantee": service.security_guarantee,
+            "performance_evaluation": service.performance_evaluation,
+        },
+    }
+
+
+def service_detail(service: Service) -> dict[str, Any]:
+    return {
+        **service_out(service),
+        "description": service.description,
+        "mall": service.mall.slug,
+        "daily_quota": {str(ch): service.daily_quota(ch) for ch in Service.QUOTA_FIELDS},
+    }
+
+
+def counter_out(counter: Counter) -> dict[str, Any]:
+    services_here = list(counter.services.all())
+    return {
+        "id": counter.pk,
+        "number": counter.number,
+        "name": counter.name,
+        "floor": counter.floor.number,
+        "area": counter.area,
+        "mode": counter.mode,
+        "service_ids": sorted(s.pk for s in services_here),
+        "agency_ids": sorted({s.agency_id for s in services_here}),
+    }
+
+
+@router.get("/malls", response=list[MallOut], auth=PUBLIC_AUTH)
+@paginate(LimitOffsetPagination)
+def malls_list(request: HttpRequest) -> Any:
+    return selectors.mall_list()
+
+
+@router.get("/malls/{slug}", response=MallDetailOut, auth=PUBLIC_AUTH)
+def malls_get(request: HttpRequest, slug: str) -> dict[str, Any]:
+    return mall_detail(selectors.mall_get(slug=slug))
+
+
+@router.patch("/malls/{slug}", response=MallDetailOut)
+def malls_update(request: HttpRequest, slug: str, payload: MallPatch) -> dict[str, Any]:
+    mall = selectors.access_mall_for_admin(user=request.user, slug=slug)
+    services.mall_update(actor=request.user, mall=mall, data=payload, request=request)
+    return mall_detail(selectors.mall_get(slug=slug))
+
+
+@router.get("/agencies", response=list[AgencyOut], auth=PUBLIC_AUTH)
+@paginate(LimitOffsetPagination)
+def agencies_list(request: HttpRequest, mall: str) -> Any:
+    return [agency_out(a) for a in selectors.agency_list(mall=selectors.mall_get(slug=mall))]
+
+
+@router.get("/services", response=list[ServiceOut], auth=PUBLIC_AUTH)
+@paginate(LimitOffsetPagination)
+def services_list(
+    request: HttpRequest,
+    mall: str,
+    agency: int | None = None,
+    channel: str | None = None,
+    q: str | None = Query(None, max_length=100),
+) -> Any:
+    qs = selectors.service_list(
+        mall=selectors.mall_get(slug=mall), agency_id=agency, channel=channel, q=q
+    )
+    return [service_out(s) for s in qs]
+
+
+@router.get("/services/{service_id}", response=ServiceDetailOut, auth=PUBLIC_AUTH)
+def services_get(request: HttpRequest, service_id: int) -> dict[str, Any]:
+    return service_detail(selectors.service_get(service_id=service_id))
+
+
+@router.patch("/services/{service_id}", response=ServiceDetailOut)
+def services_update(request: HttpRequest, service_id: int, payload: ServicePatch) -> Any:
+    service = selectors.access_service_for_edit(user=request.user, service_id=service_id)
+    services.service_update(actor=request.user, service=service, data=payload, request=request)
+    return service_detail(
+        selectors.access_service_for_edit(user=request.user, service_id=service_id)
+    )
+
+
+@router.get("/counters", response=list[CounterOut], auth=PUBLIC_AUTH)
+@paginate(LimitOffsetPagination)
+def counters_list(request: HttpRequest, mall: str) -> Any:
+    return [counter_out(c) for c in selectors.counter_list(mall=selectors.mall_get(slug=mall))]
+
+
+@router.get("/calendar/add-working-days", response=WorkingDaysOut, auth=PUBLIC_AUTH)
+def calendar_add_working_days(request: HttpRequest, mall: str, start: date, days: int) -> Any:
+    if not 0 <= days <= 1000:
+        raise InvalidInput("days must be between 0 and 1000", field="query.days")
+    mall_obj = selectors.mall_get(slug=mall)
+    due, skipped = add_working_days(
+        start, days, selectors.mall_closures(mall=mall_obj, start=start)
+    )
+    return {
+        "start": start,
+        "days": days,
+        "due": due,
+        "skipped": [{"date": s.date, "reason": s.reason} for s in skipped],
+    }

@@ -1,0 +1,152 @@
+"""Reads of the catalog, and the access helpers for changing it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from satupintu.accounts.models import Role
+from satupintu.accounts.selectors import has_role
+from satupintu.catalog.models import (
+    Agency,
+    Channel,
+    ClosureDay,
+    Counter,
+    Mall,
+    Partnership,
+    Service,
+    ServiceRequirement,
+)
+from satupintu.core.errors import InvalidInput, NotFound
+
+
+def mall_list() -> QuerySet[Mall]:
+    return Mall.objects.filter(is_active=True).order_by("name")
+
+
+def mall_get(*, slug: str) -> Mall:
+    mall = (
+        Mall.objects.filter(slug=slug, is_active=True)
+        .prefetch_related("opening_hours", "closure_days", "floors")
+        .first()
+    )
+    if mall is None:
+        raise NotFound(f"No mall with slug '{slug}'", field="mall")
+    return mall
+
+
+def mall_closures(*, mall: Mall, start: date | None = None) -> dict[date, str]:
+    qs = ClosureDay.objects.filter(mall=mall)
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    return dict(qs.values_list("date", "reason"))
+
+
+def access_mall_for_admin(*, user: Any, slug: str) -> Mall:
+    """The mall if `user` is its admin; otherwise "not found", whether it exists or not."""
+    mall = Mall.objects.filter(slug=slug).first()
+    if mall is None or not has_role(user, mall_id=mall.pk, roles=[Role.MALL_ADMIN]):
+        raise NotFound()
+    return mall
+
+
+def agency_list(*, mall: Mall) -> QuerySet[Agency]:
+    return (
+        Agency.objects.filter(mall=mall, is_active=True)
+        .prefetch_related(
+            Prefetch(
+                "partnerships",
+                queryset=Partnership.objects.order_by("-created_at", "-id"),
+                to_attr="partnerships_newest_first",
+            ),
+            Prefetch(
+                "services",
+                queryset=Service.objects.filter(is_active=True).prefetch_related("counters"),
+                to_attr="active_services",
+            ),
+        )
+        .order_by("name")
+    )
+
+
+def agency_counter_ids(agency: Agency) -> list[int]:
+    ids = {c.pk for s in getattr(agency, "active_services", []) for c in s.counters.all()}
+    return sorted(ids)
+
+
+def agency_partnership_status(agency: Agency) -> str | None:
+    partnerships = getattr(agency, "partnerships_newest_first", None)
+    if partnerships is None:
+        partnerships = list(agency.partnerships.order_by("-created_at", "-id")[:1])
+    return partnerships[0].status if partnerships else None
+
+
+def _services_with_standard(qs: QuerySet[Service]) -> QuerySet[Service]:
+    return qs.select_related("agency", "mall").prefetch_related(
+        Prefetch("requirements", queryset=ServiceRequirement.objects.order_by("position", "id"))
+    )
+
+
+def service_list(
+    *,
+    mall: Mall,
+    agency_id: int | None = None,
+    channel: str | None = None,
+    q: str | None = None,
+) -> QuerySet[Service]:
+    qs = Service.objects.filter(mall=mall, is_active=True, agency__is_active=True)
+    if agency_id is not None:
+        qs = qs.filter(agency_id=agency_id)
+    if channel:
+        if channel not in Channel.values:
+            raise InvalidInput(
+                f"Unknown channel '{channel}'; use one of {', '.join(Channel.values)}",
+                field="query.channel",
+            )
+        qs = qs.filter(**{Service.CHANNEL_FIELDS[Channel(channel)]: True})
+    if q:
+        for word in q.split()[:8]:
+            qs = qs.filter(
+                Q(name__icontains=word)
+                | Q(name_en__icontains=word)
+                | Q(code__icontains=word)
+                | Q(description__icontains=word)
+                | Q(agency__name__icontains=word)
+                | Q(agency__short_name__icontains=word)
+            )
+    return _services_with_standard(qs).order_by("agency__name", "name")
+
+
+def service_get(*, service_id: int) -> Service:
+    service = (
+        _services_with_standard(Service.objects.filter(is_active=True, agency__is_active=True))
+        .filter(pk=service_id)
+        .first()
+    )
+    if service is None:
+        raise NotFound(f"No service with id {service_id}")
+    return service
+
+
+def access_service_for_edit(*, user: Any, service_id: int) -> Service:
+    """The service if `user` is admin of its mall or of its agency; "not found" otherwise."""
+    service = _services_with_standard(Service.objects.filter(pk=service_id)).first()
+    if service is None or not (
+        has_role(user, mall_id=service.mall_id, roles=[Role.MALL_ADMIN])
+        or has_role(
+            user, mall_id=service.mall_id, roles=[Role.AGENCY_ADMIN], agency_id=service.agency_id
+        )
+    ):
+        raise NotFound(f"No service with id {service_id}")
+    return service
+
+
+def counter_list(*, mall: Mall) -> QuerySet[Counter]:
+    return (
+        Counter.objects.filter(mall=mall, is_active=True)
+        .select_related("floor")
+        .prefetch_related("services")
+        .order_by("number")
+    )
