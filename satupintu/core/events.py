@@ -3,19 +3,36 @@
 Services call `publish_on_commit`; the event reaches the broker only once the transaction that
 produced it has committed, so a screen never shows a call that was rolled back. The broker is
 chosen by settings.EVENT_BROKER: "memory" (one server process) or "redis" (several processes).
-Each event carries an id that grows per channel, so that a client reconnecting with
-`Last-Event-ID` can be sent what it missed."""
+
+Event ids come from ONE sequence per broker (not one per channel) and an event published on
+several channels carries the same id on each. So a screen that listens on several channels (a
+counter console on `counter:<id>` and `mall:<id>`) can resume from a single `Last-Event-ID`, and
+an event that reaches it twice is recognised and sent once.
+
+Consumers are asynchronous (SSE views under uvicorn): `broker.subscribe(channels, after=id)`
+is an async iterator that first replays what the channel logs still hold after `after`, then
+waits for new events without blocking the event loop, yielding None after `idle_seconds`
+without any (so that the caller can send a heartbeat without cancelling the iterator)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import threading
+import weakref
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from django.conf import settings
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# How many recent events each channel keeps for clients that reconnect.
+HISTORY_PER_CHANNEL = 1000
 
 
 @dataclass(frozen=True)
@@ -30,28 +47,93 @@ class Event:
         return f"id: {self.id}\nevent: {self.type}\ndata: {payload}\n\n"
 
 
+class Broker(Protocol):
+    def publish_many(
+        self, channels: Sequence[str], event_type: str, data: dict[str, Any]
+    ) -> Event | None: ...
+
+    def events_after(self, channel: str, last_id: int) -> list[Event]: ...
+
+    def last_id(self, channel: str) -> int: ...
+
+    def subscribe(
+        self, channels: Sequence[str], *, after: int | None = None, idle_seconds: float = 15.0
+    ) -> AsyncIterator[Event | None]: ...
+
+
+class _RecentIds:
+    """The ids a subscriber has already sent, so that one event on two channels goes out once."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._order: deque[int] = deque(maxlen=size)
+        self._seen: set[int] = set()
+
+    def add(self, event_id: int) -> bool:
+        """Remember `event_id`; False when it was already there."""
+        if event_id in self._seen:
+            return False
+        if len(self._order) == self._order.maxlen:
+            self._seen.discard(self._order[0])
+        self._order.append(event_id)
+        self._seen.add(event_id)
+        return True
+
+
+# --- in-process ---------------------------------------------------------------------------------
+
+
 @dataclass
 class _ChannelLog:
-    next_id: int = 1
-    history: deque[Event] = field(default_factory=lambda: deque(maxlen=500))
+    history: deque[Event] = field(default_factory=lambda: deque(maxlen=HISTORY_PER_CHANNEL))
+
+
+class _Subscriber:
+    def __init__(self, loop: asyncio.AbstractEventLoop, channels: Sequence[str]) -> None:
+        self.loop = loop
+        self.channels = tuple(channels)
+        self.queue: asyncio.Queue[Event] = asyncio.Queue()
 
 
 class InProcessBroker:
-    """Keeps the recent events of each channel in memory, for one server process."""
+    """Keeps the recent events of each channel in memory, for one server process.
+
+    Publishers are plain threads (Django's sync code runs in a thread pool under ASGI);
+    subscribers are coroutines on an event loop. A publish hands the event to each subscriber's
+    loop with one `call_soon_threadsafe` per loop (not per subscriber), so that a thousand
+    boards on one loop cost one wake-up."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._channels: dict[str, _ChannelLog] = {}
-        self._condition = threading.Condition(self._lock)
+        self._sequence = 0
+        self._subscribers: dict[str, set[_Subscriber]] = {}
 
     def publish(self, channel: str, event_type: str, data: dict[str, Any]) -> Event:
-        with self._condition:
-            log = self._channels.setdefault(channel, _ChannelLog())
-            event = Event(id=log.next_id, channel=channel, type=event_type, data=data)
-            log.next_id += 1
-            log.history.append(event)
-            self._condition.notify_all()
-            return event
+        event = self.publish_many([channel], event_type, data)
+        assert event is not None
+        return event
+
+    def publish_many(
+        self, channels: Sequence[str], event_type: str, data: dict[str, Any]
+    ) -> Event | None:
+        if not channels:
+            return None
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Subscriber, Event]]] = {}
+        with self._lock:
+            self._sequence += 1
+            first: Event | None = None
+            for channel in dict.fromkeys(channels):
+                event = Event(id=self._sequence, channel=channel, type=event_type, data=data)
+                first = first or event
+                self._channels.setdefault(channel, _ChannelLog()).history.append(event)
+                for subscriber in self._subscribers.get(channel, ()):
+                    by_loop.setdefault(subscriber.loop, []).append((subscriber, event))
+        for loop, deliveries in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_deliver, deliveries)
+            except RuntimeError:  # the loop has closed; its subscribers are gone with it
+                logger.debug("event loop closed, dropping %d deliveries", len(deliveries))
+        return first
 
     def events_after(self, channel: str, last_id: int) -> list[Event]:
         with self._lock:
@@ -63,28 +145,219 @@ class InProcessBroker:
     def last_id(self, channel: str) -> int:
         with self._lock:
             log = self._channels.get(channel)
-            return log.next_id - 1 if log else 0
+            return log.history[-1].id if log and log.history else 0
+
+    def subscriber_count(self, channel: str) -> int:
+        with self._lock:
+            return len(self._subscribers.get(channel, ()))
+
+    async def subscribe(
+        self, channels: Sequence[str], *, after: int | None = None, idle_seconds: float = 15.0
+    ) -> AsyncIterator[Event | None]:
+        subscriber = _Subscriber(asyncio.get_running_loop(), channels)
+        with self._lock:
+            # Registered before the replay is read: an event published in between is both in the
+            # replay and in the queue, and the id check below drops the second copy.
+            for channel in subscriber.channels:
+                self._subscribers.setdefault(channel, set()).add(subscriber)
+            backlog: list[Event] = []
+            if after is not None:
+                for channel in subscriber.channels:
+                    log = self._channels.get(channel)
+                    if log:
+                        backlog.extend(e for e in log.history if e.id > after)
+        sent = _RecentIds()
+        try:
+            for event in sorted(backlog, key=lambda e: e.id):
+                if sent.add(event.id):
+                    yield event
+            while True:
+                try:
+                    event = await asyncio.wait_for(subscriber.queue.get(), idle_seconds)
+                except TimeoutError:
+                    yield None  # nothing for a while: the caller may send a heartbeat
+                    continue
+                if (after is None or event.id > after) and sent.add(event.id):
+                    yield event
+        finally:
+            with self._lock:
+                for channel in subscriber.channels:
+                    members = self._subscribers.get(channel)
+                    if members is not None:
+                        members.discard(subscriber)
+                        if not members:
+                            del self._subscribers[channel]
 
 
-_broker: InProcessBroker | None = None
+def _deliver(deliveries: list[tuple[_Subscriber, Event]]) -> None:
+    for subscriber, event in deliveries:
+        subscriber.queue.put_nowait(event)
+
+
+# --- Redis --------------------------------------------------------------------------------------
+
+# One atomic step: take the next id of the global sequence and append the event with that id to
+# the stream of every channel (trimmed to about HISTORY_PER_CHANNEL entries, expiring when idle),
+# so ids grow across all streams and one event has the same id everywhere.
+_PUBLISH_SCRIPT = """
+local id = redis.call('INCR', KEYS[1])
+for i = 2, #KEYS do
+  redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[3], id .. '-0', 'type', ARGV[1], 'data', ARGV[2])
+  redis.call('EXPIRE', KEYS[i], ARGV[4])
+end
+return id
+"""
+
+
+class RedisBroker:
+    """Redis Streams, one per channel: works across server processes and machines.
+
+    Replay and live delivery are the same `XREAD` from the last id a client has; ids are
+    `<sequence>-0`, and the SSE id is the sequence number."""
+
+    def __init__(self, url: str, *, prefix: str = "satupintu:events", ttl_seconds: int = 172800):
+        import redis
+
+        self.url = url
+        self.prefix = prefix
+        self.ttl_seconds = ttl_seconds
+        self._sync = redis.Redis.from_url(url)
+        self._script = self._sync.register_script(_PUBLISH_SCRIPT)
+        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _key(self, channel: str) -> str:
+        return f"{self.prefix}:{channel}"
+
+    def _sequence_key(self) -> str:
+        return f"{self.prefix}:sequence"
+
+    def publish(self, channel: str, event_type: str, data: dict[str, Any]) -> Event:
+        event = self.publish_many([channel], event_type, data)
+        assert event is not None
+        return event
+
+    def publish_many(
+        self, channels: Sequence[str], event_type: str, data: dict[str, Any]
+    ) -> Event | None:
+        targets = list(dict.fromkeys(channels))
+        if not targets:
+            return None
+        payload = json.dumps(data, ensure_ascii=False, default=str)
+        event_id = int(
+            self._script(
+                keys=[self._sequence_key(), *(self._key(c) for c in targets)],
+                args=[event_type, payload, HISTORY_PER_CHANNEL, self.ttl_seconds],
+            )
+        )
+        return Event(id=event_id, channel=targets[0], type=event_type, data=data)
+
+    def _decode(self, channel: str, entry_id: bytes | str, fields: dict[Any, Any]) -> Event:
+        raw_id = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+        values = {
+            (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
+            for k, v in fields.items()
+        }
+        return Event(
+            id=int(raw_id.split("-", 1)[0]),
+            channel=channel,
+            type=values["type"],
+            data=json.loads(values["data"]),
+        )
+
+    def events_after(self, channel: str, last_id: int) -> list[Event]:
+        entries: Any = self._sync.xrange(self._key(channel), min=f"({last_id}-0", max="+")
+        return [self._decode(channel, entry_id, fields) for entry_id, fields in entries]
+
+    def last_id(self, channel: str) -> int:
+        entries: Any = self._sync.xrevrange(self._key(channel), count=1)
+        if not entries:
+            return 0
+        raw = entries[0][0]
+        return int((raw.decode() if isinstance(raw, bytes) else raw).split("-", 1)[0])
+
+    def _async_client(self) -> Any:
+        import redis.asyncio as aioredis
+
+        loop = asyncio.get_running_loop()
+        client = self._async_clients.get(loop)
+        if client is None:
+            client = aioredis.Redis.from_url(self.url)
+            self._async_clients[loop] = client
+        return client
+
+    async def subscribe(
+        self, channels: Sequence[str], *, after: int | None = None, idle_seconds: float = 15.0
+    ) -> AsyncIterator[Event | None]:
+        client = self._async_client()
+        keys = {self._key(c): c for c in dict.fromkeys(channels)}
+        positions: dict[str, str] = {}
+        for key in keys:
+            if after is not None:
+                positions[key] = f"{after}-0"
+            else:
+                newest = await client.xrevrange(key, count=1)
+                positions[key] = (
+                    (newest[0][0].decode() if isinstance(newest[0][0], bytes) else newest[0][0])
+                    if newest
+                    else "0-0"
+                )
+        sent = _RecentIds()
+        while True:
+            batches = await client.xread(positions, block=int(idle_seconds * 1000), count=500)
+            if not batches:
+                yield None  # nothing for a while: the caller may send a heartbeat
+                continue
+            events: list[Event] = []
+            for raw_key, entries in batches or []:
+                key = raw_key.decode() if isinstance(raw_key, bytes) else raw_key
+                for entry_id, fields in entries:
+                    positions[key] = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+                    events.append(self._decode(keys[key], entry_id, fields))
+            for event in sorted(events, key=lambda e: e.id):
+                if sent.add(event.id):
+                    yield event
+
+
+# --- choosing and publishing --------------------------------------------------------------------
+
+_broker: Broker | None = None
 _broker_lock = threading.Lock()
 
 
-def get_broker() -> InProcessBroker:
+def get_broker() -> Broker:
     global _broker
     with _broker_lock:
         if _broker is None:
-            _broker = InProcessBroker()
+            if getattr(settings, "EVENT_BROKER", "memory") == "redis":
+                _broker = RedisBroker(
+                    settings.REDIS_URL,
+                    prefix=getattr(settings, "EVENT_KEY_PREFIX", "satupintu:events"),
+                )
+            else:
+                _broker = InProcessBroker()
         return _broker
 
 
+def reset_broker(broker: Broker | None = None) -> None:
+    """Replace the broker (tests; after settings change). None: chosen again from settings."""
+    global _broker
+    with _broker_lock:
+        _broker = broker
+
+
 def publish_on_commit(channels: Iterable[str], event_type: str, data: dict[str, Any]) -> None:
-    """Publish `data` as `event_type` on every channel once the current transaction commits."""
+    """Publish `data` as `event_type` on every channel once the current transaction commits.
+
+    Outside a transaction (autocommit) it is sent at once. A failing broker is logged, never
+    raised: the change is already committed and screens catch up on their next event."""
     targets = list(channels)
 
     def send() -> None:
-        broker = get_broker()
-        for channel in targets:
-            broker.publish(channel, event_type, data)
+        try:
+            get_broker().publish_many(targets, event_type, data)
+        except Exception:
+            logger.exception("could not publish %s on %s", event_type, targets)
 
     transaction.on_commit(send)

@@ -1,0 +1,58 @@
+"""Server-sent events: the stream format, heartbeats and resumption with Last-Event-ID.
+
+The streams are async generators served by async views, so that a thousand boards waiting for
+the next call cost a thousand idle coroutines on the event loop, not a thousand threads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, StreamingHttpResponse
+
+from satupintu.core.events import get_broker
+
+# How long a browser waits before reconnecting after the stream broke (the `retry:` hint).
+RETRY_MILLISECONDS = 3000
+
+
+def last_event_id(request: HttpRequest) -> int | None:
+    """The id after which the client wants events: the `Last-Event-ID` header that browsers send
+    when they reconnect, else `?last_event_id=` (set by the page for its first connection, so that
+    nothing published between rendering the page and connecting is lost). None: only new ones."""
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id") or ""
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+async def event_stream(
+    channels: Sequence[str],
+    *,
+    after: int | None,
+    hello: dict[str, Any] | None = None,
+    heartbeat_seconds: float | None = None,
+) -> AsyncIterator[str]:
+    """The text of an SSE stream of `channels`: a retry hint, an optional `hello` event (no id,
+    so that it does not move the client's position), the missed events after `after`, then live
+    events, with a comment line as heartbeat when nothing happened for a while (it keeps proxies
+    from closing the connection and lets the server notice a client that went away)."""
+    idle = heartbeat_seconds if heartbeat_seconds is not None else settings.SSE_HEARTBEAT_SECONDS
+    # Padding first: some proxies and browsers hold back the first bytes of a stream.
+    yield f": {' ' * 256}\nretry: {RETRY_MILLISECONDS}\n\n"
+    if hello is not None:
+        payload = json.dumps(hello, ensure_ascii=False, default=str)
+        yield f"event: hello\ndata: {payload}\n\n"
+    async for event in get_broker().subscribe(channels, after=after, idle_seconds=idle):
+        yield ": heartbeat\n\n" if event is None else event.as_sse()
+
+
+def sse_response(stream: AsyncIterator[str]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache, no-transform"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
