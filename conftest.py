@@ -43,3 +43,18 @@ def _clear_cache() -> None:
 @pytest.fixture(autouse=True)
 def _media_root(settings: object, tmp_path_factory: pytest.TempPathFactory) -> None:
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def _signing_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("signing"))
+
+
+@pytest.fixture(autouse=True)
+def _signing_settings(settings: object, _signing_dir: str) -> None:
+    # One demo CA per test session, created on first use, never in the project's var/ folder.
+    settings.SIGNING_DIR = _signing_dir  # type: ignore[attr-defined]
+    settings.SIGNING_AUTO_INIT = True  # type: ignore[attr-defined]
+    settings.SIGNING_TRUST_ROOTS = []  # type: ignore[attr-defined]
+    settings.SIGNING_TRUST_DEMO_CA = True  # type: ignore[attr-defined]
+    settings.SMS_GATEWAY_URL = ""  # type: ignore[attr-defined]

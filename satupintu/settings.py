@@ -217,3 +217,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- dossiers: signing of results (PAdES) ---
+# Where `satupintu signing_init` keeps the demo CA and each agency's PKCS#12 file
+# (<mall-slug>/<agency-slug>.p12). In production an agency's own PKCS#12 file is placed there.
+SIGNING_DIR = Path(os.environ.get("SIGNING_DIR", PROJECT_DIR / "var" / "signing"))
+SIGNING_PASSPHRASE = os.environ.get("SIGNING_PASSPHRASE", "satupintu-demo-signing")
+# Create the demo CA and a missing agency certificate on first use (demo and tests only).
+SIGNING_AUTO_INIT = env_bool("SIGNING_AUTO_INIT", DEBUG)
+# Extra trust roots (PEM or DER certificate files) besides the demo CA, e.g. the BSrE root.
+SIGNING_TRUST_ROOTS = env_list("SIGNING_TRUST_ROOTS", "")
+# Whether certificates issued by the demo CA count as trusted when verifying uploaded PDFs.
+SIGNING_TRUST_DEMO_CA = env_bool("SIGNING_TRUST_DEMO_CA", True)
+
+# --- core: notifications to applicants ---
+# WhatsApp/SMS gateway: JSON POST {"to": "+62...", "message": "..."} with a bearer token.
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "3"))
+NOTIFY_RETRY_SECONDS = int(os.environ.get("NOTIFY_RETRY_SECONDS", "60"))
