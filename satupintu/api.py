@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 from satupintu.accounts.services import api_token_authenticate
 from satupintu.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 class BearerTokenAuth(HttpBearer):
@@ -58,6 +62,18 @@ def django_validation_error(request: HttpRequest, exc: DjangoValidationError) ->
     else:
         detail = [{"loc": ["body"], "msg": str(m), "type": "value_error"} for m in exc.messages]
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(DataError)
+def database_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # Last line of defence: schemas bound every input, but a value the database still refuses
+    # (out of range, a NUL byte in text) came from the client, so it is a 422 and not a 500.
+    logger.warning("database refused client data on %s: %s", request.path, exc)
+    return api.create_response(
+        request,
+        {"detail": "A value in the request is out of range or contains characters not allowed"},
+        status=422,
+    )
 
 
 def _register_routers() -> None:

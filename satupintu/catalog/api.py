@@ -26,6 +26,9 @@ from satupintu.core.workdays import add_working_days
 
 router = Router(tags=["catalog"])
 
+CALENDAR_FIRST_DAY = date(2000, 1, 1)
+CALENDAR_LAST_DAY = date(2095, 12, 31)
+
 
 def mall_detail(mall: Mall) -> dict[str, Any]:
     return {
@@ -191,6 +194,13 @@ def counters_list(request: HttpRequest, mall: str) -> Any:
 def calendar_add_working_days(request: HttpRequest, mall: str, start: date, days: int) -> Any:
     if not 0 <= days <= 1000:
         raise InvalidInput("days must be between 0 and 1000", field="query.days")
+    if not CALENDAR_FIRST_DAY <= start <= CALENDAR_LAST_DAY:
+        # The holiday tables cover these years; beyond them (year 9999) the date arithmetic
+        # itself would overflow.
+        raise InvalidInput(
+            f"start must lie between {CALENDAR_FIRST_DAY} and {CALENDAR_LAST_DAY}",
+            field="query.start",
+        )
     mall_obj = selectors.mall_get(slug=mall)
     due, skipped = add_working_days(
         start, days, selectors.mall_closures(mall=mall_obj, start=start)

@@ -1,10 +1,25 @@
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+# Upper bounds of the database columns behind the numbers a client may send: a larger value is
+# refused as bad input (422 naming the field) instead of overflowing the column (a 500).
+MAX_FEE = 10**12  # a trillion rupiah: far above any public fee, far below a BIGINT
+MAX_COUNT = 100_000  # staff count, daily quota: far below a 32-bit INTEGER
+
+
+def _no_nul(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL; refusing it here keeps the answer a 422 on both databases.
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 ChannelName = Literal["walk_in", "drive_thru", "online", "outreach"]
 FileType = Literal["pdf", "jpg", "png"]
@@ -28,7 +43,7 @@ class OpeningHoursSchema(Schema):
 
 class ClosureDaySchema(Schema):
     date: date
-    reason: str = Field(default="", max_length=200)
+    reason: Text = Field(default="", max_length=200)
 
 
 class FloorOut(Schema):
@@ -58,9 +73,9 @@ class MallDetailOut(MallOut):
 
 
 class MallPatch(Schema):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    address: str | None = Field(default=None, max_length=2000)
-    phone: str | None = Field(default=None, max_length=32)
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    address: Text | None = Field(default=None, max_length=2000)
+    phone: Text | None = Field(default=None, max_length=32)
     opening_hours: list[OpeningHoursSchema] | None = None
     closure_days: list[date | ClosureDaySchema] | None = None
 
@@ -98,11 +113,11 @@ class RequirementOut(Schema):
 
 class RequirementIn(Schema):
     id: int | None = Field(default=None, description="Keep an existing requirement by its id")
-    name: str = Field(min_length=1, max_length=255)
+    name: Text = Field(min_length=1, max_length=255)
     document: bool = True
     mandatory: bool = True
-    note: str = Field(default="", max_length=255)
-    key: str = Field(default="", max_length=64, pattern=r"^[-a-z0-9_]*$")
+    note: Text = Field(default="", max_length=255)
+    key: Text = Field(default="", max_length=64, pattern=r"^[-a-z0-9_]*$")
     accepted_types: list[FileType] = Field(default_factory=_all_file_types, min_length=1)
     max_size_kb: int = Field(default=2048, ge=1, le=20480)
 
@@ -132,24 +147,35 @@ class StandardOut(Schema):
 
 class StandardPatch(Schema):
     requirements: list[RequirementIn] | None = None
-    procedure: list[str] | None = None
+    procedure: list[Text] | None = None
     duration: DurationSchema | None = None
-    fee: int | None = Field(default=None, ge=0)
-    fee_note: str | None = Field(default=None, max_length=255)
-    product: str | None = None
-    complaint_handling: str | None = None
-    legal_basis: str | None = None
-    facilities: str | None = None
-    staff_competence: str | None = None
-    internal_supervision: str | None = None
-    staff_count: int | None = Field(default=None, ge=0)
-    service_guarantee: str | None = None
-    security_guarantee: str | None = None
-    performance_evaluation: str | None = None
+    fee: int | None = Field(default=None, ge=0, le=MAX_FEE)
+    fee_note: Text | None = Field(default=None, max_length=255)
+    product: Text | None = None
+    complaint_handling: Text | None = None
+    legal_basis: Text | None = None
+    facilities: Text | None = None
+    staff_competence: Text | None = None
+    internal_supervision: Text | None = None
+    staff_count: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    service_guarantee: Text | None = None
+    security_guarantee: Text | None = None
+    performance_evaluation: Text | None = None
+
+    @field_validator("requirements")
+    @classmethod
+    def requirement_ids_unique(
+        cls, value: list[RequirementIn] | None
+    ) -> list[RequirementIn] | None:
+        if value is not None:
+            ids = [item.id for item in value if item.id is not None]
+            if len(ids) != len(set(ids)):
+                raise ValueError("a requirement id may appear only once")
+        return value
 
     @field_validator("procedure")
     @classmethod
-    def steps_not_blank(cls, value: list[str] | None) -> list[str] | None:
+    def steps_not_blank(cls, value: list[Text] | None) -> list[Text] | None:
         if value is not None and any(not step.strip() for step in value):
             raise ValueError("a procedure step must not be blank")
         return value
@@ -169,10 +195,10 @@ class ServiceOut(Schema):
 
 
 class DailyQuota(Schema):
-    walk_in: int | None = Field(default=None, ge=0)
-    drive_thru: int | None = Field(default=None, ge=0)
-    online: int | None = Field(default=None, ge=0)
-    outreach: int | None = Field(default=None, ge=0)
+    walk_in: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    drive_thru: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    online: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    outreach: int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
 
 class ServiceDetailOut(ServiceOut):
@@ -182,8 +208,8 @@ class ServiceDetailOut(ServiceOut):
 
 
 class ServicePatch(Schema):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = None
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    description: Text | None = None
     channels: list[ChannelName] | None = Field(default=None, min_length=1)
     daily_quota: DailyQuota | None = None
     standard: StandardPatch | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -26,14 +27,22 @@ def mall_list() -> QuerySet[Mall]:
     return Mall.objects.filter(is_active=True).order_by("name")
 
 
+_SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
+
+
 def mall_get(*, slug: str) -> Mall:
+    # A slug that cannot exist is "not found" without asking the database (a NUL byte in it
+    # would make PostgreSQL fail instead).
     mall = (
         Mall.objects.filter(slug=slug, is_active=True)
         .prefetch_related("opening_hours", "closure_days", "floors")
         .first()
+        if _SLUG_RE.match(slug or "")
+        else None
     )
     if mall is None:
-        raise NotFound(f"No mall with slug '{slug}'", field="mall")
+        # No `field`: the slug arrives in the path or in the query, and the message names it.
+        raise NotFound(f"No mall with slug '{slug}'")
     return mall
 
 
@@ -46,7 +55,7 @@ def mall_closures(*, mall: Mall, start: date | None = None) -> dict[date, str]:
 
 def access_mall_for_admin(*, user: Any, slug: str) -> Mall:
     """The mall if `user` is its admin; otherwise "not found", whether it exists or not."""
-    mall = Mall.objects.filter(slug=slug).first()
+    mall = Mall.objects.filter(slug=slug, is_active=True).first() if _SLUG_RE.match(slug) else None
     if mall is None or not has_role(user, mall_id=mall.pk, roles=[Role.MALL_ADMIN]):
         raise NotFound()
     return mall
@@ -63,7 +72,9 @@ def agency_list(*, mall: Mall) -> QuerySet[Agency]:
             ),
             Prefetch(
                 "services",
-                queryset=Service.objects.filter(is_active=True).prefetch_related("counters"),
+                queryset=Service.objects.filter(is_active=True).prefetch_related(
+                    Prefetch("counters", queryset=Counter.objects.filter(is_active=True))
+                ),
                 to_attr="active_services",
             ),
         )
@@ -107,6 +118,8 @@ def service_list(
             )
         qs = qs.filter(**{Service.CHANNEL_FIELDS[Channel(channel)]: True})
     if q:
+        if "\x00" in q:
+            raise InvalidInput("q must not contain NUL characters", field="query.q")
         for word in q.split()[:8]:
             qs = qs.filter(
                 Q(name__icontains=word)
@@ -121,7 +134,9 @@ def service_list(
 
 def service_get(*, service_id: int) -> Service:
     service = (
-        _services_with_standard(Service.objects.filter(is_active=True, agency__is_active=True))
+        _services_with_standard(
+            Service.objects.filter(is_active=True, agency__is_active=True, mall__is_active=True)
+        )
         .filter(pk=service_id)
         .first()
     )
@@ -147,6 +162,6 @@ def counter_list(*, mall: Mall) -> QuerySet[Counter]:
     return (
         Counter.objects.filter(mall=mall, is_active=True)
         .select_related("floor")
-        .prefetch_related("services")
+        .prefetch_related(Prefetch("services", queryset=Service.objects.filter(is_active=True)))
         .order_by("number")
     )
