@@ -1,14 +1,38 @@
+"""The queue and appointment API (API.md, "Queue" and "Appointments"): parse, check access,
+call one service or selector, answer."""
+
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from satupintu.api import PUBLIC_AUTH
-from satupintu.catalog.selectors import mall_get
-from satupintu.queueing.models import Display
+from satupintu.api import PUBLIC_AUTH, STAFF_AUTH
+from satupintu.catalog.models import Service
+from satupintu.catalog.selectors import mall_get, service_get
+from satupintu.core.audit import audit_record
+from satupintu.core.errors import NotFound
+from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.core.validators import mask_name
+from satupintu.queueing import selectors, services
+from satupintu.queueing.models import Appointment, CounterSession, Display, PriorityClass, Ticket
+from satupintu.queueing.schemas import (
+    AppointmentIn,
+    AppointmentOut,
+    CancelIn,
+    CounterSessionOut,
+    CounterStateOut,
+    FinishIn,
+    QueueOut,
+    SlotListOut,
+    TicketIn,
+    TicketOut,
+    TicketStaffOut,
+    TransferIn,
+)
 
 router = Router(tags=["queue"])
 
@@ -27,3 +51,269 @@ def displays_list(request: HttpRequest, mall: str) -> Any:
         {"id": d.pk, "name": d.name, "floor": d.floor.number if d.floor else None}
         for d in displays.order_by("name")
     ]
+
+
+def _user(request: HttpRequest) -> Any:
+    return getattr(request, "user", None)
+
+
+def _staff_ticket(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
+    if ticket.priority == PriorityClass.DISABLED:
+        # Disability is sensitive personal data (UU 27/2022): every staff read leaves a trace.
+        audit_record(
+            actor=_user(request),
+            action="view",
+            obj=ticket,
+            summary=f"ticket {ticket.number} (priority class)",
+            request=request,
+        )
+    return selectors.ticket_as_dict(ticket, include_personal=True)
+
+
+def _session_out(session: CounterSession) -> dict[str, Any]:
+    mall = session.counter.mall
+    return {
+        "id": session.pk,
+        "counter_id": session.counter_id,
+        "counter_name": session.counter.name,
+        "officer_id": session.officer_id,
+        "officer_name": session.officer.display_name(),
+        "status": session.status,
+        "opened_at": selectors.local_iso(session.opened_at, mall),
+        "paused_at": selectors.local_iso(session.paused_at, mall),
+        "closed_at": selectors.local_iso(session.closed_at, mall),
+    }
+
+
+# --- tickets ----------------------------------------------------------------------------------
+
+
+@router.post("/tickets", response={201: TicketOut}, auth=PUBLIC_AUTH)
+def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
+    """Take a ticket: kiosks, officers and (rate limited) anonymous visitors of the portal."""
+    service = service_get(service_id=payload.service_id)
+    user = _user(request)
+    if not selectors.may_issue_tickets(user, service.mall_id):
+        enforce_public_rate_limit(request, "ticket")
+    ticket = services.ticket_issue(
+        service=service,
+        channel=payload.channel,
+        priority=payload.priority,
+        name=payload.name or "",
+        phone=payload.phone or "",
+        plate_number=payload.plate_number or "",
+        further_service_ids=payload.further_service_ids,
+        actor=user,
+    )
+    data = selectors.ticket_as_dict(
+        selectors.ticket_get(ticket_id=ticket.pk), include_personal=False
+    )
+    data["priority"] = ticket.priority or None  # the issuer chose it
+    return 201, data
+
+
+@router.get("/tickets/{ticket_id}", response=TicketStaffOut, auth=PUBLIC_AUTH)
+def ticket_detail(request: HttpRequest, ticket_id: int) -> Any:
+    """Staff of the ticket's mall see everything; anyone else number, status, service,
+    position and estimated wait only."""
+    ticket = selectors.ticket_get(ticket_id=ticket_id)
+    if selectors.is_queue_staff(_user(request), ticket.mall_id):
+        return _staff_ticket(request, ticket)
+    enforce_public_rate_limit(request, "ticket-status", rate="120/m")
+    return selectors.ticket_as_dict(ticket, include_personal=False)
+
+
+@router.post("/tickets/{ticket_id}/start", response=TicketStaffOut, auth=STAFF_AUTH)
+def ticket_start(request: HttpRequest, ticket_id: int) -> Any:
+    ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
+    ticket = services.ticket_start(ticket=ticket, actor=_user(request))
+    return _staff_ticket(request, selectors.ticket_get(ticket_id=ticket.pk))
+
+
+@router.post("/tickets/{ticket_id}/finish", response=TicketStaffOut, auth=STAFF_AUTH)
+def ticket_finish(request: HttpRequest, ticket_id: int, payload: FinishIn) -> Any:
+    ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
+    ticket = services.ticket_finish(
+        ticket=ticket, actor=_user(request), outcome=payload.outcome, note=payload.note
+    )
+    return _staff_ticket(request, selectors.ticket_get(ticket_id=ticket.pk))
+
+
+@router.post("/tickets/{ticket_id}/no-show", response=TicketStaffOut, auth=STAFF_AUTH)
+def ticket_no_show(request: HttpRequest, ticket_id: int) -> Any:
+    ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
+    ticket = services.ticket_no_show(ticket=ticket, actor=_user(request))
+    return _staff_ticket(request, selectors.ticket_get(ticket_id=ticket.pk))
+
+
+@router.post("/tickets/{ticket_id}/return", response=TicketStaffOut, auth=STAFF_AUTH)
+def ticket_return(request: HttpRequest, ticket_id: int) -> Any:
+    """A no-show visitor came back within the allowed minutes: the ticket waits again."""
+    ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
+    ticket = services.ticket_return(ticket=ticket, actor=_user(request))
+    return _staff_ticket(request, selectors.ticket_get(ticket_id=ticket.pk))
+
+
+@router.post("/tickets/{ticket_id}/recall", response=TicketStaffOut, auth=STAFF_AUTH)
+def ticket_recall(request: HttpRequest, ticket_id: int) -> Any:
+    ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
+    ticket = services.ticket_recall(ticket=ticket, actor=_user(request))
+    return _staff_ticket(request, selectors.ticket_get(ticket_id=ticket.pk))
+
+
+@router.post("/tickets/{ticket_id}/transfer", response=TicketStaffOut, auth=STAFF_AUTH)
+def ticket_transfer(request: HttpRequest, ticket_id: int, payload: TransferIn) -> Any:
+    """Answers the ticket now waiting at the other service (same number, same arrival time);
+    the original ticket's status becomes `transferred`."""
+    ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
+    target = Service.objects.filter(pk=payload.service_id, mall_id=ticket.mall_id).first()
+    if target is None:
+        raise NotFound(f"No service with id {payload.service_id}", field="service_id")
+    successor = services.ticket_transfer(
+        ticket=ticket, actor=_user(request), service=target, note=payload.note
+    )
+    return _staff_ticket(request, selectors.ticket_get(ticket_id=successor.pk))
+
+
+@router.post("/tickets/{ticket_id}/cancel", response=TicketStaffOut, auth=STAFF_AUTH)
+def ticket_cancel(request: HttpRequest, ticket_id: int, payload: CancelIn | None = None) -> Any:
+    ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
+    ticket = services.ticket_cancel(
+        ticket=ticket, actor=_user(request), note=payload.note if payload else ""
+    )
+    return _staff_ticket(request, selectors.ticket_get(ticket_id=ticket.pk))
+
+
+@router.get("/queues", response=list[QueueOut], auth=PUBLIC_AUTH)
+@paginate(LimitOffsetPagination)
+def queues_list(request: HttpRequest, mall: str) -> Any:
+    """Per service of the mall: people waiting and the estimated wait of a ticket taken now."""
+    return selectors.queue_overview(mall_get(slug=mall))
+
+
+# --- counters ---------------------------------------------------------------------------------
+
+
+@router.post("/counters/{counter_id}/open", response=CounterSessionOut, auth=STAFF_AUTH)
+def counter_open(request: HttpRequest, counter_id: int) -> Any:
+    counter = selectors.access_counter_for_officer(_user(request), counter_id)
+    return _session_out(services.counter_open(counter=counter, actor=_user(request)))
+
+
+@router.post("/counters/{counter_id}/pause", response=CounterSessionOut, auth=STAFF_AUTH)
+def counter_pause(request: HttpRequest, counter_id: int) -> Any:
+    counter = selectors.access_counter_for_officer(_user(request), counter_id)
+    return _session_out(services.counter_pause(counter=counter, actor=_user(request)))
+
+
+@router.post("/counters/{counter_id}/close", response=CounterSessionOut, auth=STAFF_AUTH)
+def counter_close(request: HttpRequest, counter_id: int) -> Any:
+    counter = selectors.access_counter_for_officer(_user(request), counter_id)
+    return _session_out(services.counter_close(counter=counter, actor=_user(request)))
+
+
+@router.post(
+    "/counters/{counter_id}/call-next", response={200: TicketStaffOut, 204: None}, auth=STAFF_AUTH
+)
+def counter_call_next(request: HttpRequest, counter_id: int) -> Any:
+    """200 with the ticket now called, 204 when nobody waits for this counter's services."""
+    counter = selectors.access_counter_for_officer(_user(request), counter_id)
+    ticket = services.counter_call_next(counter=counter, actor=_user(request))
+    if ticket is None:
+        return 204, None
+    return 200, _staff_ticket(request, ticket)
+
+
+@router.get("/counters/{counter_id}/state", response=CounterStateOut, auth=STAFF_AUTH)
+def counter_state(request: HttpRequest, counter_id: int) -> Any:
+    """For the counter console: who holds the counter, the ticket at it, who waits."""
+    counter = selectors.access_counter_for_officer(_user(request), counter_id)
+    state = selectors.counter_state(counter)
+    current = state["current_ticket"]
+    state["current_ticket"] = _staff_ticket(request, current) if current else None
+    return state
+
+
+# --- appointments -----------------------------------------------------------------------------
+
+
+def _appointment_out(appointment: Appointment) -> dict[str, Any]:
+    config = selectors.appointment_config_get(appointment.service)
+    opens, closes = services.appointment_checkin_window(appointment, config)
+    mall = appointment.mall
+    return {
+        "code": appointment.code,
+        "service_id": appointment.service_id,
+        "service_name": appointment.service.name,
+        "mall": mall.slug,
+        "date": appointment.date,
+        "slot": appointment.slot_start.strftime("%H:%M"),
+        "slot_at": selectors.local_iso(appointment.slot_at, mall),
+        "status": appointment.status,
+        "name": mask_name(appointment.name),
+        "nik": appointment.nik_masked,
+        "check_in_from": selectors.local_iso(opens, mall),
+        "check_in_until": selectors.local_iso(closes, mall),
+        "ticket_id": appointment.ticket_id,
+    }
+
+
+@router.post("/appointments", response={201: AppointmentOut}, auth=PUBLIC_AUTH)
+def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
+    """Book a slot with NIK and phone; answers the check-in code."""
+    enforce_public_rate_limit(request, "appointment")
+    service = service_get(service_id=payload.service_id)
+    appointment = services.appointment_book(
+        service=service,
+        day=payload.date,
+        slot=payload.slot,
+        name=payload.name,
+        phone=payload.phone,
+        nik=payload.nik,
+        actor=_user(request),
+    )
+    return 201, _appointment_out(
+        Appointment.objects.select_related("service", "mall").get(pk=appointment.pk)
+    )
+
+
+@router.get("/appointments/slots", response=SlotListOut, auth=PUBLIC_AUTH)
+def appointment_slots(request: HttpRequest, service_id: int, date: date) -> Any:
+    """The slots of a day with their capacity and free places."""
+    service = service_get(service_id=service_id)
+    config = selectors.appointment_config_get(service)
+    items = selectors.appointment_slots(service, date)
+    return {
+        "service_id": service.pk,
+        "date": date,
+        "slot_minutes": config.slot_minutes if config else None,
+        "closed_reason": selectors.mall_day_closed_reason(service.mall, date),
+        "items": items,
+        "count": len(items),
+    }
+
+
+@router.get("/appointments/{code}", response=AppointmentOut, auth=PUBLIC_AUTH)
+def appointment_detail(request: HttpRequest, code: str) -> Any:
+    enforce_public_rate_limit(request, "appointment-read")
+    return _appointment_out(selectors.appointment_get_by_code(code=code))
+
+
+@router.post("/appointments/{code}/cancel", response=AppointmentOut, auth=PUBLIC_AUTH)
+def appointment_cancel(request: HttpRequest, code: str) -> Any:
+    enforce_public_rate_limit(request, "appointment")
+    appointment = selectors.appointment_get_by_code(code=code)
+    services.appointment_cancel(appointment=appointment, actor=_user(request))
+    return _appointment_out(selectors.appointment_get_by_code(code=code))
+
+
+@router.post("/appointments/{code}/check-in", response={201: TicketOut}, auth=PUBLIC_AUTH)
+def appointment_check_in(request: HttpRequest, code: str) -> Any:
+    """At the kiosk (code typed or QR scanned) within the check-in window: the ticket."""
+    appointment = selectors.appointment_get_by_code(code=code)
+    if not selectors.may_issue_tickets(_user(request), appointment.mall_id):
+        enforce_public_rate_limit(request, "appointment")
+    ticket = services.appointment_check_in(appointment=appointment, actor=_user(request))
+    return 201, selectors.ticket_as_dict(
+        selectors.ticket_get(ticket_id=ticket.pk), include_personal=False
+    )

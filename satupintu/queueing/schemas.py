@@ -1,0 +1,193 @@
+"""Input and output shapes of the queue and appointment API (API.md, "Queue", "Appointments")."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import AfterValidator, Field
+
+MAX_ID = 2**63 - 1
+
+
+def _no_nul(value: str | None) -> str | None:
+    # PostgreSQL text cannot hold NUL; refusing it here keeps the answer a 422 on both databases.
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+PriorityName = Literal["disabled", "elderly", "pregnant", "child_or_infant"]
+TicketChannelName = Literal["walk_in", "drive_thru", "outreach"]
+
+
+class TicketIn(Schema):
+    service_id: Id
+    channel: TicketChannelName = "walk_in"
+    priority: PriorityName | None = None
+    name: Text | None = Field(default=None, max_length=150)
+    phone: Text | None = Field(default=None, max_length=32)
+    plate_number: Text | None = Field(default=None, max_length=16)
+    further_service_ids: list[Id] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Further services of the same visit, served one after the other.",
+    )
+
+
+class TicketOut(Schema):
+    """A ticket as its holder and the public see it: no name, phone or plate."""
+
+    id: int
+    number: str
+    mall: str
+    service_id: int
+    service_name: str
+    current_service_id: int
+    current_service_name: str
+    channel: str
+    status: str
+    priority: str | None
+    position: int | None
+    people_ahead: int | None
+    estimated_wait_minutes: int | None
+    service_date: date
+    created_at: str
+    arrival_at: str
+    called_at: str | None
+    counter_id: int | None
+    counter_name: str | None
+    counter_number: int | None
+    floor: int | None
+    further_service_ids: list[int]
+    transferred_from_id: int | None
+    transferred_to_id: int | None
+    appointment: bool
+
+
+class TicketStaffOut(TicketOut):
+    """A ticket with the fields only queue staff of its mall see (null for everyone else)."""
+
+    name: str | None = None
+    phone: str | None = None
+    plate_number: str | None = None
+    recall_count: int | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    outcome: str | None = None
+    note: str | None = None
+
+
+class FinishIn(Schema):
+    outcome: Literal["served", "not_served"]
+    note: Text = Field(default="", max_length=2000)
+
+
+class TransferIn(Schema):
+    service_id: Id
+    note: Text = Field(default="", max_length=2000)
+
+
+class CancelIn(Schema):
+    note: Text = Field(default="", max_length=2000)
+
+
+class CounterSessionOut(Schema):
+    id: int
+    counter_id: int
+    counter_name: str
+    officer_id: int
+    officer_name: str
+    status: str
+    opened_at: str
+    paused_at: str | None
+    closed_at: str | None
+
+
+class WaitingCountOut(Schema):
+    service_id: int
+    service_code: str
+    service_name: str
+    waiting: int
+
+
+class CounterSessionBrief(Schema):
+    id: int
+    officer_id: int
+    officer_name: str
+    status: str
+    opened_at: str | None
+
+
+class CounterStateOut(Schema):
+    counter_id: int
+    counter_name: str
+    counter_number: int
+    floor: int | None
+    mode: str
+    session: CounterSessionBrief | None
+    current_ticket: TicketStaffOut | None
+    waiting: list[WaitingCountOut]
+    waiting_total: int
+
+
+class QueueOut(Schema):
+    service_id: int
+    service_code: str
+    service_name: str
+    agency_id: int
+    agency_name: str
+    queue_prefix: str
+    waiting: int
+    open_counters: int
+    mean_service_minutes: float
+    estimated_wait_minutes: int
+
+
+class AppointmentIn(Schema):
+    service_id: Id
+    date: date
+    slot: time = Field(description="Start of the slot, HH:MM (mall time)")
+    name: Text = Field(min_length=1, max_length=150)
+    phone: Text = Field(max_length=32)
+    nik: Text = Field(max_length=32)
+
+
+class AppointmentOut(Schema):
+    """An appointment as its holder sees it: NIK and name masked."""
+
+    code: str
+    service_id: int
+    service_name: str
+    mall: str
+    date: date
+    slot: str
+    slot_at: str
+    status: str
+    name: str
+    nik: str
+    check_in_from: str
+    check_in_until: str
+    ticket_id: int | None
+
+
+class SlotOut(Schema):
+    slot: str
+    starts_at: str
+    capacity: int
+    booked: int
+    free: int
+    available: bool
+
+
+class SlotListOut(Schema):
+    service_id: int
+    date: date
+    slot_minutes: int | None
+    closed_reason: str | None
+    items: list[SlotOut]
+    count: int

@@ -1,0 +1,588 @@
+"""Reads of the queue: access helpers, positions, estimated waits, overviews for the kiosk, the
+counter console and the display boards."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from satupintu.accounts.models import Role
+from satupintu.accounts.selectors import memberships_of
+from satupintu.catalog.models import Counter, Mall, Service
+from satupintu.catalog.selectors import mall_closures
+from satupintu.core.errors import NotFound
+from satupintu.core.workdays import national_day_off
+from satupintu.queueing import policy
+from satupintu.queueing.models import (
+    Appointment,
+    AppointmentSlotConfig,
+    CounterSession,
+    Ticket,
+    TicketChannel,
+)
+
+# Roles that work the queue of a mall: they see tickets with names, phones and plates.
+QUEUE_STAFF_ROLES = (
+    Role.MALL_ADMIN,
+    Role.COUNTER_OFFICER,
+    Role.SUPERVISOR,
+    Role.AGENCY_ADMIN,
+)
+# Roles that may act on a counter (take it, call, serve).
+COUNTER_ROLES = (Role.COUNTER_OFFICER, Role.MALL_ADMIN)
+
+
+# --- time and opening hours ---------------------------------------------------------------
+
+
+def mall_zone(mall: Mall) -> ZoneInfo:
+    return ZoneInfo(mall.timezone or settings.TIME_ZONE)
+
+
+def mall_local_now(mall: Mall, now: datetime | None = None) -> datetime:
+    return timezone.localtime(now or timezone.now(), mall_zone(mall))
+
+
+def mall_today(mall: Mall, now: datetime | None = None) -> date:
+    """The service date: today in the mall's own time zone (numbers restart at its midnight)."""
+    return mall_local_now(mall, now).date()
+
+
+def local_iso(value: datetime | None, mall: Mall) -> str | None:
+    return timezone.localtime(value, mall_zone(mall)).isoformat() if value else None
+
+
+def mall_day_closed_reason(mall: Mall, day: date) -> str | None:
+    """Why the mall is closed the whole of `day`, or None when it opens that day."""
+    closures = mall_closures(mall=mall, start=day)
+    if day in closures:
+        return _("The mall is closed on %(date)s: %(reason)s") % {
+            "date": day.isoformat(),
+            "reason": closures[day] or _("closure day"),
+        }
+    holiday = national_day_off(day)
+    if holiday:
+        return _("The mall is closed on %(date)s: %(reason)s") % {
+            "date": day.isoformat(),
+            "reason": holiday,
+        }
+    if not mall.opening_hours.filter(weekday=day.weekday()).exists():
+        return _("The mall is closed on %(date)s (no opening hours that weekday).") % {
+            "date": day.isoformat()
+        }
+    return None
+
+
+def mall_hours_on(mall: Mall, day: date) -> tuple[time, time] | None:
+    hours = mall.opening_hours.filter(weekday=day.weekday()).first()
+    return (hours.opens, hours.closes) if hours else None
+
+
+def mall_closed_reason(mall: Mall, now: datetime | None = None) -> str | None:
+    """Why the mall takes no tickets at `now`, or None when it is open."""
+    local = mall_local_now(mall, now)
+    reason = mall_day_closed_reason(mall, local.date())
+    if reason:
+        return reason
+    hours = mall_hours_on(mall, local.date())
+    assert hours is not None
+    opens, closes = hours
+    if not opens <= local.time() < closes:
+        return _("The mall is open today from %(opens)s to %(closes)s.") % {
+            "opens": opens.strftime("%H:%M"),
+            "closes": closes.strftime("%H:%M"),
+        }
+    return None
+
+
+# --- access -----------------------------------------------------------------------------------
+
+
+def _is_superuser(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def is_queue_staff(user: Any, mall_id: int) -> bool:
+    return _is_superuser(user) or (
+        memberships_of(user, QUEUE_STAFF_ROLES).filter(mall_id=mall_id).exists()
+    )
+
+
+def may_work_counter(user: Any, counter: Counter) -> bool:
+    """Mall-wide counter officers and mall admins, officers of an agency whose service the
+    counter serves, and superusers."""
+    if _is_superuser(user):
+        return True
+    agency_ids = list(counter.services.values_list("agency_id", flat=True).distinct())
+    return (
+        memberships_of(user, COUNTER_ROLES)
+        .filter(mall_id=counter.mall_id)
+        .filter(Q(agency__isnull=True) | Q(agency_id__in=agency_ids))
+        .exists()
+    )
+
+
+def may_issue_tickets(user: Any, mall_id: int) -> bool:
+    """Staff and kiosk devices of the mall issue tickets without a public rate limit."""
+    if _is_superuser(user):
+        return True
+    return (
+        memberships_of(user, [*COUNTER_ROLES, Role.KIOSK, Role.SUPERVISOR])
+        .filter(mall_id=mall_id)
+        .exists()
+    )
+
+
+def access_counter_for_officer(user: Any, counter_id: int) -> Counter:
+    """The counter if `user` may work at it; "not found" otherwise."""
+    counter = (
+        Counter.objects.filter(pk=counter_id, is_active=True)
+        .select_related("floor", "mall")
+        .first()
+    )
+    if counter is None or not may_work_counter(user, counter):
+        raise NotFound(f"No counter with id {counter_id}")
+    return counter
+
+
+def access_ticket_for_staff(user: Any, ticket_id: int) -> Ticket:
+    """The ticket if `user` works the queue of its mall; "not found" otherwise."""
+    ticket = ticket_get(ticket_id=ticket_id)
+    if not is_queue_staff(user, ticket.mall_id) and not _is_superuser(user):
+        raise NotFound(f"No ticket with id {ticket_id}")
+    return ticket
+
+
+def ticket_get(*, ticket_id: int) -> Ticket:
+    ticket = (
+        Ticket.objects.select_related(
+            "mall", "service", "current_service", "counter", "counter__floor"
+        )
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound(f"No ticket with id {ticket_id}")
+    return ticket
+
+
+# --- service times and waiting --------------------------------------------------------------
+
+
+def _fallback_minutes(service: Service) -> float:
+    if service.duration_unit == Service.DurationUnit.MINUTES and service.duration_value:
+        return float(service.duration_value)
+    return float(settings.QUEUE_DEFAULT_SERVICE_MINUTES)
+
+
+def mean_service_minutes(services: Iterable[Service], day: date) -> dict[int, float]:
+    """Mean minutes from start to finish of the last N tickets finished today per service;
+    the service's standard duration in minutes (or the default) when none finished yet."""
+    by_id = {s.pk: s for s in services}
+    sample = max(1, settings.QUEUE_SERVICE_TIME_SAMPLE)
+    durations: dict[int, list[float]] = defaultdict(list)
+    if by_id:
+        rows = (
+            Ticket.objects.filter(
+                current_service_id__in=list(by_id),
+                service_date=day,
+                status=Ticket.Status.DONE,
+                started_at__isnull=False,
+                finished_at__isnull=False,
+            )
+            .order_by("-finished_at")
+            .values_list("current_service_id", "started_at", "finished_at")
+        )
+        if len(by_id) == 1:
+            rows = rows[:sample]
+        for service_id, started, finished in rows.iterator():
+            if started and finished and len(durations[service_id]) < sample:
+                durations[service_id].append((finished - started).total_seconds() / 60)
+    return {
+        sid: (sum(durations[sid]) / len(durations[sid]) if durations[sid] else _fallback_minutes(s))
+        for sid, s in by_id.items()
+    }
+
+
+def open_counter_counts(service_ids: Iterable[int]) -> dict[int, int]:
+    """How many counters with an officer at work (session open) serve each service."""
+    ids = list(service_ids)
+    through = Counter.services.through
+    rows = (
+        through.objects.filter(
+            service_id__in=ids,
+            counter__is_active=True,
+            counter__sessions__status=CounterSession.Status.OPEN,
+        )
+        .values("service_id")
+        .annotate(n=Count("counter_id", distinct=True))
+    )
+    counts = dict.fromkeys(ids, 0)
+    counts.update({row["service_id"]: row["n"] for row in rows})
+    return counts
+
+
+def estimate_wait_minutes(*, people_ahead: int, mean_minutes: float, open_counters: int) -> int:
+    """Minutes until a ticket with `people_ahead` before it is called."""
+    if people_ahead <= 0:
+        return 0
+    return math.ceil(people_ahead * mean_minutes / max(1, open_counters))
+
+
+def waiting_counts(service_ids: Iterable[int], day: date) -> dict[int, int]:
+    ids = list(service_ids)
+    rows = (
+        Ticket.objects.filter(
+            current_service_id__in=ids, status=Ticket.Status.WAITING, service_date=day
+        )
+        .values("current_service_id")
+        .annotate(n=Count("id"))
+    )
+    counts = dict.fromkeys(ids, 0)
+    counts.update({row["current_service_id"]: row["n"] for row in rows})
+    return counts
+
+
+def _same_lane(qs: QuerySet[Ticket], channel: str) -> QuerySet[Ticket]:
+    # Drive-thru tickets queue at drive-thru lanes; every other ticket at walk-in counters.
+    if channel == TicketChannel.DRIVE_THRU:
+        return qs.filter(channel=TicketChannel.DRIVE_THRU)
+    return qs.exclude(channel=TicketChannel.DRIVE_THRU)
+
+
+def people_ahead(ticket: Ticket, now: datetime | None = None) -> int:
+    """Waiting tickets of the same service and lane that the policy calls before `ticket`."""
+    now = now or timezone.now()
+    tier, sort_at, ticket_id = policy.call_order_key(
+        priority=ticket.priority,
+        appointment_slot_at=ticket.appointment_slot_at,
+        arrival_at=ticket.arrival_at,
+        ticket_id=ticket.pk,
+        now=now,
+    )
+    qs = _same_lane(
+        Ticket.objects.filter(
+            current_service_id=ticket.current_service_id,
+            service_date=ticket.service_date,
+            status=Ticket.Status.WAITING,
+        ),
+        ticket.channel,
+    ).alias(
+        call_tier=policy.call_tier_expression(now),
+        call_sort_at=policy.call_sort_time_expression(now),
+    )
+    return (
+        qs.filter(
+            Q(call_tier__lt=tier)
+            | Q(call_tier=tier, call_sort_at__lt=sort_at)
+            | Q(call_tier=tier, call_sort_at=sort_at, id__lt=ticket_id)
+        )
+        .exclude(pk=ticket.pk)
+        .count()
+    )
+
+
+def ticket_position(ticket: Ticket, now: datetime | None = None) -> dict[str, int | None]:
+    """Place in the queue (1 = next), people ahead and estimated wait; None once it is over."""
+    if ticket.status in Ticket.AT_COUNTER_STATUSES:
+        return {"position": 0, "people_ahead": 0, "estimated_wait_minutes": 0}
+    if ticket.status != Ticket.Status.WAITING:
+        return {"position": None, "people_ahead": None, "estimated_wait_minutes": None}
+    ahead = people_ahead(ticket, now)
+    service = ticket.current_service
+    mean = mean_service_minutes([service], ticket.service_date)[service.pk]
+    counters = open_counter_counts([service.pk])[service.pk]
+    return {
+        "position": ahead + 1,
+        "people_ahead": ahead,
+        "estimated_wait_minutes": estimate_wait_minutes(
+            people_ahead=ahead, mean_minutes=mean, open_counters=counters
+        ),
+    }
+
+
+def queue_overview(mall: Mall, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Per active service of the mall that takes tickets: waiting count, counters at work,
+    mean service time and the estimated wait of a ticket taken now."""
+    day = mall_today(mall, now)
+    services = list(
+        Service.objects.filter(mall=mall, is_active=True, agency__is_active=True)
+        .filter(Q(offers_walk_in=True) | Q(offers_drive_thru=True) | Q(offers_outreach=True))
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    )
+    ids = [s.pk for s in services]
+    waiting = waiting_counts(ids, day)
+    counters = open_counter_counts(ids)
+    means = mean_service_minutes(services, day)
+    return [
+        {
+            "service_id": s.pk,
+            "service_code": s.code,
+            "service_name": s.name,
+            "agency_id": s.agency_id,
+            "agency_name": s.agency.name,
+            "queue_prefix": s.queue_prefix,
+            "waiting": waiting[s.pk],
+            "open_counters": counters[s.pk],
+            "mean_service_minutes": round(means[s.pk], 1),
+            "estimated_wait_minutes": estimate_wait_minutes(
+                people_ahead=waiting[s.pk], mean_minutes=means[s.pk], open_counters=counters[s.pk]
+            ),
+        }
+        for s in services
+    ]
+
+
+def counter_waiting_counts(counter: Counter, now: datetime | None = None) -> dict[int, int]:
+    """Waiting tickets per service of the counter, in the counter's lane (walk-in/drive-thru)."""
+    day = mall_today(counter.mall, now)
+    ids = list(counter.services.values_list("id", flat=True))
+    qs = _same_lane(
+        Ticket.objects.filter(
+            current_service_id__in=ids, status=Ticket.Status.WAITING, service_date=day
+        ),
+        TicketChannel.DRIVE_THRU
+        if counter.mode == Counter.Mode.DRIVE_THRU
+        else TicketChannel.WALK_IN,
+    )
+    counts = dict.fromkeys(ids, 0)
+    for row in qs.values("current_service_id").annotate(n=Count("id")):
+        counts[row["current_service_id"]] = row["n"]
+    return counts
+
+
+def counter_active_session(counter: Counter) -> CounterSession | None:
+    return (
+        CounterSession.objects.filter(counter=counter, status__in=CounterSession.ACTIVE_STATUSES)
+        .select_related("officer")
+        .first()
+    )
+
+
+def officer_active_session(user: Any) -> CounterSession | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        CounterSession.objects.filter(officer=user, status__in=CounterSession.ACTIVE_STATUSES)
+        .select_related("counter", "counter__floor", "counter__mall")
+        .first()
+    )
+
+
+def counter_current_ticket(counter: Counter) -> Ticket | None:
+    return (
+        Ticket.objects.filter(counter=counter, status__in=Ticket.AT_COUNTER_STATUSES)
+        .select_related("mall", "service", "current_service", "counter", "counter__floor")
+        .order_by("-called_at")
+        .first()
+    )
+
+
+def counter_state(counter: Counter, now: datetime | None = None) -> dict[str, Any]:
+    """What the counter console shows: who holds the counter, the ticket at it, who waits."""
+    session = counter_active_session(counter)
+    current = counter_current_ticket(counter)
+    waiting = counter_waiting_counts(counter, now)
+    services = {s.pk: s for s in counter.services.all()}
+    return {
+        "counter_id": counter.pk,
+        "counter_name": counter.name,
+        "counter_number": counter.number,
+        "floor": counter.floor.number if counter.floor_id else None,
+        "mode": counter.mode,
+        "session": None
+        if session is None
+        else {
+            "id": session.pk,
+            "officer_id": session.officer_id,
+            "officer_name": session.officer.display_name(),
+            "status": session.status,
+            "opened_at": local_iso(session.opened_at, counter.mall),
+        },
+        "current_ticket": current,
+        "waiting": [
+            {
+                "service_id": sid,
+                "service_code": services[sid].code if sid in services else "",
+                "service_name": services[sid].name if sid in services else "",
+                "waiting": n,
+            }
+            for sid, n in waiting.items()
+        ],
+        "waiting_total": sum(waiting.values()),
+    }
+
+
+def last_called_tickets(
+    mall: Mall, *, floor_id: int | None = None, limit: int = 10, now: datetime | None = None
+) -> list[Ticket]:
+    """The latest calls of today (for display boards), newest first."""
+    qs = Ticket.objects.filter(
+        mall=mall,
+        service_date=mall_today(mall, now),
+        last_called_at__isnull=False,
+        counter__isnull=False,
+    )
+    if floor_id is not None:
+        qs = qs.filter(counter__floor_id=floor_id)
+    return list(
+        qs.select_related("current_service", "counter", "counter__floor").order_by(
+            "-last_called_at", "-id"
+        )[:limit]
+    )
+
+
+# --- appointments ---------------------------------------------------------------------------
+
+
+def appointment_config_get(service: Service) -> AppointmentSlotConfig | None:
+    return AppointmentSlotConfig.objects.filter(service=service, is_active=True).first()
+
+
+def appointment_slot_starts(config: AppointmentSlotConfig, mall: Mall, day: date) -> list[datetime]:
+    """Slot start times (aware, mall time) of `day`: from opening in steps of the slot length,
+    each slot ending by closing time. None on a day the mall is closed."""
+    if mall_day_closed_reason(mall, day):
+        return []
+    hours = mall_hours_on(mall, day)
+    if hours is None:
+        return []
+    zone = mall_zone(mall)
+    start = datetime.combine(day, hours[0], tzinfo=zone)
+    end = datetime.combine(day, hours[1], tzinfo=zone)
+    step = timedelta(minutes=config.slot_minutes)
+    slots = []
+    while start + step <= end:
+        slots.append(start)
+        start += step
+    return slots
+
+
+def booking_window_closed_reason(
+    config: AppointmentSlotConfig, mall: Mall, slot_at: datetime, now: datetime | None = None
+) -> str | None:
+    """Why a slot cannot be booked now (in the past, too far ahead, after today's cut-off)."""
+    local_now = mall_local_now(mall, now)
+    today = local_now.date()
+    day = timezone.localtime(slot_at, mall_zone(mall)).date()
+    if slot_at <= local_now:
+        return _("This slot has already begun.")
+    if day > today + timedelta(days=config.booking_window_days):
+        return _("Appointments can be booked at most %(days)d days ahead.") % {
+            "days": config.booking_window_days
+        }
+    if day == today and local_now.hour >= config.cutoff_hour:
+        return _("Bookings for today closed at %(hour)02d:00.") % {"hour": config.cutoff_hour}
+    return None
+
+
+def appointment_slots(
+    service: Service, day: date, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Every slot of `day` with its capacity, the bookings in it and whether it can be booked."""
+    config = appointment_config_get(service)
+    if config is None:
+        return []
+    mall = service.mall
+    starts = appointment_slot_starts(config, mall, day)
+    booked: dict[datetime, int] = {}
+    if starts:
+        rows = (
+            Appointment.objects.filter(
+                service=service, date=day, status__in=Appointment.ACTIVE_STATUSES
+            )
+            .values("slot_at")
+            .annotate(n=Count("id"))
+        )
+        booked = {row["slot_at"]: row["n"] for row in rows}
+    result = []
+    for start in starts:
+        taken = booked.get(start, 0)
+        free = max(0, config.capacity_per_slot - taken)
+        closed = booking_window_closed_reason(config, mall, start, now)
+        result.append(
+            {
+                "slot": start.strftime("%H:%M"),
+                "starts_at": start.isoformat(),
+                "capacity": config.capacity_per_slot,
+                "booked": taken,
+                "free": free,
+                "available": free > 0 and closed is None,
+            }
+        )
+    return result
+
+
+def appointment_get_by_code(*, code: str) -> Appointment:
+    appointment = (
+        Appointment.objects.select_related("service", "mall", "ticket")
+        .filter(code=(code or "").strip().upper())
+        .first()
+    )
+    if appointment is None:
+        raise NotFound("No appointment with this code", field="path.code")
+    return appointment
+
+
+def ticket_as_dict(
+    ticket: Ticket, *, include_personal: bool, now: datetime | None = None
+) -> dict[str, Any]:
+    """A ticket for the API and the pages. Without `include_personal` it holds nothing that
+    identifies the visitor (no name, phone, plate) and no priority class (disability is
+    sensitive personal data)."""
+    mall = ticket.mall
+    counter = ticket.counter
+    place = ticket_position(ticket, now)
+    data: dict[str, Any] = {
+        "id": ticket.pk,
+        "number": ticket.number,
+        "mall": mall.slug,
+        "service_id": ticket.service_id,
+        "service_name": ticket.service.name,
+        "current_service_id": ticket.current_service_id,
+        "current_service_name": ticket.current_service.name,
+        "channel": ticket.channel,
+        "status": ticket.status,
+        "priority": (ticket.priority or None) if include_personal else None,
+        **place,
+        "service_date": ticket.service_date,
+        "created_at": local_iso(ticket.created_at, mall),
+        "arrival_at": local_iso(ticket.arrival_at, mall),
+        "called_at": local_iso(ticket.last_called_at, mall),
+        "counter_id": counter.pk if counter else None,
+        "counter_name": counter.name if counter else None,
+        "counter_number": counter.number if counter else None,
+        "floor": counter.floor.number if counter and counter.floor_id else None,
+        "further_service_ids": list(ticket.further_service_ids or []),
+        "transferred_from_id": ticket.transferred_from_id,
+        "transferred_to_id": Ticket.objects.filter(transferred_from=ticket)
+        .values_list("id", flat=True)
+        .first()
+        if ticket.status == Ticket.Status.TRANSFERRED
+        else None,
+        "appointment": ticket.appointment_slot_at is not None,
+    }
+    if include_personal:
+        data.update(
+            {
+                "name": ticket.name,
+                "phone": ticket.phone,
+                "plate_number": ticket.plate_number,
+                "recall_count": ticket.recall_count,
+                "started_at": local_iso(ticket.started_at, mall),
+                "finished_at": local_iso(ticket.finished_at, mall),
+                "outcome": ticket.outcome or None,
+                "note": ticket.note,
+            }
+        )
+    return data
