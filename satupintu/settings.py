@@ -237,3 +237,11 @@ SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
 NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "3"))
 NOTIFY_RETRY_SECONDS = int(os.environ.get("NOTIFY_RETRY_SECONDS", "60"))
+
+# --- queueing ---
+# How often one called ticket may be called again, and how long a no-show may come back.
+QUEUE_MAX_RECALLS = int(os.environ.get("QUEUE_MAX_RECALLS", "3"))
+QUEUE_NO_SHOW_RETURN_MINUTES = int(os.environ.get("QUEUE_NO_SHOW_RETURN_MINUTES", "30"))
+# Estimated wait: mean service time of the last N finished tickets of the service today.
+QUEUE_SERVICE_TIME_SAMPLE = int(os.environ.get("QUEUE_SERVICE_TIME_SAMPLE", "20"))
+QUEUE_DEFAULT_SERVICE_MINUTES = int(os.environ.get("QUEUE_DEFAULT_SERVICE_MINUTES", "10"))
