@@ -514,13 +514,13 @@ ACCOUNTS: dict[str, tuple[str, str, str | None, bool, bool]] = {
     "pimpinan": ("Drs. Wahyu Nugroho (Kepala DPMPTSP)", "viewer", None, False, False),
 }
 
-# Devices: username: (full name, role, kind ("kiosk"|"display"), device name, floor number or
-# None for the whole mall).
-DEVICES: dict[str, tuple[str, str, str, int | None]] = {
-    "kiosk-1": ("Anjungan Lobi Utama", "kiosk", "Anjungan Lobi Utama", 1),
-    "kiosk-2": ("Anjungan Drive-thru", "kiosk", "Anjungan Drive-thru", 1),
-    "display-1": ("Papan Antrian Lantai 1", "display", "Papan Antrian Lantai 1", 1),
-    "display-2": ("Papan Antrian Seluruh Mal", "display", "Papan Antrian Seluruh Mal", None),
+# Devices: username: (device name, role ("kiosk"|"display"), floor number or None for the whole
+# mall). Each device account drives the Kiosk or Display row of the same name.
+DEVICES: dict[str, tuple[str, str, int | None]] = {
+    "kiosk-1": ("Anjungan Lobi Utama", "kiosk", 1),
+    "kiosk-2": ("Anjungan Drive-thru", "kiosk", 1),
+    "display-1": ("Papan Antrian Lantai 1", "display", 1),
+    "display-2": ("Papan Antrian Seluruh Mal", "display", None),
 }
 DISPLAY_RUNNING_TEXT = (
     "Selamat datang di MPP Kota Yogyakarta. Layanan Senin-Jumat 08.00-15.00 WIB. "

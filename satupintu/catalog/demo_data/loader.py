@@ -222,10 +222,10 @@ def seed_catalog(log: Log) -> Mall:
             )
 
         today = timezone.localdate()
-        for slug, (status, number, signed, starts, ends) in demo_data.PARTNERSHIPS.items():
+        for slug, (status, mou_number, signed, starts, ends) in demo_data.PARTNERSHIPS.items():
             values: dict[str, Any] = {
                 "status": status,
-                "mou_number": number,
+                "mou_number": mou_number,
                 "signed_on": signed,
                 "starts_on": starts,
             }
@@ -351,11 +351,11 @@ def seed_accounts(mall: Mall, log: Log) -> None:
             )
             agency = agencies[agency_slug] if agency_slug else None
             _membership(user, mall, role, agency, tally)
-        for username, (name, role, kind, floor_number) in demo_data.DEVICES.items():
+        for username, (name, role, floor_number) in demo_data.DEVICES.items():
             device = _user(username, name, tally, is_device=True, is_active=True)
             _membership(device, mall, role, None, tally)
             floor = floors[floor_number] if floor_number is not None else None
-            if kind == "display":
+            if role == "display":
                 upsert(
                     Display,
                     tally,
