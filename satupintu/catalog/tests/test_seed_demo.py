@@ -110,9 +110,11 @@ def test_demo_mall_is_complete() -> None:
     mall = Mall.objects.get(slug=MALL_SLUG)
     assert mall.name == "MPP Kota Yogyakarta"
     assert mall.timezone == "Asia/Jakarta"
-    assert "Jl. Kenari" in mall.address and "Umbulharjo" in mall.address
+    assert "Jl. Kenari" in mall.address
+    assert "Umbulharjo" in mall.address
     assert mall.operator == "DPMPTSP Kota Yogyakarta"
-    assert mall.opened_on is not None and mall.opened_on.year == 2021
+    assert mall.opened_on is not None
+    assert mall.opened_on.year == 2021
     hours = list(mall.opening_hours.values_list("weekday", "opens", "closes"))
     assert [h[0] for h in hours] == [0, 1, 2, 3, 4]
     assert {(h[1].hour, h[2].hour) for h in hours} == {(8, 15)}
@@ -229,7 +231,8 @@ def test_accounts_devices_and_memberships() -> None:
     for username, (_name, role, agency, is_staff, is_superuser) in ACCOUNTS.items():
         user = User.objects.get(username=username)
         assert user.check_password(DEMO_PASSWORD), username
-        assert user.is_staff == is_staff and user.is_superuser == is_superuser
+        assert user.is_staff == is_staff
+        assert user.is_superuser == is_superuser
         membership = Membership.objects.get(user=user, role=role)
         assert membership.mall == mall
         assert (membership.agency.slug if membership.agency else None) == agency
