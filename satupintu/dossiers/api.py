@@ -1,3 +1,242 @@
-from ninja import Router
+"""Dossiers in the JSON API (API.md, "Dossiers"): thin handlers over services and selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from satupintu.accounts.models import Role
+from satupintu.accounts.selectors import agency_scope
+from satupintu.api import PUBLIC_AUTH
+from satupintu.core.errors import NotFound
+from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.dossiers import selectors, services
+from satupintu.dossiers.codes import tracking_code_format
+from satupintu.dossiers.models import Bill, ResultDocument
+from satupintu.dossiers.schemas import (
+    AssignIn,
+    BillListOut,
+    DocumentCheckIn,
+    DocumentOut,
+    DossierCreatedOut,
+    DossierCreateIn,
+    DossierOut,
+    DossierSummaryOut,
+    NikOut,
+    TrackOut,
+    TransitionIn,
+)
 
 router = Router(tags=["dossiers"])
+
+
+def _detail(request: HttpRequest, dossier_id: int) -> dict[str, Any]:
+    dossier = selectors.access_dossier(request.user, dossier_id)
+    return selectors.dossier_detail(dossier, request.user)
+
+
+@router.post("/dossiers", response={201: DossierCreatedOut}, auth=PUBLIC_AUTH)
+def dossier_create(request: HttpRequest, payload: DossierCreateIn) -> Status:
+    enforce_public_rate_limit(request, "dossier_create")
+    dossier = services.dossier_create(
+        actor=request.user,
+        channel=payload.channel,
+        applicant=payload.applicant.dict(),
+        form=payload.form,
+        service_id=payload.service_id,
+        bundle_id=payload.bundle_id,
+        ticket_id=payload.ticket_id,
+    )
+    return Status(
+        201,
+        {
+            "id": dossier.pk,
+            "tracking_code": dossier.tracking_code,
+            "tracking_code_display": tracking_code_format(dossier.tracking_code),
+            "status": dossier.status,
+            "sla_due": dossier.sla_due,
+        },
+    )
+
+
+@router.get("/dossiers", response=list[DossierSummaryOut])
+@paginate(LimitOffsetPagination)
+def dossier_list(
+    request: HttpRequest,
+    status: str | None = None,
+    overdue: bool = False,
+    mine: bool = False,
+    agency: int | None = Query(None, ge=1, le=2**62),
+) -> list[dict[str, Any]]:
+    qs = selectors.worklist(
+        user=request.user, status=status, overdue=overdue, mine=mine, agency_id=agency
+    )
+    return [selectors.dossier_summary(d) for d in qs[:1000]]
+
+
+@router.get("/dossiers/{dossier_id}", response=DossierOut)
+def dossier_get(request: HttpRequest, dossier_id: int) -> dict[str, Any]:
+    return _detail(request, dossier_id)
+
+
+@router.post("/dossiers/{dossier_id}/transitions", response=DossierOut)
+def dossier_transition(
+    request: HttpRequest, dossier_id: int, payload: TransitionIn
+) -> dict[str, Any]:
+    services.dossier_transition(
+        actor=request.user, dossier_id=dossier_id, action=payload.action, comment=payload.comment
+    )
+    return _detail(request, dossier_id)
+
+
+@router.post("/dossiers/{dossier_id}/assign", response=DossierOut)
+def dossier_assign(request: HttpRequest, dossier_id: int, payload: AssignIn) -> dict[str, Any]:
+    services.dossier_assign(
+        actor=request.user, dossier_id=dossier_id, assignee_id=payload.assignee_id
+    )
+    return _detail(request, dossier_id)
+
+
+@router.post("/dossiers/{dossier_id}/take", response=DossierOut)
+def dossier_take(request: HttpRequest, dossier_id: int) -> dict[str, Any]:
+    services.dossier_assign(actor=request.user, dossier_id=dossier_id, assignee_id=request.user.pk)
+    return _detail(request, dossier_id)
+
+
+@router.post("/dossiers/{dossier_id}/documents", response={201: DocumentOut})
+def document_upload(
+    request: HttpRequest,
+    dossier_id: int,
+    requirement_id: int = Form(..., ge=1, le=2**62),
+    file: UploadedFile = File(...),  # noqa: B008
+) -> Status:
+    row = services.document_upload(
+        actor=request.user, dossier_id=dossier_id, requirement_id=requirement_id, upload=file
+    )
+    return Status(201, _document_out(row))
+
+
+@router.post("/dossiers/{dossier_id}/documents/{requirement_id}/check", response=DocumentOut)
+def document_check(
+    request: HttpRequest, dossier_id: int, requirement_id: int, payload: DocumentCheckIn
+) -> dict[str, Any]:
+    row = services.document_check(
+        actor=request.user,
+        dossier_id=dossier_id,
+        requirement_id=requirement_id,
+        status=payload.status,
+        reason=payload.reason,
+    )
+    return _document_out(row)
+
+
+def _document_out(row: Any) -> dict[str, Any]:
+    return {
+        "requirement_id": row.requirement_id,
+        "status": row.status,
+        "reason": row.reason,
+        "file_name": row.original_name,
+        "content_type": row.content_type,
+        "size": row.size,
+        "sha256": row.sha256,
+    }
+
+
+@router.get("/dossiers/{dossier_id}/nik", response=NikOut)
+def dossier_nik(request: HttpRequest, dossier_id: int) -> dict[str, str]:
+    """The full NIK for the authorised back office; every read leaves an audit entry."""
+    nik = services.dossier_nik_reveal(actor=request.user, dossier_id=dossier_id, request=request)
+    return {"nik": nik}
+
+
+@router.get("/dossiers/{dossier_id}/result.pdf")
+def dossier_result_pdf(request: HttpRequest, dossier_id: int) -> FileResponse:
+    dossier = selectors.access_dossier(request.user, dossier_id)
+    result = ResultDocument.objects.filter(dossier=dossier).first()
+    if result is None or not result.file:
+        raise NotFound("This dossier has no result yet")
+    return FileResponse(
+        result.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=False,
+        filename=f"{result.verification_code}.pdf",
+    )
+
+
+@router.get("/dossiers/{dossier_id}/receipt.pdf")
+def dossier_receipt_pdf(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    from satupintu.dossiers.pdf import render_receipt_pdf
+
+    dossier = selectors.access_dossier(request.user, dossier_id)
+    response = HttpResponse(render_receipt_pdf(dossier), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{dossier.tracking_code}.pdf"'
+    return response
+
+
+@router.get("/track/{tracking_code}", response=TrackOut, auth=PUBLIC_AUTH)
+def track(request: HttpRequest, tracking_code: str) -> dict[str, Any]:
+    enforce_public_rate_limit(request, "track")
+    dossier = selectors.dossier_find_by_tracking_code(tracking_code)
+    return selectors.dossier_public_tracking(dossier)
+
+
+@router.get("/bills", response=list[BillListOut])
+@paginate(LimitOffsetPagination)
+def bill_list(
+    request: HttpRequest, status: str | None = None, q: str | None = None
+) -> list[dict[str, Any]]:
+    qs = Bill.objects.filter(agency_scope(request.user, roles=[Role.CASHIER])).select_related(
+        "dossier", "dossier__service"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        compact = q.replace("-", "").replace(" ", "").upper()[:32]
+        qs = qs.filter(payment_code=compact) | qs.filter(dossier__tracking_code=compact)
+    return [
+        {
+            "id": b.pk,
+            "payment_code": b.payment_code,
+            "amount": b.amount,
+            "status": b.status,
+            "created_at": b.created_at,
+            "paid_at": b.paid_at,
+            "paid_via": b.paid_via,
+            "tracking_code": b.dossier.tracking_code,
+            "service_name": b.dossier.service.name if b.dossier.service else None,
+        }
+        for b in qs.order_by("-created_at")[:500]
+    ]
+
+
+@router.post("/bills/{payment_code}/pay", response=BillListOut)
+def bill_pay(request: HttpRequest, payment_code: str) -> dict[str, Any]:
+    bill = services.bill_mark_paid(actor=request.user, payment_code=payment_code)
+    return {
+        "id": bill.pk,
+        "payment_code": bill.payment_code,
+        "amount": bill.amount,
+        "status": bill.status,
+        "created_at": bill.created_at,
+        "paid_at": bill.paid_at,
+        "paid_via": bill.paid_via,
+        "tracking_code": bill.dossier.tracking_code,
+        "service_name": bill.dossier.service.name if bill.dossier.service else None,
+    }
+
+
+@router.post("/payments/callback", auth=None, response={200: dict, 401: dict})
+def payment_callback(request: HttpRequest) -> Status:
+    """A payment gateway reports a payment. The body is signed: X-Signature is the hex
+    HMAC-SHA256 of the raw body with settings.PAYMENT_CALLBACK_SECRET."""
+    try:
+        bill = services.payment_callback_apply(
+            raw_body=request.body, signature=request.headers.get("X-Signature", "")
+        )
+    except services.BadSignature:
+        return Status(401, {"detail": "invalid signature"})
+    return Status(200, {"payment_code": bill.payment_code, "status": bill.status})

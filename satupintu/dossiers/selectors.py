@@ -1,0 +1,411 @@
+"""Reads of dossiers and the access helpers that decide who sees and who acts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from satupintu.accounts.models import Role
+from satupintu.accounts.selectors import agency_scope, has_role
+from satupintu.catalog.models import Service, ServiceRequirement
+from satupintu.catalog.selectors import mall_closures
+from satupintu.core.errors import NotFound
+from satupintu.dossiers import sla
+from satupintu.dossiers.codes import tracking_code_normalise
+from satupintu.dossiers.models import (
+    APPLICANT,
+    Dossier,
+    DossierDocument,
+    ResultDocument,
+    ServiceConfig,
+    WorkflowAction,
+    WorkflowState,
+)
+
+# Staff who may open a dossier: agency-scoped ones see their agency's, mall-wide ones the mall's.
+STAFF_VIEW_ROLES = [
+    Role.BACK_OFFICE_OFFICER,
+    Role.AGENCY_ADMIN,
+    Role.COUNTER_OFFICER,
+    Role.SUPERVISOR,
+    Role.CASHIER,
+    Role.MALL_ADMIN,
+    Role.OUTREACH_OFFICER,
+]
+# Who may read the full NIK: the back office that decides on the dossier.
+NIK_READER_ROLES = [Role.BACK_OFFICE_OFFICER, Role.SUPERVISOR]
+ASSIGNEE_ROLES = [Role.BACK_OFFICE_OFFICER, Role.SUPERVISOR]
+
+
+def dossiers_visible_to(user: Any) -> QuerySet[Dossier]:
+    if not getattr(user, "is_authenticated", False):
+        return Dossier.objects.none()
+    return Dossier.objects.filter(
+        agency_scope(user, roles=STAFF_VIEW_ROLES) | Q(applicant_user=user)
+    )
+
+
+def access_dossier(user: Any, dossier_id: int) -> Dossier:
+    """The dossier if `user` may see it; NotFound whether it is missing or forbidden."""
+    dossier = (
+        dossiers_visible_to(user)
+        .select_related("mall", "service", "agency", "workflow", "assignee", "parent", "bundle")
+        .filter(pk=dossier_id)
+        .first()
+    )
+    if dossier is None:
+        raise NotFound(f"No dossier with id {dossier_id}")
+    return dossier
+
+
+def is_staff_for(user: Any, dossier: Dossier) -> bool:
+    return has_role(
+        user, mall_id=dossier.mall_id, roles=STAFF_VIEW_ROLES, agency_id=dossier.agency_id
+    )
+
+
+def caller_roles(user: Any, dossier: Dossier) -> set[str]:
+    """The workflow roles `user` holds for this dossier (the applicant counts as a role)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    roles: set[str] = set()
+    if dossier.applicant_user_id is not None and dossier.applicant_user_id == user.pk:
+        roles.add(APPLICANT)
+    if user.is_superuser and user.is_active:
+        return roles | {r.value for r in Role}
+    for role in Role:
+        if has_role(user, mall_id=dossier.mall_id, roles=[role], agency_id=dossier.agency_id):
+            roles.add(role.value)
+    return roles
+
+
+def dossier_state(dossier: Dossier) -> WorkflowState | None:
+    if dossier.workflow_id is None:
+        return None
+    cache = getattr(dossier, "_state_cache", None)
+    if cache is not None and cache.code == dossier.status:
+        return cache
+    state = WorkflowState.objects.filter(
+        workflow_id=dossier.workflow_id, code=dossier.status
+    ).first()
+    dossier._state_cache = state  # type: ignore[attr-defined]
+    return state
+
+
+def dossier_allowed_actions(user: Any, dossier: Dossier) -> list[WorkflowAction]:
+    if dossier.workflow_id is None or dossier.on_hold:
+        return []
+    roles = caller_roles(user, dossier)
+    if not roles:
+        return []
+    actions = WorkflowAction.objects.filter(
+        workflow_id=dossier.workflow_id, from_state__code=dossier.status
+    ).order_by("position", "id")
+    return [a for a in actions if roles & set(a.roles)]
+
+
+def service_config_get(service: Service) -> ServiceConfig:
+    config = ServiceConfig.objects.filter(service=service).first()
+    return config or ServiceConfig(service=service)
+
+
+def requirement_key(requirement: ServiceRequirement) -> str:
+    return requirement.key or f"id-{requirement.pk}"
+
+
+@dataclass
+class RequirementRow:
+    requirement: ServiceRequirement
+    document: DossierDocument | None
+
+
+def dossier_requirement_rows(dossier: Dossier) -> list[RequirementRow]:
+    """The requirements of a dossier with their ticks. A bundle's documents live on the bundle
+    application (asked once); a child reads them from there by requirement key."""
+    holder = dossier.parent if dossier.parent_id else dossier
+    assert holder is not None
+    documents = list(DossierDocument.objects.filter(dossier=holder).select_related("requirement"))
+    by_key = {requirement_key(d.requirement): d for d in documents}
+    if dossier.service_id is None:
+        return [RequirementRow(d.requirement, d) for d in documents]
+    requirements = ServiceRequirement.objects.filter(service_id=dossier.service_id).order_by(
+        "position", "id"
+    )
+    return [RequirementRow(r, by_key.get(requirement_key(r))) for r in requirements]
+
+
+def dossier_missing_mandatory(dossier: Dossier) -> list[str]:
+    return [
+        row.requirement.name
+        for row in dossier_requirement_rows(dossier)
+        if row.requirement.mandatory
+        and (row.document is None or row.document.status != DossierDocument.Status.PRESENT)
+    ]
+
+
+def dossier_today(dossier: Dossier) -> date:
+    return sla.local_today(dossier.mall.timezone)
+
+
+def dossier_is_overdue(dossier: Dossier, today: date | None = None) -> bool:
+    if dossier.sla_due is None:
+        return False
+    if dossier.sla_stopped_on is not None:
+        return dossier.sla_stopped_on > dossier.sla_due
+    return (today or dossier_today(dossier)) > dossier.sla_due
+
+
+def worklist(
+    *,
+    user: Any,
+    status: str | None = None,
+    overdue: bool = False,
+    mine: bool = False,
+    agency_id: int | None = None,
+    today: date | None = None,
+) -> QuerySet[Dossier]:
+    """Dossiers for the back office: the agencies the user works for, open ones first by
+    deadline. Bundle applications themselves are not work; their children are."""
+    qs = (
+        dossiers_visible_to(user)
+        .filter(service__isnull=False, completed_at__isnull=True)
+        .select_related("service", "agency", "assignee", "mall", "workflow")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if agency_id:
+        qs = qs.filter(agency_id=agency_id)
+    if mine:
+        qs = qs.filter(assignee=user)
+    if overdue:
+        qs = qs.filter(
+            Q(state_due__lt=today or date.today())
+            | Q(sla_due__lt=today or date.today(), sla_stopped_on__isnull=True)
+        )
+    return qs.order_by("on_hold", "state_due", "sla_due", "submitted_at")
+
+
+def dossier_find_by_tracking_code(code: str) -> Dossier:
+    normalised = tracking_code_normalise(code)
+    dossier = (
+        Dossier.objects.select_related("service", "agency", "mall", "bundle", "workflow")
+        .filter(tracking_code=normalised)
+        .first()
+    )
+    if dossier is None:
+        raise NotFound("No dossier with this tracking code", field="path.tracking_code")
+    return dossier
+
+
+def state_names(dossier: Dossier) -> dict[str, str]:
+    if dossier.workflow_id is None:
+        return {}
+    return dict(
+        WorkflowState.objects.filter(workflow_id=dossier.workflow_id).values_list("code", "name")
+    )
+
+
+def dossier_closures(dossier: Dossier) -> dict[date, str]:
+    return mall_closures(mall=dossier.mall)
+
+
+def status_label(dossier: Dossier) -> str:
+    """The status in words, in the active language (a bundle has its own three statuses)."""
+    from django.utils.translation import gettext
+
+    state = dossier_state(dossier)
+    if state is not None:
+        return gettext(state.name)
+    try:
+        return str(Dossier.BundleStatus(dossier.status).label)
+    except ValueError:
+        return dossier.status
+
+
+def _event_out(event: Any, names: dict[str, str]) -> dict[str, Any]:
+    from django.utils.translation import gettext
+
+    return {
+        "at": event.at,
+        "actor": event.actor_label,
+        "action": event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "to_status_label": gettext(names[event.to_status])
+        if event.to_status in names
+        else event.to_status,
+        "comment": event.comment,
+    }
+
+
+def dossier_summary(dossier: Dossier, today: date | None = None) -> dict[str, Any]:
+    from satupintu.dossiers.codes import tracking_code_format
+
+    today = today or dossier_today(dossier)
+    return {
+        "id": dossier.pk,
+        "tracking_code": dossier.tracking_code,
+        "tracking_code_display": tracking_code_format(dossier.tracking_code),
+        "status": dossier.status,
+        "status_label": status_label(dossier),
+        "service_id": dossier.service_id,
+        "service_code": dossier.service.code if dossier.service else None,
+        "service_name": dossier.service.name if dossier.service else None,
+        "agency_id": dossier.agency_id,
+        "channel": dossier.channel,
+        "applicant_name": dossier.applicant_name,
+        "submitted_at": dossier.submitted_at,
+        "sla_due": dossier.sla_due,
+        "state_due": dossier.state_due,
+        "deadline_level": sla.deadline_level(dossier.state_due, today),
+        "overdue": dossier_is_overdue(dossier, today),
+        "on_hold": dossier.on_hold,
+        "assignee": dossier.assignee.get_username() if dossier.assignee else None,
+    }
+
+
+def dossier_detail(dossier: Dossier, user: Any) -> dict[str, Any]:
+    """Everything the caller may see of one dossier (NIK masked; the full one has its own,
+    audited endpoint)."""
+    names = state_names(dossier)
+    data = dossier_summary(dossier)
+    data.update(
+        {
+            "mall": dossier.mall.slug,
+            "assisted": dossier.assisted,
+            "parent_id": dossier.parent_id,
+            "bundle_id": dossier.bundle_id,
+            "ticket_id": dossier.ticket_id,
+            "applicant": {
+                "kind": dossier.applicant_kind,
+                "nik_masked": dossier.applicant_nik_masked,
+                "name": dossier.applicant_name,
+                "business_name": dossier.business_name,
+                "phone": dossier.applicant_phone,
+                "email": dossier.applicant_email,
+            },
+            "form": dossier.form_data,
+            "sla_days": dossier.sla_days,
+            "sla_started_on": dossier.sla_started_on,
+            "sla_paused_since": dossier.sla_paused_since,
+            "sla_stopped_on": dossier.sla_stopped_on,
+            "history": [_event_out(e, names) for e in dossier.events.order_by("at", "id")],
+            "allowed_actions": [
+                {
+                    "code": a.code,
+                    "name": a.name,
+                    "to_status": a.to_state.code,
+                    "comment_required": a.comment_required,
+                }
+                for a in dossier_allowed_actions(user, dossier)
+            ],
+            "requirements": [
+                {
+                    "requirement_id": row.requirement.pk,
+                    "key": row.requirement.key,
+                    "name": row.requirement.name,
+                    "mandatory": row.requirement.mandatory,
+                    "document": row.requirement.document,
+                    "accepted_types": row.requirement.accepted_types,
+                    "max_size_kb": row.requirement.max_size_kb,
+                    "status": row.document.status if row.document else "pending",
+                    "reason": row.document.reason if row.document else "",
+                    "file_name": row.document.original_name if row.document else "",
+                    "size": row.document.size if row.document else 0,
+                    "sha256": row.document.sha256 if row.document else "",
+                }
+                for row in dossier_requirement_rows(dossier)
+            ],
+            "bill": None,
+            "result": None,
+            "children": [
+                dossier_summary(c)
+                for c in dossier.children.select_related(
+                    "service", "agency", "assignee", "mall"
+                ).order_by("bundle_item__position", "pk")
+            ],
+        }
+    )
+    bill = getattr(dossier, "bill", None) if dossier.pk else None
+    if bill is not None:
+        data["bill"] = {
+            "amount": bill.amount,
+            "payment_code": bill.payment_code,
+            "status": bill.status,
+            "paid_at": bill.paid_at,
+        }
+    result = ResultDocument.objects.filter(dossier=dossier).first()
+    if result is not None:
+        data["result"] = {
+            "document_number": result.document_number,
+            "verification_url": result.verification_url,
+            "issued_at": result.issued_at,
+            "valid_until": result.valid_until,
+        }
+    return data
+
+
+# Events that are internal work (who holds it, reminders) rather than a change of status.
+_INTERNAL_EVENTS = ["assign", "bill", "pay", "sla_warning", "hold"]
+
+
+def _state_label(code: str, names: dict[str, str]) -> str:
+    from django.utils.translation import gettext
+
+    if code in names:
+        return gettext(names[code])
+    try:
+        return str(Dossier.BundleStatus(code).label)
+    except ValueError:
+        return code
+
+
+def dossier_public_tracking(dossier: Dossier) -> dict[str, Any]:
+    """What anyone holding the tracking code may see: no NIK, no name, no documents."""
+    from satupintu.dossiers.codes import tracking_code_format
+
+    names = state_names(dossier)
+    today = dossier_today(dossier)
+    history = [
+        {"at": e.at, "status": e.to_status, "status_label": _state_label(e.to_status, names)}
+        for e in dossier.events.exclude(action__in=_INTERNAL_EVENTS)
+        .exclude(to_status="")
+        .order_by("at", "id")
+    ]
+    return {
+        "tracking_code": tracking_code_format(dossier.tracking_code),
+        "status": dossier.status,
+        "status_label": status_label(dossier),
+        "service": {"code": dossier.service.code, "name": dossier.service.name}
+        if dossier.service
+        else None,
+        "bundle": {"code": dossier.bundle.code, "name": dossier.bundle.name}
+        if dossier.bundle and dossier.parent_id is None
+        else None,
+        "agency": dossier.agency.name if dossier.agency else None,
+        "channel": dossier.channel,
+        "submitted_on": sla.local_today(dossier.mall.timezone, dossier.submitted_at),
+        "sla_due": dossier.sla_due,
+        "completed": dossier.completed_at is not None or dossier.sla_stopped_on is not None,
+        "overdue": dossier_is_overdue(dossier, today),
+        "waiting_for_earlier_services": dossier.on_hold,
+        "payment": {"amount": dossier.bill.amount, "status": dossier.bill.status}
+        if hasattr(dossier, "bill")
+        else None,
+        "history": history,
+        "services": [
+            {
+                "service": {"code": c.service.code, "name": c.service.name} if c.service else None,
+                "status": c.status,
+                "status_label": status_label(c),
+                "sla_due": c.sla_due,
+                "waiting_for_earlier_services": c.on_hold,
+            }
+            for c in dossier.children.select_related("service", "workflow").order_by(
+                "bundle_item__position", "pk"
+            )
+        ],
+    }
