@@ -245,3 +245,10 @@ QUEUE_NO_SHOW_RETURN_MINUTES = int(os.environ.get("QUEUE_NO_SHOW_RETURN_MINUTES"
 # Estimated wait: mean service time of the last N finished tickets of the service today.
 QUEUE_SERVICE_TIME_SAMPLE = int(os.environ.get("QUEUE_SERVICE_TIME_SAMPLE", "20"))
 QUEUE_DEFAULT_SERVICE_MINUTES = int(os.environ.get("QUEUE_DEFAULT_SERVICE_MINUTES", "10"))
+
+# --- dossiers ---
+# The key that encrypts applicants' NIKs at rest (any long random string); derived from
+# SECRET_KEY when empty. Changing it makes stored NIKs unreadable.
+DOSSIER_ENCRYPTION_KEY = os.environ.get("DOSSIER_ENCRYPTION_KEY", "")
+# The shared secret of the payment gateway's signed callbacks (HMAC-SHA256 of the raw body).
+PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET", "")
