@@ -55,3 +55,48 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("audit entries are append-only")
+
+
+class NotificationLog(models.Model):
+    """One message to an applicant on one channel, and how its delivery went.
+
+    The recipient is kept masked: the log shows that someone was told, not who; the address
+    itself travels only with the queued task."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        MESSAGE = "message", _("WhatsApp/SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("not sent (channel not configured)")
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    recipient_masked = models.CharField(_("recipient"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    reference = models.CharField(
+        _("reference"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("What the message is about, e.g. a tracking code."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.recipient_masked} {self.status}"
