@@ -171,6 +171,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = PROJECT_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", PROJECT_DIR / "var" / "media"))
 STORAGES = {
@@ -245,6 +246,24 @@ QUEUE_NO_SHOW_RETURN_MINUTES = int(os.environ.get("QUEUE_NO_SHOW_RETURN_MINUTES"
 # Estimated wait: mean service time of the last N finished tickets of the service today.
 QUEUE_SERVICE_TIME_SAMPLE = int(os.environ.get("QUEUE_SERVICE_TIME_SAMPLE", "20"))
 QUEUE_DEFAULT_SERVICE_MINUTES = int(os.environ.get("QUEUE_DEFAULT_SERVICE_MINUTES", "10"))
+
+# --- queueing: live screens ---
+# Redis keys of the event broker's streams (one per channel), and the SSE heartbeat interval.
+EVENT_KEY_PREFIX = os.environ.get("EVENT_KEY_PREFIX", "satupintu:events")
+SSE_HEARTBEAT_SECONDS = float(os.environ.get("SSE_HEARTBEAT_SECONDS", "15"))
+
+# --- feedback ---
+# SP4N-LAPOR! exchange: the national complaint channel's endpoint, our bearer token for it, and
+# the shared secret it signs forwarded complaints with (HMAC-SHA256 of the body).
+LAPOR_BASE_URL = os.environ.get("LAPOR_BASE_URL", "")
+LAPOR_TOKEN = os.environ.get("LAPOR_TOKEN", "")
+LAPOR_WEBHOOK_SECRET = os.environ.get("LAPOR_WEBHOOK_SECRET", "")
+LAPOR_TIMEOUT_SECONDS = float(os.environ.get("LAPOR_TIMEOUT_SECONDS", "10"))
+# The mall that receives LAPOR complaints that do not name one.
+LAPOR_DEFAULT_MALL = os.environ.get("LAPOR_DEFAULT_MALL", "")
+COMPLAINT_FIRST_RESPONSE_WORKING_DAYS = int(
+    os.environ.get("COMPLAINT_FIRST_RESPONSE_WORKING_DAYS", "3")
+)
 
 # --- dossiers ---
 # The key that encrypts applicants' NIKs at rest (any long random string); derived from
