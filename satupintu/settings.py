@@ -31,6 +31,9 @@ if not SECRET_KEY:
     # SECRET_KEY (and SATUPINTU_REQUIRE_SECRET_KEY=1 to refuse starting without it).
     SECRET_KEY = "satupintu-insecure-development-key-change-me-in-production"
 
+# Key for personal data at rest (NIK, disability and health notes); falls back to SECRET_KEY.
+PERSONAL_DATA_KEY = os.environ.get("PERSONAL_DATA_KEY", "")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
