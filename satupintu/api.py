@@ -79,7 +79,9 @@ def database_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
 def _register_routers() -> None:
     from satupintu.accounts.api import router as accounts_router
     from satupintu.catalog.api import router as catalog_router
+    from satupintu.catalog.partners_api import router as partners_router
     from satupintu.dossiers.api import router as dossiers_router
+    from satupintu.dossiers.verify_api import router as verify_router
     from satupintu.feedback.api import router as feedback_router
     from satupintu.outreach.api import router as outreach_router
     from satupintu.queueing.api import router as queueing_router
@@ -87,8 +89,10 @@ def _register_routers() -> None:
 
     api.add_router("", accounts_router)
     api.add_router("", catalog_router)
+    api.add_router("", partners_router)
     api.add_router("", queueing_router)
     api.add_router("", dossiers_router)
+    api.add_router("", verify_router)
     api.add_router("", outreach_router)
     api.add_router("", feedback_router)
     api.add_router("", reports_router)

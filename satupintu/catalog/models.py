@@ -459,3 +459,69 @@ class BundleItem(models.Model):
     def clean(self) -> None:
         if self.service_id and self.bundle_id and self.service.mall_id != self.bundle.mall_id:
             raise ValidationError({"service": _("The service must belong to the bundle's mall.")})
+
+
+class PartnershipEvent(models.Model):
+    """One step of a partnership's lifecycle (append-only): who, when, from, to, why."""
+
+    partnership = models.ForeignKey(
+        Partnership, verbose_name=_("partnership"), on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=32)
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16)
+    note = models.TextField(_("note"), blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("partnership event")
+        verbose_name_plural = _("partnership events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id} {self.from_status}->{self.to_status}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("partnership events are append-only")
+        super().save(*args, **kwargs)
+
+
+class PartnershipReminder(models.Model):
+    """A reminder that an MOU expires soon. The unique constraint makes each reminder go out once
+    per threshold (60 or 30 days) and per end date: a renewed MOU with a new end date is
+    reminded again, a daily run is not."""
+
+    partnership = models.ForeignKey(
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    days_before = models.PositiveSmallIntegerField(_("days before the end"))
+    ends_on = models.DateField(_("MOU end date"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("MOU reminder")
+        verbose_name_plural = _("MOU reminders")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "days_before", "ends_on"], name="partnership_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id} -{self.days_before}d"

@@ -1,0 +1,151 @@
+"""JSON API of partner agencies and their MOUs: /api/v1/partnerships."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from satupintu.catalog import partners
+from satupintu.catalog.models import Agency, Partnership
+from satupintu.catalog.schemas import Text
+from satupintu.catalog.selectors import mall_get
+from satupintu.core.errors import NotFound
+
+router = Router(tags=["partners"])
+
+
+class PartnershipEventOut(Schema):
+    at: datetime
+    actor: str | None
+    action: str
+    from_status: str
+    to_status: str
+    note: str
+
+
+class PartnershipOut(Schema):
+    id: int
+    mall: str
+    agency_id: int
+    agency_name: str
+    status: str
+    mou_number: str
+    signed_on: date | None
+    starts_on: date | None
+    ends_on: date | None
+    days_left: int | None
+    expiring_soon: bool
+    document_url: str | None
+    allowed_transitions: list[str]
+    history: list[PartnershipEventOut]
+
+
+class TransitionIn(Schema):
+    to_status: str = Field(max_length=16)
+    mou_number: Text | None = Field(default=None, max_length=100)
+    signed_on: date | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    note: Text = Field(default="", max_length=2000)
+
+
+class InviteIn(Schema):
+    agency_id: int = Field(ge=1, le=2**62)
+    note: Text = Field(default="", max_length=2000)
+
+
+def partnership_out(p: Partnership, today: date | None = None) -> dict[str, Any]:
+    today = today or partners.mall_today(p.mall)
+    days_left = (p.ends_on - today).days if p.ends_on else None
+    return {
+        "id": p.pk,
+        "mall": p.mall.slug,
+        "agency_id": p.agency_id,
+        "agency_name": p.agency.name,
+        "status": p.status,
+        "mou_number": p.mou_number,
+        "signed_on": p.signed_on,
+        "starts_on": p.starts_on,
+        "ends_on": p.ends_on,
+        "days_left": days_left,
+        "expiring_soon": p.status == Partnership.Status.ACTIVE
+        and days_left is not None
+        and 0 <= days_left <= partners.EXPIRING_SOON_DAYS,
+        "document_url": f"/m/{p.mall.slug}/mitra/{p.pk}/mou.pdf" if p.document else None,
+        "allowed_transitions": sorted(partners.ALLOWED_TRANSITIONS[p.status]),
+        "history": [
+            {
+                "at": e.at,
+                "actor": e.actor.get_username() if e.actor else None,
+                "action": e.action,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+            }
+            for e in partners.partnership_events(p)
+        ],
+    }
+
+
+@router.get("/partnerships", response=list[PartnershipOut])
+def partnership_list(request: HttpRequest, mall: str = Query(..., max_length=64)) -> Any:
+    """Every partnership of the mall (mall admin, supervisor or viewer of that mall)."""
+    the_mall = partners.access_partners_mall(user=request.user, mall=mall_get(slug=mall))
+    today = partners.mall_today(the_mall)
+    return [partnership_out(p, today) for p in partners.partnership_list(mall=the_mall)]
+
+
+@router.post("/partnerships", response={201: PartnershipOut})
+def partnership_invite(request: HttpRequest, payload: InviteIn) -> Status:
+    """Invite an agency: its partnership starts as "invited" (mall admin)."""
+    agency = Agency.objects.select_related("mall").filter(pk=payload.agency_id).first()
+    if agency is None or not partners.can_manage_partners(request.user, agency.mall):
+        raise NotFound(f"No agency with id {payload.agency_id}", field="agency_id")
+    created = partners.partnership_invite(actor=request.user, agency=agency, note=payload.note)
+    return Status(201, partnership_out(created))
+
+
+@router.get("/partnerships/{partnership_id}", response=PartnershipOut)
+def partnership_detail(request: HttpRequest, partnership_id: int) -> Any:
+    found = Partnership.objects.select_related("mall", "agency").filter(pk=partnership_id).first()
+    if found is None:
+        raise NotFound(f"No partnership with id {partnership_id}")
+    partners.access_partners_mall(user=request.user, mall=found.mall)
+    return partnership_out(found)
+
+
+@router.post("/partnerships/{partnership_id}/transitions", response=PartnershipOut)
+def partnership_transition(request: HttpRequest, partnership_id: int, payload: TransitionIn) -> Any:
+    """Move the partnership along its lifecycle (mall admin). 409 for a step not allowed."""
+    found = partners.access_partnership_for_admin(user=request.user, partnership_id=partnership_id)
+    updated = partners.partnership_transition(
+        actor=request.user,
+        partnership=found,
+        to_status=payload.to_status,
+        terms=partners.TransitionTerms(
+            mou_number=payload.mou_number,
+            signed_on=payload.signed_on,
+            starts_on=payload.starts_on,
+            ends_on=payload.ends_on,
+        ),
+        note=payload.note,
+    )
+    return partnership_out(updated)
+
+
+@router.post("/partnerships/{partnership_id}/document", response=PartnershipOut)
+def partnership_document(
+    request: HttpRequest,
+    partnership_id: int,
+    file: UploadedFile = File(...),  # noqa: B008
+) -> Any:
+    """Upload the signed MOU (PDF, checked by its content; at most 10 MB)."""
+    found = partners.access_partnership_for_admin(user=request.user, partnership_id=partnership_id)
+    return partnership_out(
+        partners.partnership_document_upload(actor=request.user, partnership=found, upload=file)
+    )

@@ -1,0 +1,116 @@
+"""Hand-offs from a home visit to the other apps: a service delivered on the spot becomes a
+ticket (queue service) or a dossier (back-office service) with the channel "outreach", and the
+applicant is told about the visit through the notification service of the core app.
+
+The queueing, dossiers and notification services are built in parallel with this app; when one
+of them is not installed in this checkout, the visit still records the delivered service (its
+VisitService row) and the hand-off is skipped, which the visit page shows as "recorded on the
+visit only"."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from satupintu.catalog.models import Channel, Service
+from satupintu.core.errors import DomainError
+from satupintu.outreach.models import OutreachRequest
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HandoffResult:
+    ticket_id: int | None = None
+    dossier_id: int | None = None
+    reference: str = ""
+    # Why no ticket or dossier was made (the other app refused it, or is not installed).
+    skipped_reason: str = ""
+
+
+def _function(module: str, name: str) -> Any:
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def _is_back_office_service(service: Service) -> bool:
+    """A service whose result takes working days goes through a dossier; a service finished in
+    minutes is a ticket served on the spot."""
+    return service.duration_unit == Service.DurationUnit.WORKING_DAYS
+
+
+def record_on_the_spot(
+    *, actor: Any, outreach_request: OutreachRequest, service: Service
+) -> HandoffResult:
+    """A ticket or a dossier for a service delivered on the spot. When the other app refuses
+    (a closed mall for a ticket, a quota), the visit keeps the service with the reason: the
+    service was delivered at home whatever the mall's queue says."""
+    try:
+        with transaction.atomic():
+            return _hand_off(actor=actor, outreach_request=outreach_request, service=service)
+    except DomainError as exc:
+        return HandoffResult(skipped_reason=exc.message[:200])
+
+
+def _hand_off(*, actor: Any, outreach_request: OutreachRequest, service: Service) -> HandoffResult:
+    if _is_back_office_service(service):
+        dossier_submit = _function("satupintu.dossiers.services", "dossier_submit")
+        if dossier_submit is not None:
+            dossier = dossier_submit(
+                actor=actor,
+                service=service,
+                channel=Channel.OUTREACH,
+                applicant={
+                    "nik": outreach_request.nik,
+                    "name": outreach_request.person_name,
+                    "phone": outreach_request.phone,
+                    "email": "",
+                },
+                form={"outreach_reference": outreach_request.reference},
+            )
+            return HandoffResult(dossier_id=dossier.pk, reference=dossier.tracking_code)
+    else:
+        ticket_issue = _function("satupintu.queueing.services", "ticket_issue")
+        if ticket_issue is not None:
+            ticket = ticket_issue(
+                actor=actor,
+                service=service,
+                channel=Channel.OUTREACH,
+                priority=_ticket_priority(outreach_request),
+                name=outreach_request.person_name,
+                phone=outreach_request.phone,
+            )
+            return HandoffResult(ticket_id=ticket.pk, reference=ticket.number)
+    return HandoffResult(skipped_reason="recorded on the visit only")
+
+
+def _ticket_priority(outreach_request: OutreachRequest) -> str | None:
+    reason = outreach_request.reason
+    return reason if reason in {"disabled", "elderly"} else None
+
+
+def notify_applicant(*, outreach_request: OutreachRequest, subject: str, message: str) -> None:
+    """Tell the person (by WhatsApp/SMS to the phone given) once the transaction commits."""
+    notify = _function("satupintu.core.notify", "notify_applicant_on_commit")
+    if notify is None:
+        logger.info("no notification service installed; not sent: %s", message)
+        return
+    notify(
+        email=None,
+        phone=outreach_request.phone,
+        subject=subject,
+        body=message,
+        context={
+            "reference": outreach_request.reference,
+            "applicant_name": outreach_request.person_name,
+            "mall_name": outreach_request.mall.name,
+            "status": outreach_request.status,
+            "language": "id",
+        },
+    )

@@ -1,0 +1,178 @@
+"""Reads of the outreach app and the access helpers.
+
+Only outreach officers of a mall (and superusers) see its outreach requests at all: every other
+account, and the public, gets "not found". Reading the sensitive notes or the NIK leaves an audit
+entry (action "view") each time."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+
+from satupintu.accounts.models import Membership, Role, User
+from satupintu.accounts.selectors import has_role, mall_ids_with_role
+from satupintu.catalog.models import Mall, Service
+from satupintu.core.audit import audit_record
+from satupintu.core.errors import InvalidInput, NotFound
+from satupintu.outreach.areas import KOTA_YOGYAKARTA
+from satupintu.outreach.models import (
+    Equipment,
+    OutreachEvent,
+    OutreachRequest,
+    OutreachSensitiveNote,
+    Vehicle,
+    Visit,
+)
+
+OUTREACH_ROLES = [Role.OUTREACH_OFFICER]
+
+
+def is_outreach_staff(user: Any, mall_id: int) -> bool:
+    return has_role(user, mall_id=mall_id, roles=OUTREACH_ROLES)
+
+
+def access_outreach_mall(*, user: Any, mall: Mall) -> Mall:
+    if not is_outreach_staff(user, mall.pk):
+        raise NotFound()
+    return mall
+
+
+def _request_qs(user: Any) -> QuerySet[OutreachRequest]:
+    mall_ids = mall_ids_with_role(user, OUTREACH_ROLES)
+    qs = OutreachRequest.objects.all()
+    if mall_ids is not None:
+        qs = qs.filter(mall_id__in=mall_ids)
+    return qs
+
+
+def access_outreach_request(*, user: Any, request_id: int) -> OutreachRequest:
+    """The request if `user` is on the outreach staff of its mall; "not found" otherwise."""
+    found = (
+        _request_qs(user)
+        .select_related("mall", "assigned_to", "created_by")
+        .prefetch_related(
+            Prefetch("services", queryset=Service.objects.select_related("agency")),
+            Prefetch(
+                "visits",
+                queryset=Visit.objects.select_related("vehicle").prefetch_related(
+                    "team", "equipment", "services_done__service"
+                ),
+            ),
+            Prefetch("events", queryset=OutreachEvent.objects.select_related("actor")),
+        )
+        .filter(pk=request_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"No outreach request with id {request_id}")
+    return found
+
+
+def access_visit(*, user: Any, visit_id: int) -> Visit:
+    mall_ids = mall_ids_with_role(user, OUTREACH_ROLES)
+    qs = Visit.objects.select_related("request", "mall", "vehicle").prefetch_related(
+        "team", "equipment", Prefetch("request__services", queryset=Service.objects.all())
+    )
+    if mall_ids is not None:
+        qs = qs.filter(mall_id__in=mall_ids)
+    visit = qs.filter(pk=visit_id).first()
+    if visit is None:
+        raise NotFound(f"No visit with id {visit_id}")
+    return visit
+
+
+def outreach_request_list(
+    *, user: Any, mall: Mall, status: str | None = None
+) -> QuerySet[OutreachRequest]:
+    access_outreach_mall(user=user, mall=mall)
+    qs = (
+        OutreachRequest.objects.filter(mall=mall)
+        .select_related("assigned_to")
+        .prefetch_related("services")
+    )
+    if status:
+        if status not in OutreachRequest.Status.values:
+            raise InvalidInput(
+                f"Unknown status '{status}'; use one of {', '.join(OutreachRequest.Status.values)}",
+                field="query.status",
+            )
+        qs = qs.filter(status=status)
+    return qs.order_by("first_preferred_date", "-priority", "id")
+
+
+def outreach_personal_data_read(
+    *, user: Any, outreach_request: OutreachRequest, request: HttpRequest | None = None
+) -> dict[str, str]:
+    """NIK and the disability and health notes, for an outreach officer of the request's mall.
+
+    The caller has passed `access_outreach_request`; this checks again (defence in depth) and
+    records the read in the audit trail, as UU 27/2022 asks."""
+    if not is_outreach_staff(user, outreach_request.mall_id):
+        raise NotFound()
+    note = OutreachSensitiveNote.objects.filter(request=outreach_request).first()
+    audit_record(
+        actor=user,
+        action="view",
+        obj=outreach_request,
+        summary=f"read NIK and sensitive notes of {outreach_request.reference}",
+        request=request,
+    )
+    return {
+        "nik": outreach_request.nik,
+        "disability": note.disability if note else "",
+        "health": note.health if note else "",
+    }
+
+
+def outreach_services(*, mall: Mall) -> QuerySet[Service]:
+    return (
+        Service.objects.filter(
+            mall=mall, is_active=True, agency__is_active=True, offers_outreach=True
+        )
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    )
+
+
+def outreach_officers(*, mall: Mall) -> QuerySet[User]:
+    ids = Membership.objects.filter(mall=mall, role=Role.OUTREACH_OFFICER).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("username")
+
+
+def outreach_vehicles(*, mall: Mall) -> QuerySet[Vehicle]:
+    return Vehicle.objects.filter(mall=mall, is_active=True)
+
+
+def outreach_equipment(*, mall: Mall) -> QuerySet[Equipment]:
+    return Equipment.objects.filter(mall=mall, is_active=True)
+
+
+def outreach_day_plan(*, user: Any, mall: Mall, day: date) -> list[dict[str, Any]]:
+    """The visits of one day grouped by kecamatan, then kelurahan, in time order."""
+    access_outreach_mall(user=user, mall=mall)
+    visits = (
+        Visit.objects.filter(mall=mall, date=day)
+        .exclude(status=Visit.Status.CANCELLED)
+        .select_related("request", "vehicle")
+        .prefetch_related("team", "equipment", "request__services")
+        .order_by("request__kecamatan", "request__kelurahan", "window_start", "id")
+    )
+    groups: OrderedDict[str, OrderedDict[str, list[Visit]]] = OrderedDict()
+    for visit in visits:
+        by_kelurahan = groups.setdefault(visit.request.kecamatan, OrderedDict())
+        by_kelurahan.setdefault(visit.request.kelurahan, []).append(visit)
+    return [
+        {
+            "kecamatan": kecamatan,
+            "kelurahan": [{"name": name, "visits": items} for name, items in by_kel.items()],
+        }
+        for kecamatan, by_kel in groups.items()
+    ]
+
+
+def outreach_areas() -> list[dict[str, Any]]:
+    return [{"kecamatan": k, "kelurahan": list(v)} for k, v in KOTA_YOGYAKARTA.items()]
