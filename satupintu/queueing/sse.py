@@ -6,13 +6,13 @@ the next call cost a thousand idle coroutines on the event loop, not a thousand 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, StreamingHttpResponse
 
-from satupintu.core.events import get_broker
+from satupintu.core.events import Event, get_broker
 
 # How long a browser waits before reconnecting after the stream broke (the `retry:` hint).
 RETRY_MILLISECONDS = 3000
@@ -36,11 +36,13 @@ async def event_stream(
     after: int | None,
     hello: dict[str, Any] | None = None,
     heartbeat_seconds: float | None = None,
+    transform: Callable[[Event], Event] | None = None,
 ) -> AsyncIterator[str]:
     """The text of an SSE stream of `channels`: a retry hint, an optional `hello` event (no id,
     so that it does not move the client's position), the missed events after `after`, then live
     events, with a comment line as heartbeat when nothing happened for a while (it keeps proxies
-    from closing the connection and lets the server notice a client that went away)."""
+    from closing the connection and lets the server notice a client that went away).
+    `transform` may add to an event what one kind of screen needs (a display's spoken text)."""
     idle = heartbeat_seconds if heartbeat_seconds is not None else settings.SSE_HEARTBEAT_SECONDS
     # Padding first: some proxies and browsers hold back the first bytes of a stream.
     yield f": {' ' * 256}\nretry: {RETRY_MILLISECONDS}\n\n"
@@ -48,7 +50,10 @@ async def event_stream(
         payload = json.dumps(hello, ensure_ascii=False, default=str)
         yield f"event: hello\ndata: {payload}\n\n"
     async for event in get_broker().subscribe(channels, after=after, idle_seconds=idle):
-        yield ": heartbeat\n\n" if event is None else event.as_sse()
+        if event is None:
+            yield ": heartbeat\n\n"
+        else:
+            yield (transform(event) if transform else event).as_sse()
 
 
 def sse_response(stream: AsyncIterator[str]) -> StreamingHttpResponse:

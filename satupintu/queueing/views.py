@@ -1,0 +1,715 @@
+"""Queue pages: kiosk, counter console, display board, phone status page, appointment booking,
+and their live event streams (SSE).
+
+Views only parse, check access, call one service or selector and render. Every change goes
+through `satupintu.queueing.services`; a `DomainError` from a service re-shows the page with the
+message naming the field, and changes nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Any
+
+import segno
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from satupintu.catalog.models import Agency, Counter, Mall, Service
+from satupintu.core.errors import DomainError, InvalidInput, NotFound
+from satupintu.core.events import Event, get_broker
+from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.queueing import selectors, services
+from satupintu.queueing.models import Display, Kiosk, PriorityClass, Ticket, TicketChannel
+from satupintu.queueing.numbers import announcement_text
+from satupintu.queueing.printing import TicketPrintout, ticket_print
+from satupintu.queueing.sse import event_stream, last_event_id, sse_response
+
+# --- helpers ----------------------------------------------------------------------------------
+
+_TICKET_TOKEN_SALT = "satupintu.queueing.ticket-status"
+
+# Icons and labels of the priority classes on the kiosk (emoji: no image files, no internet).
+PRIORITY_CHOICES: list[tuple[str, str]] = [
+    ("", "🧍"),
+    (PriorityClass.DISABLED, "♿"),
+    (PriorityClass.ELDERLY, "🧓"),
+    (PriorityClass.PREGNANT, "🤰"),
+    (PriorityClass.CHILD_OR_INFANT, "👶"),
+]
+
+
+def ticket_token(ticket: Ticket) -> str:
+    """The secret part of a ticket's phone status address (printed as a QR code): who has the
+    ticket has the address, and ticket ids cannot be walked through."""
+    value = f"{ticket.pk}:{ticket.number}:{ticket.service_date.isoformat()}"
+    return signing.Signer(salt=_TICKET_TOKEN_SALT).signature(value)[:22]
+
+
+def _ticket_for_token(ticket_id: int, token: str) -> Ticket:
+    try:
+        ticket = selectors.ticket_get(ticket_id=ticket_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    if not constant_time_compare(ticket_token(ticket), token):
+        raise Http404("No such ticket")
+    return ticket
+
+
+def ticket_status_url(ticket: Ticket, *, absolute: bool = True) -> str:
+    path = reverse(
+        "queueing:ticket-status", kwargs={"ticket_id": ticket.pk, "token": ticket_token(ticket)}
+    )
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path if absolute else path
+
+
+def qr_svg(content: str, *, title: str) -> str:
+    """An inline SVG QR code (segno), scaled by CSS."""
+    svg = segno.make(content, error="m").svg_inline(
+        scale=4, border=2, dark="#000", light="#fff", title=title, omitsize=True
+    )
+    # segno writes the markup itself and escapes the title.
+    return mark_safe(svg)
+
+
+def _where_to_wait(ticket: Ticket) -> str:
+    counters = list(
+        Counter.objects.filter(services=ticket.current_service_id, is_active=True)
+        .select_related("floor")
+        .order_by("floor__number", "number")
+    )
+    if ticket.channel == TicketChannel.DRIVE_THRU:
+        counters = [c for c in counters if c.mode == Counter.Mode.DRIVE_THRU] or counters
+    else:
+        counters = [c for c in counters if c.mode == Counter.Mode.WALK_IN] or counters
+    if not counters:
+        return ""
+    first = counters[0]
+    place = first.floor.name
+    if first.area:
+        place = f"{place} · {first.area}"
+    numbers = ", ".join(str(c.number) for c in counters[:6])
+    return _("%(place)s, counters %(numbers)s") % {"place": place, "numbers": numbers}
+
+
+def _mall_or_404(slug: str) -> Mall:
+    return get_object_or_404(Mall, slug=slug, is_active=True)
+
+
+def _event_for_screen(event: Event) -> Event:
+    """Add to a call event what a display board speaks: the number in Indonesian words."""
+    data = event.data
+    if event.type in ("ticket.called", "ticket.recalled") and data.get("ticket_number"):
+        data = {
+            **data,
+            "announcement": announcement_text(
+                str(data["ticket_number"]),
+                data.get("counter_number"),
+                str(data.get("counter_name") or ""),
+            ),
+        }
+        return dataclasses.replace(event, data=data)
+    return event
+
+
+# --- display board ----------------------------------------------------------------------------
+
+
+def _display_channels(display: Display) -> list[str]:
+    return [f"floor:{display.floor_id}"] if display.floor_id else [f"mall:{display.mall_id}"]
+
+
+@require_GET
+def display_board(request: HttpRequest, display_id: int) -> HttpResponse:
+    display = get_object_or_404(Display.objects.select_related("mall", "floor"), pk=display_id)
+    mall = display.mall
+    calls = selectors.last_called_tickets(mall, floor_id=display.floor_id, limit=6)
+    overview = selectors.queue_overview(mall)
+    if display.floor_id:
+        here = set(
+            Service.objects.filter(
+                counters__floor_id=display.floor_id, counters__is_active=True
+            ).values_list("id", flat=True)
+        )
+        overview = [row for row in overview if row["service_id"] in here]
+    channels = _display_channels(display)
+    broker = get_broker()
+    since = max((broker.last_id(c) for c in channels), default=0)
+    events_url = reverse("queueing:display-events", kwargs={"display_id": display.pk})
+    return render(
+        request,
+        "queueing/display.html",
+        {
+            "display": display,
+            "mall": mall,
+            "calls": calls,
+            "latest": calls[0] if calls else None,
+            "overview": overview,
+            "events_url": f"{events_url}?last_event_id={since}",
+        },
+    )
+
+
+async def display_events(request: HttpRequest, display_id: int) -> StreamingHttpResponse:
+    """`GET /api/v1/displays/{id}/events` (API.md): the calls of the display's floor (or mall)."""
+    if request.method != "GET":
+        raise Http404
+    display = await Display.objects.filter(pk=display_id).values("mall_id", "floor_id").afirst()
+    if display is None:
+        raise Http404("No such display")
+    channels = (
+        [f"floor:{display['floor_id']}"] if display["floor_id"] else [f"mall:{display['mall_id']}"]
+    )
+    return sse_response(
+        event_stream(
+            channels,
+            after=last_event_id(request),
+            hello={"display_id": display_id, "channels": channels},
+            transform=_event_for_screen,
+        )
+    )
+
+
+# --- errors on pages --------------------------------------------------------------------------
+
+
+def _field_errors(error: DomainError) -> dict[str, str]:
+    """{field name: message} for the template; "general" when the error names no field."""
+    field = (error.field or "general").split(".")[-1]
+    return {field: error.message}
+
+
+# --- kiosk ------------------------------------------------------------------------------------
+
+
+def _kiosk_for(request: HttpRequest, mall: Mall) -> Kiosk | None:
+    """The kiosk this page runs on: the signed-in kiosk device's, or the one named once by
+    `?kiosk=<id>` (remembered in the session) on a kiosk that does not sign in."""
+    user = request.user
+    kiosk = getattr(user, "kiosk", None) if user.is_authenticated else None
+    if kiosk is not None and kiosk.mall_id == mall.pk:
+        return kiosk
+    raw = request.GET.get("kiosk")
+    if raw and raw.isdigit():
+        found = Kiosk.objects.filter(pk=int(raw), mall=mall).first()
+        if found is not None:
+            request.session["queueing_kiosk_id"] = found.pk
+            return found
+    remembered = request.session.get("queueing_kiosk_id")
+    if remembered:
+        return Kiosk.objects.filter(pk=remembered, mall=mall).first()
+    return None
+
+
+def _kiosk_services(mall: Mall) -> Any:
+    """Services a visitor can take a ticket for at the kiosk (walk-in or drive-thru)."""
+    return (
+        Service.objects.filter(mall=mall, is_active=True, agency__is_active=True)
+        .filter(Q(offers_walk_in=True) | Q(offers_drive_thru=True))
+        .select_related("agency")
+    )
+
+
+@require_GET
+def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
+    """Step 1: choose the agency (or search a service by name or code), then the service."""
+    mall = _mall_or_404(mall_slug)
+    _kiosk_for(request, mall)
+    closed = selectors.mall_closed_reason(mall)
+    query = request.GET.get("q", "").strip()[:100]
+    agency_id = request.GET.get("agency", "")
+    available = _kiosk_services(mall)
+    agency = None
+    service_list = None
+    if query:
+        service_list = available.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    elif agency_id.isdigit():
+        agency = get_object_or_404(Agency, pk=int(agency_id), mall=mall, is_active=True)
+        service_list = available.filter(agency=agency)
+    agencies = Agency.objects.filter(pk__in=available.values("agency_id")).order_by("name")
+    waiting = {row["service_id"]: row for row in selectors.queue_overview(mall)}
+    rows = None
+    if service_list is not None:
+        rows = [
+            {"service": s, "queue": waiting.get(s.pk)}
+            for s in service_list.order_by("agency__name", "name")
+        ]
+    return render(
+        request,
+        "queueing/kiosk_home.html",
+        {
+            "mall": mall,
+            "closed": closed,
+            "query": query,
+            "agency": agency,
+            "agencies": agencies,
+            "rows": rows,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> HttpResponse:
+    """Step 2: the priority class (and the plate for a drive-thru lane); POST takes the ticket."""
+    mall = _mall_or_404(mall_slug)
+    kiosk = _kiosk_for(request, mall)
+    service = get_object_or_404(_kiosk_services(mall), pk=service_id)
+    errors: dict[str, str] = {}
+    form = {"priority": "", "channel": TicketChannel.WALK_IN, "plate_number": ""}
+    error_code = ""
+    if request.method == "POST":
+        form = {
+            "priority": request.POST.get("priority", ""),
+            "channel": request.POST.get("channel", TicketChannel.WALK_IN),
+            "plate_number": request.POST.get("plate_number", "").strip(),
+        }
+        try:
+            if not selectors.may_issue_tickets(request.user, mall.pk):
+                enforce_public_rate_limit(request, "kiosk-ticket")
+            ticket = services.ticket_issue(
+                service=service,
+                channel=form["channel"],
+                priority=form["priority"] or None,
+                plate_number=form["plate_number"],
+                actor=request.user if request.user.is_authenticated else None,
+            )
+        except DomainError as exc:
+            errors = _field_errors(exc)
+            error_code = exc.code
+        else:
+            printed = _print_at_kiosk(kiosk, ticket)
+            url = reverse(
+                "queueing:kiosk-ticket",
+                kwargs={
+                    "mall_slug": mall.slug,
+                    "ticket_id": ticket.pk,
+                    "token": ticket_token(ticket),
+                },
+            )
+            return redirect(f"{url}?printed={int(printed)}" if printed is not None else url)
+    priorities = [
+        {"value": value, "icon": icon, "label": _priority_label(value)}
+        for value, icon in PRIORITY_CHOICES
+    ]
+    return render(
+        request,
+        "queueing/kiosk_service.html",
+        {
+            "mall": mall,
+            "service": service,
+            "priorities": priorities,
+            "form": form,
+            "errors": errors,
+            "blocked_reason": next(iter(errors.values()))
+            if error_code in ("mall_closed", "quota_exhausted")
+            else "",
+            "closed": selectors.mall_closed_reason(mall),
+        },
+        status=422 if errors and error_code not in ("mall_closed", "quota_exhausted") else 200,
+    )
+
+
+def _priority_label(value: str) -> str:
+    if not value:
+        return _("Regular")
+    return str(PriorityClass(value).label)
+
+
+def _printout(ticket: Ticket) -> TicketPrintout:
+    position = selectors.ticket_position(ticket)
+    return TicketPrintout(
+        mall_name=ticket.mall.name,
+        number=ticket.number,
+        service_name=ticket.current_service.name,
+        where_to_wait=_where_to_wait(ticket),
+        people_ahead=position["people_ahead"],
+        estimated_wait_minutes=position["estimated_wait_minutes"],
+        issued_at=timezone.localtime(ticket.created_at, selectors.mall_zone(ticket.mall)),
+        status_url=ticket_status_url(ticket),
+        priority_label=_priority_label(ticket.priority) if ticket.priority else "",
+        plate_number=ticket.plate_number,
+    )
+
+
+def _print_at_kiosk(kiosk: Kiosk | None, ticket: Ticket) -> bool | None:
+    """Print on the kiosk's network printer; None when it has none (the browser prints)."""
+    if kiosk is None or not kiosk.printer_host:
+        return None
+    ticket = selectors.ticket_get(ticket_id=ticket.pk)
+    return ticket_print(
+        host=kiosk.printer_host, port=kiosk.printer_port, printout=_printout(ticket)
+    )
+
+
+@require_GET
+def kiosk_ticket(request: HttpRequest, mall_slug: str, ticket_id: int, token: str) -> HttpResponse:
+    """Step 3: the ticket, on screen and printable from the browser."""
+    mall = _mall_or_404(mall_slug)
+    ticket = _ticket_for_token(ticket_id, token)
+    if ticket.mall_id != mall.pk:
+        raise Http404("No such ticket")
+    status_url = ticket_status_url(ticket)
+    return render(
+        request,
+        "queueing/kiosk_ticket.html",
+        {
+            "mall": mall,
+            "ticket": ticket,
+            "printout": _printout(ticket),
+            "status_url": status_url,
+            "qr": qr_svg(status_url, title=_("Follow your turn on your phone")),
+            "printed": request.GET.get("printed"),
+            "priority_label": _priority_label(ticket.priority) if ticket.priority else "",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def kiosk_check_in(request: HttpRequest, mall_slug: str) -> HttpResponse:
+    """Check in an appointment by its code (typed, or read by a QR scanner as keystrokes)."""
+    mall = _mall_or_404(mall_slug)
+    kiosk = _kiosk_for(request, mall)
+    errors: dict[str, str] = {}
+    code = ""
+    if request.method == "POST":
+        code = request.POST.get("code", "").strip().upper()[:32]
+        try:
+            if not code:
+                raise InvalidInput(_("Enter the booking code."), field="code")
+            appointment = selectors.appointment_get_by_code(code=code)
+            if appointment.mall_id != mall.pk:
+                raise NotFound(_("No appointment with this code"), field="code")
+            ticket = services.appointment_check_in(
+                appointment=appointment,
+                actor=request.user if request.user.is_authenticated else None,
+            )
+        except DomainError as exc:
+            errors = (
+                {"code": exc.message}
+                if exc.field in (None, "path.code", "code", "status")
+                else _field_errors(exc)
+            )
+        else:
+            printed = _print_at_kiosk(kiosk, ticket)
+            url = reverse(
+                "queueing:kiosk-ticket",
+                kwargs={
+                    "mall_slug": mall.slug,
+                    "ticket_id": ticket.pk,
+                    "token": ticket_token(ticket),
+                },
+            )
+            return redirect(f"{url}?printed={int(printed)}" if printed is not None else url)
+    return render(
+        request,
+        "queueing/kiosk_check_in.html",
+        {"mall": mall, "code": code, "errors": errors},
+        status=422 if errors else 200,
+    )
+
+
+# --- phone status page ------------------------------------------------------------------------
+
+
+def _status_context(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "ticket": ticket,
+        "position": selectors.ticket_position(ticket),
+        "where_to_wait": _where_to_wait(ticket),
+        "priority_label": _priority_label(ticket.priority) if ticket.priority else "",
+    }
+
+
+@require_GET
+def ticket_status(request: HttpRequest, ticket_id: int, token: str) -> HttpResponse:
+    """The visitor's phone page: number, status, place in the queue, estimated wait. No name,
+    phone or plate: whoever sees the QR code sees this page."""
+    ticket = _ticket_for_token(ticket_id, token)
+    context = _status_context(ticket)
+    if request.GET.get("partial") == "1":
+        return render(request, "queueing/_ticket_status_box.html", context)
+    channels = [f"ticket:{ticket.pk}", f"mall:{ticket.mall_id}"]
+    since = max(get_broker().last_id(c) for c in channels)
+    events_url = reverse("queueing:ticket-events", kwargs={"ticket_id": ticket.pk})
+    return render(
+        request,
+        "queueing/ticket_status.html",
+        {
+            **context,
+            "mall": ticket.mall,
+            "events_url": f"{events_url}?token={token}&last_event_id={since}",
+            "partial_url": f"{request.path}?partial=1",
+        },
+    )
+
+
+async def ticket_events(request: HttpRequest, ticket_id: int) -> StreamingHttpResponse:
+    """Live events for the phone page: its own ticket, and the mall's calls (which move it up)."""
+    if request.method != "GET":
+        raise Http404
+    token = request.GET.get("token", "")
+    ticket = await sync_to_async(_ticket_for_token)(ticket_id, token)
+    channels = [f"ticket:{ticket.pk}", f"mall:{ticket.mall_id}"]
+    return sse_response(
+        event_stream(channels, after=last_event_id(request), transform=_event_without_people)
+    )
+
+
+def _event_without_people(event: Event) -> Event:
+    """Events carry no personal data today; keep only the fields a phone page uses anyway."""
+    keep = ("ticket_id", "ticket_number", "status", "service_id", "counter_name", "called_at")
+    return dataclasses.replace(event, data={k: event.data.get(k) for k in keep})
+
+
+# --- counter console --------------------------------------------------------------------------
+
+TICKET_ACTIONS = ("recall", "start", "finish", "no_show", "transfer", "cancel")
+COUNTER_ACTIONS = ("open", "pause", "close", "call_next")
+
+
+def _counter_or_404(user: Any, counter_id: int) -> Counter:
+    try:
+        return selectors.access_counter_for_officer(user, counter_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _console_context(request: HttpRequest, counter: Counter) -> dict[str, Any]:
+    state = selectors.counter_state(counter)
+    session = state["session"]
+    transfer_targets = (
+        Service.objects.filter(mall=counter.mall, is_active=True, agency__is_active=True)
+        .filter(offers_walk_in=True)
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    )
+    channels = [f"counter:{counter.pk}"]
+    since = get_broker().last_id(channels[0])
+    events_url = reverse("queueing:counter-events", kwargs={"counter_id": counter.pk})
+    return {
+        "counter": counter,
+        "mall": counter.mall,
+        "state": state,
+        "current": state["current_ticket"],
+        "session": session,
+        "held_by_me": bool(session and session["officer_id"] == request.user.pk),
+        "transfer_targets": transfer_targets,
+        "outcomes": [(v, str(label)) for v, label in Ticket.Outcome.choices],
+        "events_url": f"{events_url}?last_event_id={since}",
+    }
+
+
+@login_required
+@require_GET
+def counter_console(request: HttpRequest, counter_id: int) -> HttpResponse:
+    counter = _counter_or_404(request.user, counter_id)
+    return render(request, "queueing/counter_console.html", _console_context(request, counter))
+
+
+@login_required
+@require_POST
+def counter_action(request: HttpRequest, counter_id: int) -> HttpResponse:
+    """One action of the console; back to the console (Post/Redirect/Get), or the console again
+    with the message next to the field when the service refused."""
+    counter = _counter_or_404(request.user, counter_id)
+    action = request.POST.get("action", "")
+    user = request.user
+    errors: dict[str, str] = {}
+    try:
+        if action == "open":
+            services.counter_open(counter=counter, actor=user)
+        elif action == "pause":
+            services.counter_pause(counter=counter, actor=user)
+        elif action == "close":
+            services.counter_close(counter=counter, actor=user)
+        elif action == "call_next":
+            called = services.counter_call_next(counter=counter, actor=user)
+            if called is None:
+                messages.info(request, _("Nobody is waiting for the services of this counter."))
+        elif action in TICKET_ACTIONS:
+            ticket = _ticket_at_counter(request, counter)
+            if action == "recall":
+                services.ticket_recall(ticket=ticket, actor=user)
+            elif action == "start":
+                services.ticket_start(ticket=ticket, actor=user)
+            elif action == "finish":
+                services.ticket_finish(
+                    ticket=ticket,
+                    actor=user,
+                    outcome=request.POST.get("outcome", ""),
+                    note=request.POST.get("note", "").strip()[:2000],
+                )
+            elif action == "no_show":
+                services.ticket_no_show(ticket=ticket, actor=user)
+            elif action == "transfer":
+                services.ticket_transfer(
+                    ticket=ticket,
+                    actor=user,
+                    service=_transfer_target(request, counter),
+                    note=request.POST.get("note", "").strip()[:2000],
+                )
+            elif action == "cancel":
+                services.ticket_cancel(
+                    ticket=ticket, actor=user, note=request.POST.get("note", "").strip()[:2000]
+                )
+        else:
+            raise InvalidInput(
+                _("Unknown action '%(action)s'.") % {"action": action[:30]}, field="action"
+            )
+    except DomainError as exc:
+        errors = _field_errors(exc)
+        context = _console_context(request, counter)
+        context.update({"errors": errors, "failed_action": action})
+        return render(request, "queueing/counter_console.html", context, status=exc.status_code)
+    return redirect("queueing:counter", counter_id=counter.pk)
+
+
+def _ticket_at_counter(request: HttpRequest, counter: Counter) -> Ticket:
+    raw = request.POST.get("ticket_id", "")
+    if not raw.isdigit():
+        raise NotFound(_("No ticket is at this counter."), field="ticket_id")
+    ticket = selectors.access_ticket_for_staff(request.user, int(raw))
+    if ticket.counter_id != counter.pk:
+        raise NotFound(_("No ticket is at this counter."), field="ticket_id")
+    return ticket
+
+
+def _transfer_target(request: HttpRequest, counter: Counter) -> Service:
+    raw = request.POST.get("service_id", "")
+    service = (
+        Service.objects.filter(pk=int(raw), mall=counter.mall, is_active=True).first()
+        if raw.isdigit()
+        else None
+    )
+    if service is None:
+        raise InvalidInput(_("Choose the service to transfer to."), field="service_id")
+    return service
+
+
+async def counter_events(request: HttpRequest, counter_id: int) -> StreamingHttpResponse:
+    """Live events for the console: calls and waiting counts of the counter's services."""
+    if request.method != "GET":
+        raise Http404
+    user = await request.auser()
+    if not user.is_authenticated:
+        raise Http404("No such counter")
+    counter = await sync_to_async(_counter_or_404)(user, counter_id)
+    return sse_response(event_stream([f"counter:{counter.pk}"], after=last_event_id(request)))
+
+
+# --- appointment booking ----------------------------------------------------------------------
+
+
+def _bookable_services(mall: Mall) -> Any:
+    return (
+        Service.objects.filter(
+            mall=mall,
+            is_active=True,
+            agency__is_active=True,
+            appointment_config__is_active=True,
+        )
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def booking(request: HttpRequest, mall_slug: str) -> HttpResponse:
+    """Book a slot: service and date (GET shows the free slots), then name, phone and NIK."""
+    mall = _mall_or_404(mall_slug)
+    bookable = _bookable_services(mall)
+    source = request.POST if request.method == "POST" else request.GET
+    errors: dict[str, str] = {}
+    service = None
+    raw_service = source.get("service", "")
+    if raw_service:
+        service = bookable.filter(pk=int(raw_service)).first() if raw_service.isdigit() else None
+        if service is None:
+            errors["service_id"] = _("Choose one of the services listed.")
+    day: date | None = None
+    raw_date = source.get("date", "")
+    if raw_date:
+        try:
+            day = date.fromisoformat(raw_date)
+        except ValueError:
+            errors["date"] = _("Enter the date as YYYY-MM-DD.")
+    form = {
+        "slot": source.get("slot", ""),
+        "name": source.get("name", "").strip(),
+        "phone": source.get("phone", "").strip(),
+        "nik": source.get("nik", "").strip(),
+    }
+    if request.method == "POST" and not errors:
+        try:
+            if service is None:
+                raise InvalidInput(_("Choose one of the services listed."), field="service_id")
+            if day is None:
+                raise InvalidInput(_("Choose a date."), field="date")
+            enforce_public_rate_limit(request, "appointment")
+            try:
+                slot_time = datetime.strptime(form["slot"], "%H:%M").time()
+            except ValueError:
+                raise InvalidInput(_("Choose one of the free slots."), field="slot") from None
+            appointment = services.appointment_book(
+                service=service,
+                day=day,
+                slot=slot_time,
+                name=form["name"],
+                phone=form["phone"],
+                nik=form["nik"],
+                actor=request.user if request.user.is_authenticated else None,
+            )
+        except DomainError as exc:
+            errors = _field_errors(exc)
+        else:
+            return redirect("queueing:booking-done", mall_slug=mall.slug, code=appointment.code)
+    slots = selectors.appointment_slots(service, day) if service and day else None
+    today = selectors.mall_today(mall)
+    return render(
+        request,
+        "queueing/booking.html",
+        {
+            "mall": mall,
+            "services": bookable,
+            "service": service,
+            "day": day,
+            "today": today,
+            "slots": slots,
+            "form": form,
+            "errors": errors,
+        },
+        status=422 if errors and request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def booking_done(request: HttpRequest, mall_slug: str, code: str) -> HttpResponse:
+    """The booking code and its QR code (read at the kiosk). No personal data on this page."""
+    mall = _mall_or_404(mall_slug)
+    try:
+        appointment = selectors.appointment_get_by_code(code=code)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    if appointment.mall_id != mall.pk:
+        raise Http404("No such appointment")
+    return render(
+        request,
+        "queueing/booking_done.html",
+        {
+            "mall": mall,
+            "appointment": appointment,
+            "qr": qr_svg(appointment.code, title=_("Booking code")),
+        },
+    )
