@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from satupintu.feedback import services, tasks
+
+
+class Command(BaseCommand):
+    help = "Escalate complaints whose first response (3 working days) is overdue, once each."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Hand the work to the task worker instead of doing it now.",
+        )
+        parser.add_argument(
+            "--retry-lapor",
+            action="store_true",
+            help="Also send again SP4N-LAPOR! deliveries that failed.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["enqueue"]:
+            tasks.complaints_escalate.enqueue()
+            self.stdout.write("escalation enqueued")
+            return
+        escalated = services.complaints_escalate_overdue()
+        for complaint in escalated:
+            self.stdout.write(f"escalated {complaint.code} (due {complaint.first_response_due})")
+        self.stdout.write(f"{len(escalated)} complaint(s) escalated")
+        if options["retry_lapor"]:
+            self.stdout.write(f"{services.lapor_deliveries_retry()} LAPOR delivery(ies) sent")

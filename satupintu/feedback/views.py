@@ -1,0 +1,486 @@
+"""Pages: the survey (kiosk tablet, QR on the ticket, link in a notification), the IKM report,
+the public complaint form and status page, and the staff complaint pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from satupintu.catalog.models import Agency, Mall, Service
+from satupintu.catalog.selectors import mall_get
+from satupintu.core.errors import DomainError, NotFound, RateLimited
+from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.feedback import links, selectors, services
+from satupintu.feedback.forms import ComplaintForm
+from satupintu.feedback.models import Complaint, Education, Gender, Occupation, Survey
+from satupintu.feedback.unsur import OPTION_LETTERS, UNSUR
+
+
+def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapper
+
+
+def _is_kiosk(request: HttpRequest) -> bool:
+    return request.GET.get("kiosk") == "1" or request.POST.get("kiosk") == "1"
+
+
+# --- survey -------------------------------------------------------------------------------------
+
+
+@not_found_as_404
+def survey_start(request: HttpRequest, mall_slug: str) -> HttpResponse:
+    """Choose the service you used (kiosk tablet and the mall's survey link)."""
+    mall = mall_get(slug=mall_slug)
+    agencies: dict[Agency, list[Service]] = {}
+    for service in (
+        Service.objects.filter(mall=mall, is_active=True)
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    ):
+        agencies.setdefault(service.agency, []).append(service)
+    return render(
+        request,
+        "feedback/survey_start.html",
+        {"mall": mall, "agencies": agencies, "kiosk": _is_kiosk(request)},
+    )
+
+
+def _questionnaire() -> list[dict[str, Any]]:
+    return [
+        {
+            "code": u.code,
+            "title": u.title,
+            "question": u.question,
+            "options": [
+                {"score": i + 1, "letter": OPTION_LETTERS[i], "label": label}
+                for i, label in enumerate(u.options)
+            ],
+        }
+        for u in UNSUR
+    ]
+
+
+def _int_or_raw(value: str | None) -> Any:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return value
+
+
+def _render_survey_form(
+    request: HttpRequest,
+    *,
+    mall: Mall,
+    service: Service,
+    ticket_id: int | None = None,
+    tracking_code: str | None = None,
+    source: str,
+) -> HttpResponse:
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        values = {key: request.POST.get(key, "") for key in request.POST}
+        answers = {u.code: _int_or_raw(request.POST.get(u.code)) for u in UNSUR}
+        answers = {k: v for k, v in answers.items() if v is not None}
+        respondent = {
+            "gender": request.POST.get("gender") or None,
+            "age": _int_or_raw(request.POST.get("age")),
+            "education": request.POST.get("education") or None,
+            "occupation": request.POST.get("occupation") or None,
+        }
+        try:
+            enforce_public_rate_limit(request, "surveys")
+            services.survey_submit(
+                service_id=service.pk,
+                ticket_id=ticket_id,
+                tracking_code=tracking_code,
+                answers=answers,
+                respondent=respondent,
+                suggestion=request.POST.get("suggestion", ""),
+                source=source,
+            )
+        except RateLimited as exc:
+            errors["__all__"] = exc.message
+            status = 429
+        except DomainError as exc:
+            field = (exc.field or "__all__").split(".")[-1]
+            errors[field] = exc.message
+            if exc.status_code == 409:
+                errors["__all__"] = exc.message
+            status = exc.status_code
+        else:
+            url = reverse("feedback:survey-thanks", args=[mall.slug])
+            return redirect(url + ("?kiosk=1" if _is_kiosk(request) else ""))
+    return render(
+        request,
+        "feedback/survey_form.html",
+        {
+            "mall": mall,
+            "service": service,
+            "questionnaire": _questionnaire(),
+            "genders": Gender.choices,
+            "educations": Education.choices,
+            "occupations": Occupation.choices,
+            "errors": errors,
+            "values": values,
+            "kiosk": _is_kiosk(request),
+            "linked_to": tracking_code or (f"#{ticket_id}" if ticket_id else ""),
+        },
+        status=status,
+    )
+
+
+@not_found_as_404
+@require_http_methods(["GET", "POST"])
+def survey_form(request: HttpRequest, mall_slug: str, service_id: int) -> HttpResponse:
+    mall = mall_get(slug=mall_slug)
+    service = Service.objects.filter(pk=service_id, mall=mall, is_active=True).first()
+    if service is None:
+        raise NotFound()
+    source = Survey.Source.KIOSK if _is_kiosk(request) else Survey.Source.WEB
+    return _render_survey_form(request, mall=mall, service=service, source=source)
+
+
+@not_found_as_404
+@require_http_methods(["GET", "POST"])
+def survey_for_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """From the QR code printed on the ticket."""
+    try:
+        ticket = links.ticket_find(ticket_id)
+    except LookupError:
+        ticket = None
+    if ticket is None:
+        raise NotFound()
+    service = Service.objects.select_related("mall").get(pk=ticket.current_service_id)
+    if Survey.objects.filter(ticket_id=ticket_id).exists():
+        return render(request, "feedback/survey_done.html", {"mall": service.mall}, status=409)
+    return _render_survey_form(
+        request,
+        mall=service.mall,
+        service=service,
+        ticket_id=ticket_id,
+        source=Survey.Source.TICKET_QR,
+    )
+
+
+@not_found_as_404
+@require_http_methods(["GET", "POST"])
+def survey_for_dossier(request: HttpRequest, tracking_code: str) -> HttpResponse:
+    """From the link in the notification that an application is finished."""
+    dossier = links.dossier_find(tracking_code)
+    if dossier is None or dossier.service is None:
+        raise NotFound()
+    if Survey.objects.filter(dossier=dossier).exists():
+        return render(request, "feedback/survey_done.html", {"mall": dossier.mall}, status=409)
+    return _render_survey_form(
+        request,
+        mall=dossier.mall,
+        service=dossier.service,
+        tracking_code=dossier.tracking_code,
+        source=Survey.Source.NOTIFICATION,
+    )
+
+
+@not_found_as_404
+def survey_thanks(request: HttpRequest, mall_slug: str) -> HttpResponse:
+    mall = mall_get(slug=mall_slug)
+    return render(
+        request, "feedback/survey_thanks.html", {"mall": mall, "kiosk": _is_kiosk(request)}
+    )
+
+
+# --- IKM report ---------------------------------------------------------------------------------
+
+
+def _parse_date(raw: str | None) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+def _parse_int(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@login_required
+@not_found_as_404
+def ikm_report_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
+    mall = mall_get(slug=mall_slug)
+    agency_id = _parse_int(request.GET.get("agency"))
+    service_id = _parse_int(request.GET.get("service"))
+    date_from = _parse_date(request.GET.get("from"))
+    date_to = _parse_date(request.GET.get("to"))
+    population = _parse_int(request.GET.get("population"))
+    error = ""
+    try:
+        scope = selectors.access_ikm_scope(
+            user=request.user, mall=mall, agency_id=agency_id, service_id=service_id
+        )
+        report = selectors.ikm_report(
+            scope=scope, date_from=date_from, date_to=date_to, population=population
+        )
+    except NotFound:
+        raise
+    except DomainError as exc:
+        error = exc.message
+        scope = selectors.access_ikm_scope(
+            user=request.user, mall=mall, agency_id=None, service_id=None
+        )
+        report = selectors.ikm_report(scope=scope, population=population)
+    mall_wide = _sees_mall_wide(request.user, mall)
+    agencies = (
+        Agency.objects.filter(mall=mall, is_active=True).order_by("name")
+        if mall_wide
+        else Agency.objects.filter(pk=scope.agency.pk)
+        if scope.agency
+        else Agency.objects.none()
+    )
+    service_qs = Service.objects.filter(mall=mall, is_active=True).order_by("name")
+    if scope.agency is not None:
+        service_qs = service_qs.filter(agency=scope.agency)
+    chart = {
+        "labels": [f"{row['code'].upper()} {row['title']}" for row in report["unsur"]],
+        "values": [row["nrr"] for row in report["unsur"]],
+        "label": _("NRR per unsur (1-4)"),
+    }
+    return render(
+        request,
+        "feedback/ikm_report.html",
+        {
+            "mall": mall,
+            "scope": scope,
+            "report": report,
+            "agencies": agencies,
+            "services": service_qs,
+            "mall_wide": mall_wide,
+            "filters": {
+                "agency": scope.agency.pk if scope.agency else None,
+                "service": scope.service.pk if scope.service else None,
+                "from": request.GET.get("from", ""),
+                "to": request.GET.get("to", ""),
+                "population": request.GET.get("population", ""),
+            },
+            "chart": chart,
+            "error": error,
+            "weakest": [row for row in report["unsur"] if row["code"] in report["weakest_unsur"]],
+        },
+    )
+
+
+def _sees_mall_wide(user: Any, mall: Mall) -> bool:
+    from satupintu.accounts.selectors import memberships_of
+
+    if user.is_superuser:
+        return True
+    return (
+        memberships_of(user, selectors.IKM_REPORT_ROLES)
+        .filter(mall=mall, agency__isnull=True)
+        .exists()
+    )
+
+
+# --- complaints: public -------------------------------------------------------------------------
+
+
+@not_found_as_404
+@require_http_methods(["GET", "POST"])
+def complaint_form(request: HttpRequest, mall_slug: str) -> HttpResponse:
+    mall = mall_get(slug=mall_slug)
+    initial = {}
+    if request.GET.get("service"):
+        initial["service"] = _parse_int(request.GET.get("service"))
+    if request.GET.get("tracking_code"):
+        initial["tracking_code"] = request.GET["tracking_code"][:40]
+    if request.GET.get("ticket"):
+        initial["ticket_id"] = _parse_int(request.GET.get("ticket"))
+    form = ComplaintForm(request.POST or None, mall=mall, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                enforce_public_rate_limit(request, "complaints")
+                complaint = services.complaint_submit(
+                    mall=mall,
+                    text=data["text"],
+                    category=data["category"],
+                    service_id=data["service"],
+                    ticket_id=data["ticket_id"],
+                    tracking_code=data["tracking_code"] or None,
+                    anonymous=data["anonymous"],
+                    confidential=data["confidential"],
+                    name=data["name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    origin=Complaint.Origin.WEB,
+                    actor=request.user,
+                )
+            except DomainError as exc:
+                field = (exc.field or "").split(".")[-1]
+                field = {"service_id": "service"}.get(field, field)
+                form.add_error(field if field in form.fields else None, exc.message)
+                status = exc.status_code
+            else:
+                messages.success(
+                    request,
+                    _("Thank you. Your complaint is recorded with the code %(code)s.")
+                    % {"code": complaint.code},
+                )
+                return redirect("feedback:complaint-status", complaint.code)
+        else:
+            status = 422
+    return render(
+        request, "feedback/complaint_form.html", {"mall": mall, "form": form}, status=status
+    )
+
+
+def complaint_lookup(request: HttpRequest) -> HttpResponse:
+    code = (request.GET.get("code") or "").strip().upper()
+    if code:
+        return redirect("feedback:complaint-status", code[:20])
+    return render(request, "feedback/complaint_lookup.html", {})
+
+
+def complaint_status(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        enforce_public_rate_limit(request, "complaint-status")
+        complaint = selectors.complaint_public_get(code=code)
+    except RateLimited as exc:
+        return render(request, "feedback/complaint_lookup.html", {"error": exc.message}, status=429)
+    except NotFound:
+        return render(
+            request,
+            "feedback/complaint_lookup.html",
+            {"error": _("No complaint has this code."), "code": code},
+            status=404,
+        )
+    return render(
+        request,
+        "feedback/complaint_status.html",
+        {
+            "complaint": complaint,
+            "history": selectors.complaint_public_history(complaint),
+        },
+    )
+
+
+# --- complaints: staff --------------------------------------------------------------------------
+
+
+@login_required
+@not_found_as_404
+def complaints_inbox(request: HttpRequest, mall_slug: str) -> HttpResponse:
+    mall = mall_get(slug=mall_slug)
+    status = request.GET.get("status") or None
+    if status not in Complaint.Status.values:
+        status = None
+    overdue = request.GET.get("overdue") == "1"
+    complaints = list(
+        selectors.complaint_list(user=request.user, mall=mall, status=status, overdue=overdue)[:200]
+    )
+    return render(
+        request,
+        "feedback/complaints_inbox.html",
+        {
+            "mall": mall,
+            "complaints": complaints,
+            "statuses": Complaint.Status.choices,
+            "status": status,
+            "overdue": overdue,
+            "can_manage": selectors.can_manage_complaints(request.user, mall.pk),
+        },
+    )
+
+
+@login_required
+@not_found_as_404
+@require_http_methods(["GET", "POST"])
+def staff_complaint(request: HttpRequest, code: str) -> HttpResponse:
+    complaint = selectors.access_complaint(user=request.user, code=code)
+    can_manage = selectors.can_manage_complaints(request.user, complaint.mall_id)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        note = request.POST.get("note", "")
+        try:
+            if action == "transition":
+                services.complaint_transition(
+                    complaint=complaint,
+                    actor=request.user,
+                    to_status=request.POST.get("to", ""),
+                    note=note,
+                )
+                messages.success(request, _("Status changed."))
+            elif action == "note":
+                services.complaint_note_add(complaint=complaint, actor=request.user, note=note)
+                messages.success(request, _("Note added."))
+            elif action == "route" and can_manage:
+                agency_id = _parse_int(request.POST.get("agency"))
+                agency = (
+                    Agency.objects.filter(pk=agency_id, mall_id=complaint.mall_id).first()
+                    if agency_id
+                    else None
+                )
+                services.complaint_route(complaint=complaint, actor=request.user, agency=agency)
+                messages.success(request, _("Complaint routed."))
+            elif action == "forward_to_lapor" and can_manage:
+                services.complaint_forward_to_lapor(complaint=complaint, actor=request.user)
+                messages.success(request, _("Forwarding to SP4N-LAPOR! requested."))
+            else:
+                raise NotFound()
+        except NotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            status = exc.status_code
+        else:
+            return redirect("feedback:staff-complaint", complaint.code)
+        complaint = selectors.access_complaint(user=request.user, code=code)
+    identity = selectors.complaint_identity(user=request.user, complaint=complaint, request=request)
+    return render(
+        request,
+        "feedback/staff_complaint.html",
+        {
+            "complaint": complaint,
+            "identity": identity,
+            "history": complaint.events.order_by("at", "id"),
+            "allowed": selectors.complaint_allowed_actions(user=request.user, complaint=complaint),
+            "transitions": [
+                (s, label)
+                for s, label in Complaint.Status.choices
+                if s in services.ALLOWED_TRANSITIONS[complaint.status]
+            ],
+            "agencies": Agency.objects.filter(mall_id=complaint.mall_id, is_active=True).order_by(
+                "name"
+            ),
+            "can_manage": can_manage,
+            "deliveries": complaint.deliveries.all(),
+        },
+        status=status,
+    )
