@@ -1,0 +1,54 @@
+"""The public verification page `/verify/<code>`: where the QR code on a result leads.
+
+It says, in words and not by colour only, whether the code belongs to a genuine issued result
+(with its public facts and the holder's name masked) and lets the visitor upload the PDF they
+were given, to check its electronic signature and that it is the very file issued under the
+code. Anonymous, rate limited, light enough for a cheap phone (no script needed)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from satupintu.core.errors import InvalidInput, NotFound, RateLimited
+from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.dossiers.verification import (
+    ResultStatus,
+    read_upload,
+    result_public_facts,
+    result_public_get,
+    verification_check_upload,
+)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify_page(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        enforce_public_rate_limit(request, "verify")
+    except RateLimited:
+        response = render(request, "dossiers/verify_limited.html", status=429)
+        response["Retry-After"] = "60"
+        return response
+    try:
+        result = result_public_get(code=code)
+    except NotFound:
+        return render(request, "dossiers/verify_not_found.html", status=404)
+
+    context: dict[str, object] = {
+        "facts": result_public_facts(result),
+        "ResultStatus": ResultStatus,
+        "check": None,
+        "upload_error": None,
+    }
+    status = 200
+    if request.method == "POST":
+        try:
+            data = read_upload(request.FILES.get("file"))
+            context["check"] = verification_check_upload(data=data, code=result.verification_code)
+        except InvalidInput as exc:
+            context["upload_error"] = exc.message
+            status = 422
+    return render(request, "dossiers/verify.html", context, status=status)
