@@ -23,6 +23,7 @@ from django.db import transaction
 from satupintu.catalog.tests.factories import FloorFactory, MallFactory
 from satupintu.core.events import InProcessBroker, RedisBroker, publish_on_commit, reset_broker
 from satupintu.queueing.tests.factories import DisplayFactory
+from satupintu.queueing.tests.queue_fixtures import *  # noqa: F403 - the fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -256,3 +257,99 @@ def test_idle_stream_sends_heartbeats(server: str, broker: Any, settings: Any) -
 def test_unknown_display_is_404(server: str) -> None:
     response = httpx.get(f"{server}/api/v1/displays/999999/events", timeout=5)
     assert response.status_code == 404
+
+
+# --- through the queue services ------------------------------------------------------------------
+
+
+def _session_cookie(user: Any) -> dict[str, str]:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"}
+
+
+def test_counter_call_reaches_the_board_after_commit_only(
+    server: str, broker: Any, world: Any
+) -> None:
+    from satupintu.queueing import services
+
+    display = DisplayFactory(mall=world.mall, floor=world.counter.floor)
+    first = services.ticket_issue(service=world.service)
+    services.ticket_issue(service=world.service)
+    services.counter_open(counter=world.counter, actor=world.officer)
+    client = SseClient(f"{server}/api/v1/displays/{display.pk}/events")
+    try:
+        assert client.next().event == "hello"
+        with transaction.atomic():
+            called = services.counter_call_next(counter=world.counter, actor=world.officer)
+            client.expect_nothing(0.5)
+        assert called is not None
+        assert called.pk == first.pk
+        message = client.next()
+        assert message.event == "ticket.called"
+        data = message.json()
+        assert data["ticket_number"] == "A-001"
+        assert data["counter_name"] == "Loket 1"
+        assert data["floor"] == 1
+        assert data["called_at"]
+        assert data["announcement"] == "Nomor antrian A satu, silakan menuju loket satu"
+        assert data["waiting"] == {str(world.service.pk): 1}
+
+        def recall_rolled_back() -> None:
+            with transaction.atomic():
+                services.ticket_recall(ticket=called, actor=world.officer)
+                raise RuntimeError("rolled back")
+
+        with pytest.raises(RuntimeError):
+            recall_rolled_back()
+        services.ticket_start(ticket=called, actor=world.officer)
+        assert client.next().event == "ticket.started"  # the recall never went out
+    finally:
+        client.close()
+
+
+def test_console_stream_is_for_its_officers_only(server: str, broker: Any, world: Any) -> None:
+    from satupintu.accounts.models import Role
+    from satupintu.accounts.tests.factories import user_with_role
+    from satupintu.queueing import services
+
+    url = f"{server}/q/counter/{world.counter.pk}/events"
+    assert httpx.get(url, timeout=5).status_code == 404
+    stranger = user_with_role(Role.COUNTER_OFFICER, mall=MallFactory(), username="stranger")
+    assert httpx.get(url, headers=_session_cookie(stranger), timeout=5).status_code == 404
+
+    client = SseClient(url, headers=_session_cookie(world.officer))
+    try:
+        client.expect_nothing(0.3)
+        assert client.status == 200
+        services.ticket_issue(service=world.service)
+        message = client.next()
+        assert message.event == "ticket.issued"
+        assert message.json()["waiting"] == {str(world.service.pk): 1}
+    finally:
+        client.close()
+
+
+def test_phone_stream_needs_the_ticket_token(server: str, broker: Any, world: Any) -> None:
+    from satupintu.queueing import services
+    from satupintu.queueing.views import ticket_token
+
+    ticket = services.ticket_issue(service=world.service, name="Budi Santoso", phone="081298765432")
+    url = f"{server}/q/ticket/{ticket.pk}/events"
+    assert httpx.get(f"{url}?token=wrong", timeout=5).status_code == 404
+    client = SseClient(f"{url}?token={ticket_token(ticket)}")
+    try:
+        client.expect_nothing(0.3)
+        assert client.status == 200
+        services.counter_open(counter=world.counter, actor=world.officer)
+        services.counter_call_next(counter=world.counter, actor=world.officer)
+        message = client.next()
+        assert message.event == "ticket.called"
+        assert message.json()["ticket_number"] == ticket.number
+        assert "Budi" not in message.data
+        assert "0812" not in message.data
+    finally:
+        client.close()
