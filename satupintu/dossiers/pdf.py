@@ -34,6 +34,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from satupintu.dossiers.codes import tracking_code_format
+
 BRAND_COLOUR = colors.HexColor("#0b4f8a")
 QR_QUIET_ZONE = 4
 
@@ -285,7 +287,7 @@ def render_receipt_pdf(dossier: Any) -> bytes:
         *_letterhead(issuer_name, mall.name, styles),
         Paragraph(_text(_("Receipt of application")), styles["title"]),
         Paragraph(_text(_("Tracking code")), styles["centre"]),
-        Paragraph(_text(dossier.tracking_code), styles["code"]),
+        Paragraph(_text(tracking_code_format(dossier.tracking_code)), styles["code"]),
         Spacer(1, 5 * mm),
         _facts_table(facts, styles),
         Paragraph(_text(_("Documents")), styles["heading"]),
@@ -402,7 +404,7 @@ def render_result_pdf(result: Any) -> bytes:
     issued_local = _local(result.issued_at, tz_name)
     url = verification_url(result.verification_code)
     title = str(details.get("product") or details.get("title") or service.product or service.name)
-    service_name = str(details.get("service") or service.name)
+    service_name = str(details.get("service") or details.get("service_name") or service.name)
     licensing = getattr(service, "kind", "") == "licensing"
 
     story: list[Flowable] = [

@@ -21,7 +21,8 @@ from satupintu.dossiers.signing import VerificationOutcome, verify_pdf
 
 # A signed result is a page or two; anything far larger is not one of ours.
 MAX_VERIFY_UPLOAD_BYTES = 10 * 1024 * 1024
-_CODE_RE = re.compile(r"^[A-Za-z0-9-]{4,32}$")
+_CODE_RE = re.compile(r"^[A-Z0-9-]{4,32}$")
+_CROCKFORD_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 class ResultStatus:
@@ -39,9 +40,11 @@ def result_public_get(*, code: str) -> ResultDocument:
     normalised = normalise_verification_code(code)
     if not _CODE_RE.match(normalised):
         raise NotFound()
+    # Codes are Crockford base32: a typed O, I or L means 0, 1 or 1.
+    candidates = {normalised, normalised.translate(_CROCKFORD_ALIASES)}
     result = (
         ResultDocument.objects.select_related("agency", "agency__mall", "dossier__service")
-        .filter(verification_code__iexact=normalised)
+        .filter(verification_code__in=candidates)
         .first()
     )
     if result is None:

@@ -121,3 +121,13 @@ def test_text_with_markup_characters_is_printed_not_interpreted() -> None:
     text = pdf_text(pdf.render_receipt_pdf(dossier))
     # ReportLab draws the escaped characters as separate runs; all of them are there, literally.
     assert "Tono<b>&Sons" in text.replace(" ", "")
+
+
+def test_receipt_prints_the_tracking_code_grouped_and_links_the_raw_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    qr_payloads = drawn_qr_payloads(monkeypatch)
+    dossier = make_dossier(tracking_code="7K3QW9ZMX")
+    text = pdf_text(pdf.render_receipt_pdf(dossier))
+    assert "7K3Q-W9ZM-X" in text
+    assert qr_payloads[0].endswith("/lacak/7K3QW9ZMX/")

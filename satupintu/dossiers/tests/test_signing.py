@@ -4,6 +4,7 @@ untrusted when signed by a key outside the trust roots; keys from `signing_init`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.core.management import call_command
+from django.utils import translation
 
 from satupintu.catalog.tests.factories import AgencyFactory, MallFactory
 from satupintu.core.errors import Conflict
@@ -19,6 +21,13 @@ from satupintu.dossiers.pdf import render_result_pdf
 from satupintu.dossiers.tests.result_factories import make_result
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    # The reasons are asserted in English (their msgids); the pages show them in Indonesian.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

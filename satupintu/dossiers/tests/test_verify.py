@@ -296,3 +296,10 @@ def test_api_is_rate_limited(client: Client, settings: Any) -> None:
         client.get(f"/api/v1/verify/{result.verification_code}").status_code for _ in range(3)
     ]
     assert statuses == [200, 200, 429]
+
+
+def test_code_typed_with_letter_o_for_zero_is_found(client: Client) -> None:
+    result, _signed = issue_signed_result(verification_code="AB0CD1EF23")
+    response = client.get("/verify/abocdief23/")
+    assert response.status_code == 200
+    assert result.document_number in response.content.decode()
