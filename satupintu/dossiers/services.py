@@ -666,7 +666,7 @@ def dossier_transition(*, actor: Any, dossier_id: int, action: str, comment: str
     # Lock the row: two officers acting at once are serialised, and the second one finds the
     # dossier already moved on (409).
     dossier = (
-        Dossier.objects.select_for_update()
+        Dossier.objects.select_for_update(of=("self",))
         .select_related("mall", "service", "agency", "workflow")
         .get(pk=visible.pk)
     )
@@ -777,7 +777,7 @@ def _bundle_progress(
     assert dossier.parent_id is not None
     parent = Dossier.objects.select_for_update().get(pk=dossier.parent_id)
     children = list(
-        Dossier.objects.select_for_update()
+        Dossier.objects.select_for_update(of=("self",))
         .filter(parent=parent)
         .select_related("workflow", "bundle_item")
         .order_by("pk")
@@ -1125,7 +1125,15 @@ def sla_warn_overdue(*, dossier_ids: list[int] | None = None) -> list[SlaWarning
                 email=supervisor.email or None,
                 phone=supervisor.phone or None,
                 subject_body=_sla_warning_text(dossier),
-                context={"dossier_id": dossier.pk, "kind": "sla_warning"},
+                context={
+                    "dossier_id": dossier.pk,
+                    "kind": "sla_warning",
+                    "applicant_name": supervisor.display_name(),
+                    "tracking_code": tracking_code_format(dossier.tracking_code),
+                    "service_name": dossier.service.name if dossier.service else "",
+                    "mall_name": dossier.mall.name,
+                    "language": "id",
+                },
             )
     return warnings
 
@@ -1139,45 +1147,29 @@ def _sla_warning_text(dossier: Dossier) -> tuple[str, str]:
             "code": tracking_code_format(dossier.tracking_code)
         }
         body = _(
-            "Dossier %(code)s (%(service)s) has been in the state '%(state)s' past its "
-            "deadline of %(due)s. Please follow it up."
+            "Dossier %(code)s (%(service)s) is still in the state '%(state)s', whose "
+            "deadline was %(due)s. Please follow it up."
         ) % {
             "code": tracking_code_format(dossier.tracking_code),
             "service": dossier.service.name if dossier.service else "",
-            "state": dossier.status,
+            "state": status_label(dossier),
             "due": dossier.state_due,
         }
     return subject, body
 
 
-def _applicant_text(dossier: Dossier, action: str, comment: str) -> tuple[str, str]:
+def _applicant_text(dossier: Dossier, action: str, comment: str) -> tuple[str, str, str]:
+    """Subject, body (one or two sentences) and the status in words, in Indonesian."""
     code = tracking_code_format(dossier.tracking_code)
     with translation.override("id"):
-        state = dossier_state(dossier)
-        state_name = _(state.name) if state else status_label(dossier)
+        state_name = status_label(dossier)
         subject = _("Your application %(code)s: %(state)s") % {"code": code, "state": state_name}
-        lines = [
-            _("Dear %(name)s,") % {"name": dossier.applicant_name},
-            _("the status of your application %(code)s for %(service)s is now: %(state)s.")
-            % {
-                "code": code,
-                "service": dossier.service.name
-                if dossier.service
-                else dossier.bundle.name
-                if dossier.bundle
-                else "",
-                "state": state_name,
-            },
-        ]
+        lines = [_("The status of your application is now: %(state)s.") % {"state": state_name}]
         if comment:
             lines.append(_("Note from the officer: %(comment)s") % {"comment": comment})
         if dossier.sla_due and dossier.sla_stopped_on is None:
             lines.append(_("Expected completion: %(due)s.") % {"due": dossier.sla_due.isoformat()})
-        lines.append(
-            _("Follow your application at %(url)s")
-            % {"url": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/lacak/{dossier.tracking_code}/"}
-        )
-    return subject, "\n".join(lines)
+    return subject, " ".join(lines), state_name
 
 
 def _notify(
@@ -1185,26 +1177,36 @@ def _notify(
 ) -> None:
     if not email and not phone:
         return
-    try:
-        from satupintu.core.notify import notify_applicant_on_commit
-    except ImportError:  # pragma: no cover - while the notification module is being built
-        logger.warning("core.notify is not available; notification not sent: %s", context)
-        return
+    from satupintu.core.notify import notify_applicant_on_commit
+
     subject, body = subject_body
     notify_applicant_on_commit(
         email=email, phone=phone, subject=subject, body=body, context=context
     )
 
 
+def tracking_url(dossier: Dossier) -> str:
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/lacak/{dossier.tracking_code}/"
+
+
 def _notify_applicant(dossier: Dossier, *, action: str, comment: str = "") -> None:
+    subject, body, state_name = _applicant_text(dossier, action, comment)
+    service_name = (
+        dossier.service.name if dossier.service else dossier.bundle.name if dossier.bundle else ""
+    )
     _notify(
         email=dossier.applicant_email or None,
         phone=dossier.applicant_phone or None,
-        subject_body=_applicant_text(dossier, action, comment),
+        subject_body=(subject, body),
         context={
             "dossier_id": dossier.pk,
-            "tracking_code": dossier.tracking_code,
             "action": action,
-            "status": dossier.status,
+            "tracking_code": tracking_code_format(dossier.tracking_code),
+            "tracking_url": tracking_url(dossier),
+            "applicant_name": dossier.applicant_name,
+            "service_name": service_name,
+            "status": state_name,
+            "mall_name": dossier.mall.name,
+            "language": "id",
         },
     )
