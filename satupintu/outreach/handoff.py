@@ -60,19 +60,19 @@ def record_on_the_spot(
 
 def _hand_off(*, actor: Any, outreach_request: OutreachRequest, service: Service) -> HandoffResult:
     if _is_back_office_service(service):
-        dossier_submit = _function("satupintu.dossiers.services", "dossier_submit")
-        if dossier_submit is not None:
-            dossier = dossier_submit(
+        dossier_create = _function("satupintu.dossiers.services", "dossier_create")
+        if dossier_create is not None:
+            dossier = dossier_create(
                 actor=actor,
-                service=service,
                 channel=Channel.OUTREACH,
+                service_id=service.pk,
                 applicant={
                     "nik": outreach_request.nik,
                     "name": outreach_request.person_name,
                     "phone": outreach_request.phone,
                     "email": "",
                 },
-                form={"outreach_reference": outreach_request.reference},
+                form={},
             )
             return HandoffResult(dossier_id=dossier.pk, reference=dossier.tracking_code)
     else:
