@@ -630,7 +630,7 @@ def _mail_on_commit(*, subject: str, body: str, recipients: list[str]) -> None:
         try:
             send_mail(subject, body, None, recipients)
         except Exception:
-            logger.exception("could not e-mail %s", recipients)
+            logger.warning("could not e-mail %s about an escalation", recipients, exc_info=False)
 
     transaction.on_commit(send)
 

@@ -120,13 +120,13 @@ def _render_survey_form(
                 source=source,
             )
         except RateLimited as exc:
-            errors["__all__"] = exc.message
+            errors["form"] = exc.message
             status = 429
         except DomainError as exc:
-            field = (exc.field or "__all__").split(".")[-1]
+            field = (exc.field or "form").split(".")[-1]
             errors[field] = exc.message
             if exc.status_code == 409:
-                errors["__all__"] = exc.message
+                errors["form"] = exc.message
             status = exc.status_code
         else:
             url = reverse("feedback:survey-thanks", args=[mall.slug])
@@ -312,7 +312,7 @@ def _sees_mall_wide(user: Any, mall: Mall) -> bool:
 @require_http_methods(["GET", "POST"])
 def complaint_form(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
-    initial = {}
+    initial: dict[str, Any] = {}
     if request.GET.get("service"):
         initial["service"] = _parse_int(request.GET.get("service"))
     if request.GET.get("tracking_code"):

@@ -248,3 +248,28 @@ def test_ikm_report_denied_without_role(client, mall_setup):
     assert (
         client.get(f"/api/v1/reports/ikm?mall={mall.slug}", **bearer(elsewhere)).status_code == 404
     )
+
+
+def test_population_counts_served_tickets_and_completed_dossiers(client, mall_setup):
+    from satupintu.feedback.tests.helpers import make_dossier, make_ticket
+
+    mall, agency, _other, service, other_service = mall_setup
+    make_dossier(service)
+    make_dossier(service, completed=False)
+    make_dossier(other_service)
+    make_ticket(service)
+    make_ticket(service, status="waiting")
+    supervisor = user_with_role(Role.SUPERVISOR, mall=mall)
+    body = client.get(
+        f"/api/v1/reports/ikm?mall={mall.slug}&agency={agency.pk}", **bearer(supervisor)
+    ).json()
+    assert body["population"] == 2
+    assert body["population_source"] == "dossiers_completed+tickets_served"
+    assert body["min_sample"] == 2
+    whole = client.get(f"/api/v1/reports/ikm?mall={mall.slug}", **bearer(supervisor)).json()
+    assert whole["population"] == 3
+    given = client.get(
+        f"/api/v1/reports/ikm?mall={mall.slug}&population=10000", **bearer(supervisor)
+    ).json()
+    assert given["min_sample"] == 370
+    assert given["population_source"] == "query"

@@ -172,3 +172,29 @@ def test_concurrent_surveys_for_one_ticket_store_exactly_one():
         t.join()
     assert sorted(codes) == [201, 409, 409, 409, 409, 409]
     assert Survey.objects.filter(dossier=dossier).count() == 1
+
+
+def test_indonesian_wording_is_the_regulation_wording():
+    from django.utils.translation import override
+
+    from satupintu.feedback.unsur import REGULATION_WORDING, UNSUR
+
+    with override("id"):
+        for unsur in UNSUR:
+            title, question, options = REGULATION_WORDING[unsur.code]
+            assert str(unsur.title) == title
+            assert str(unsur.question) == question
+            assert tuple(str(o) for o in unsur.options) == options
+
+
+def test_questionnaire_in_indonesian(client):
+    body = client.get("/api/v1/surveys/questionnaire", HTTP_ACCEPT_LANGUAGE="id").json()
+    u7 = body[6]
+    assert u7["title"] == "Perilaku Pelaksana"
+    assert [o["label"] for o in u7["options"]] == [
+        "Tidak sopan dan ramah",
+        "Kurang sopan dan ramah",
+        "Sopan dan ramah",
+        "Sangat sopan dan ramah",
+    ]
+    assert [o["letter"] for o in u7["options"]] == ["a", "b", "c", "d"]
