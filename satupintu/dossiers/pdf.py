@@ -430,7 +430,7 @@ def render_result_pdf(result: Any) -> bytes:
                         "Having examined the application %(code)s and found it to meet the "
                         "requirements, %(agency)s grants:"
                     )
-                    % {"code": dossier.tracking_code, "agency": agency.name}
+                    % {"code": tracking_code_format(dossier.tracking_code), "agency": agency.name}
                 ),
                 styles["value"],
             )
@@ -440,7 +440,7 @@ def render_result_pdf(result: Any) -> bytes:
             Paragraph(
                 _text(
                     _("%(agency)s hereby certifies the following, on application %(code)s:")
-                    % {"agency": agency.name, "code": dossier.tracking_code}
+                    % {"agency": agency.name, "code": tracking_code_format(dossier.tracking_code)}
                 ),
                 styles["value"],
             )
@@ -456,7 +456,7 @@ def render_result_pdf(result: Any) -> bytes:
         Spacer(1, 3 * mm),
         _facts_table(
             [
-                (_("Issued on"), _date_text(issued_local)),
+                (_("Issued on"), _date_text(issued_local.date() if issued_local else None)),
                 (
                     _("Valid until"),
                     _date_text(result.valid_until) if result.valid_until else _("no expiry date"),

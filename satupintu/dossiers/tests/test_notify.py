@@ -359,3 +359,38 @@ def test_masks_hide_the_address() -> None:
     assert mask_email("broken") == "******"
     assert mask_phone("+6281234567890") == "+62812*****890"
     assert "3456" not in mask_phone("+6281234567890")
+
+
+def test_with_a_deferring_task_backend_the_retry_waits(
+    settings: Any, gateway: Gateway, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A worker backend (database, Redis) can run a task later: the retry is queued for
+    NOTIFY_RETRY_SECONDS x attempts from now instead of hammering a failing gateway."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.NOTIFY_RETRY_SECONDS = 120
+    gateway.statuses = [502]
+    backend = task_backends["default"]
+    backend.clear()  # type: ignore[attr-defined]
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(email=None)
+    queued = list(backend.results)  # type: ignore[attr-defined]
+    assert len(queued) == 1
+    assert queued[0].task.run_after is None
+    assert gateway.requests == []  # nothing runs until a worker takes it
+
+    before = timezone.now()
+    queued[0].task.call(*queued[0].args, **queued[0].kwargs)  # the worker runs attempt 1
+    assert len(gateway.requests) == 1
+    retry = backend.results[-1]  # type: ignore[attr-defined]
+    assert len(backend.results) == 2  # type: ignore[attr-defined]
+    assert retry.task.run_after >= before + dt.timedelta(seconds=120)
+    assert retry.args == queued[0].args
+    log = NotificationLog.objects.get()
+    assert log.status == NotificationLog.Status.PENDING
+    assert log.attempts == 1
+    assert "502" in log.error
