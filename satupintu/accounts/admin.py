@@ -420,7 +420,11 @@ class MembershipInline(MembershipFormMixin, ScopedInline, admin.TabularInline):
 @admin.register(Membership)
 class MembershipAdmin(MembershipFormMixin, ScopedModelAdmin):
     list_display = ("user", "role", "mall", "agency", "created_at")
-    list_filter = ("role", "mall", "agency")
+    list_filter = (
+        "role",
+        ("mall", admin.RelatedOnlyFieldListFilter),
+        ("agency", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("user__username", "user__full_name", "agency__name")
     list_select_related = ("user", "mall", "agency")
     autocomplete_fields = ()

@@ -74,20 +74,20 @@ class MallAdmin(ScopedModelAdmin):
 @admin.register(Floor)
 class FloorAdmin(ScopedModelAdmin):
     list_display = ("name", "mall", "number", "status", "opens_on")
-    list_filter = ("status", "mall")
+    list_filter = ("status", ("mall", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("mall",)
 
 
 @admin.register(OpeningHours)
 class OpeningHoursAdmin(ScopedModelAdmin):
     list_display = ("mall", "weekday", "opens", "closes")
-    list_filter = ("mall", "weekday")
+    list_filter = (("mall", admin.RelatedOnlyFieldListFilter), "weekday")
 
 
 @admin.register(ClosureDay)
 class ClosureDayAdmin(ScopedModelAdmin):
     list_display = ("date", "mall", "reason")
-    list_filter = ("mall",)
+    list_filter = (("mall", admin.RelatedOnlyFieldListFilter),)
     date_hierarchy = "date"
     search_fields = ("reason",)
 
@@ -104,7 +104,7 @@ class PartnershipInline(ScopedInline, admin.StackedInline):
 @admin.register(Agency)
 class AgencyAdmin(ScopedModelAdmin):
     list_display = ("name", "short_name", "kind", "mall", "service_count", "is_active")
-    list_filter = ("kind", "is_active", "mall")
+    list_filter = ("kind", "is_active", ("mall", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "short_name", "slug")
     prepopulated_fields = {"slug": ("short_name",)}
     list_select_related = ("mall",)
@@ -121,7 +121,7 @@ class AgencyAdmin(ScopedModelAdmin):
 @admin.register(Partnership)
 class PartnershipAdmin(ScopedModelAdmin):
     list_display = ("agency", "mall", "status", "mou_number", "signed_on", "ends_on")
-    list_filter = ("status", "mall", "agency__kind")
+    list_filter = ("status", ("mall", admin.RelatedOnlyFieldListFilter), "agency__kind")
     search_fields = ("mou_number", "agency__name", "notes")
     date_hierarchy = "ends_on"
     list_select_related = ("agency", "mall")
@@ -142,8 +142,16 @@ class ServiceAdmin(ScopedModelAdmin):
     agency_path = "agency_id"
     list_display = ("code", "name", "agency", "kind", "channel_list", "queue_prefix",
                     "duration", "fee", "is_active")  # fmt: skip
-    list_filter = ("kind", "is_active", "offers_drive_thru", "offers_online", "offers_outreach",
-                   "agency__kind", "mall", "agency")  # fmt: skip
+    list_filter = (
+        "kind",
+        "is_active",
+        "offers_drive_thru",
+        "offers_online",
+        "offers_outreach",
+        "agency__kind",
+        ("mall", admin.RelatedOnlyFieldListFilter),
+        ("agency", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("code", "name", "name_en", "agency__name", "agency__short_name")
     list_select_related = ("agency", "mall")
     inlines = (ServiceRequirementInline,)
@@ -179,7 +187,7 @@ class ServiceRequirementAdmin(ScopedModelAdmin):
     mall_path = "service__mall_id"
     agency_path = "service__agency_id"
     list_display = ("name", "key", "service", "document", "mandatory", "position")
-    list_filter = ("document", "mandatory", "service__agency")
+    list_filter = ("document", "mandatory", ("service__agency", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "key", "service__code", "service__name")
     list_select_related = ("service",)
 
@@ -191,7 +199,12 @@ class ServiceRequirementAdmin(ScopedModelAdmin):
 class CounterAdmin(ScopedModelAdmin):
     list_display = ("number", "name", "mall", "floor", "area", "mode", "is_active")
     list_display_links = ("number", "name")
-    list_filter = ("mode", "is_active", "mall", "floor")
+    list_filter = (
+        "mode",
+        "is_active",
+        ("mall", admin.RelatedOnlyFieldListFilter),
+        ("floor", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("name", "area", "services__code")
     list_select_related = ("mall", "floor")
     filter_horizontal = ("services",)
@@ -218,7 +231,7 @@ class BundleItemInline(ScopedInline, admin.TabularInline):
 @admin.register(ServiceBundle)
 class ServiceBundleAdmin(ScopedModelAdmin):
     list_display = ("code", "name", "mall", "item_count", "is_active")
-    list_filter = ("is_active", "mall")
+    list_filter = ("is_active", ("mall", admin.RelatedOnlyFieldListFilter))
     search_fields = ("code", "name")
     inlines = (BundleItemInline,)
 

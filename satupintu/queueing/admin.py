@@ -34,7 +34,10 @@ def device_choices(request: HttpRequest, role: str) -> QuerySet[User]:
 class DisplayAdmin(DeviceChoiceMixin, ScopedModelAdmin):
     device_role = Role.DISPLAY
     list_display = ("name", "mall", "floor", "device")
-    list_filter = ("mall", "floor")
+    list_filter = (
+        ("mall", admin.RelatedOnlyFieldListFilter),
+        ("floor", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("name", "device__username")
     list_select_related = ("mall", "floor", "device")
 
@@ -43,6 +46,9 @@ class DisplayAdmin(DeviceChoiceMixin, ScopedModelAdmin):
 class KioskAdmin(DeviceChoiceMixin, ScopedModelAdmin):
     device_role = Role.KIOSK
     list_display = ("name", "mall", "floor", "printer_host", "printer_port", "device")
-    list_filter = ("mall", "floor")
+    list_filter = (
+        ("mall", admin.RelatedOnlyFieldListFilter),
+        ("floor", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("name", "printer_host", "device__username")
     list_select_related = ("mall", "floor", "device")

@@ -120,7 +120,13 @@ def changelist_codes(client: Client) -> set[str]:
 
 
 def test_agency_admin_sees_only_its_services(world: World) -> None:
-    assert changelist_codes(client_for(world.agency_admin)) == {"DUK-KK"}
+    client = client_for(world.agency_admin)
+    assert changelist_codes(client) == {"DUK-KK"}
+    # Not even the filters in the sidebar name another agency or mall.
+    page = client.get(reverse("admin:catalog_service_changelist")).content.decode()
+    assert "Polresta" not in page
+    assert "MPP Surabaya" not in page
+    assert "SKCK" not in page
 
 
 def test_mall_admin_sees_all_of_its_mall_and_nothing_of_another(world: World) -> None:
