@@ -224,6 +224,35 @@ def test_agency_admin_may_add_a_service_only_for_its_agency(world: World) -> Non
     form = response.context["adminform"].form
     assert set(form.fields["agency"].queryset) == {world.own}
     assert set(form.fields["mall"].queryset) == {world.mall}
+    body = {
+        "mall": world.mall.pk,
+        "code": "DUK-LEGAL",
+        "name": "Legalisasi",
+        "kind": "non_licensing",
+        "offers_walk_in": "on",
+        "queue_prefix": "A",
+        "procedure": '["Ambil antrian", "Serahkan dokumen"]',
+        "duration_value": "15",
+        "duration_unit": "minutes",
+        "fee": "0",
+        "staff_count": "1",
+        "requirements-TOTAL_FORMS": "0",
+        "requirements-INITIAL_FORMS": "0",
+        "requirements-MIN_NUM_FORMS": "0",
+        "requirements-MAX_NUM_FORMS": "1000",
+    }
+    refused = client.post(
+        reverse("admin:catalog_service_add"), {**body, "agency": world.neighbour.pk}
+    )
+    assert refused.status_code == 200
+    assert not Service.objects.filter(code="DUK-LEGAL").exists()
+    created = client.post(reverse("admin:catalog_service_add"), {**body, "agency": world.own.pk})
+    assert created.status_code == 302
+    service = Service.objects.get(code="DUK-LEGAL")
+    assert service.agency == world.own
+    entry = AuditEntry.objects.get(action="create")
+    assert entry.object_id == str(service.pk)
+    assert entry.changes["code"] == [None, "DUK-LEGAL"]
 
 
 def test_mall_admin_deletes_with_audit_and_cannot_touch_another_mall(world: World) -> None:
