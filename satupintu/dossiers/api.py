@@ -9,14 +9,12 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from satupintu.accounts.models import Role
-from satupintu.accounts.selectors import agency_scope
 from satupintu.api import PUBLIC_AUTH
 from satupintu.core.errors import NotFound
 from satupintu.core.ratelimit import enforce_public_rate_limit
 from satupintu.dossiers import selectors, services
 from satupintu.dossiers.codes import tracking_code_format
-from satupintu.dossiers.models import Bill, ResultDocument
+from satupintu.dossiers.models import ResultDocument
 from satupintu.dossiers.schemas import (
     AssignIn,
     BillListOut,
@@ -189,9 +187,7 @@ def track(request: HttpRequest, tracking_code: str) -> dict[str, Any]:
 def bill_list(
     request: HttpRequest, status: str | None = None, q: str | None = None
 ) -> list[dict[str, Any]]:
-    qs = Bill.objects.filter(agency_scope(request.user, roles=[Role.CASHIER])).select_related(
-        "dossier", "dossier__service"
-    )
+    qs = selectors.bills_for_cashier(request.user).select_related("dossier", "dossier__service")
     if status:
         qs = qs.filter(status=status)
     if q:

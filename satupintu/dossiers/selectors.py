@@ -17,6 +17,7 @@ from satupintu.dossiers import sla
 from satupintu.dossiers.codes import tracking_code_normalise
 from satupintu.dossiers.models import (
     APPLICANT,
+    Bill,
     Dossier,
     DossierDocument,
     ResultDocument,
@@ -409,3 +410,12 @@ def dossier_public_tracking(dossier: Dossier) -> dict[str, Any]:
             )
         ],
     }
+
+
+def bills_for_cashier(user: Any) -> QuerySet[Bill]:
+    """Bills of the malls where `user` is a cashier (every mall for a superuser)."""
+    from satupintu.accounts.selectors import mall_ids_with_role
+
+    mall_ids = mall_ids_with_role(user, [Role.CASHIER])
+    qs = Bill.objects.all()
+    return qs if mall_ids is None else qs.filter(mall_id__in=mall_ids)

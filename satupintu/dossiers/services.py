@@ -570,6 +570,15 @@ def document_upload(
         raise NotFound(f"No dossier with id {dossier_id}")
     if dossier.completed_at is not None or dossier.sla_stopped_on is not None:
         raise Conflict("The dossier is finished: no more uploads", field="file")
+    staff = bool(caller_roles(actor, dossier) - {"applicant"})
+    return _store_upload(
+        dossier=dossier, requirement_id=requirement_id, upload=upload, actor=actor, staff=staff
+    )
+
+
+def _store_upload(
+    *, dossier: Dossier, requirement_id: int, upload: UploadedFile, actor: Any, staff: bool
+) -> DossierDocument:
     row = _document_row(dossier, requirement_id)
     requirement = row.requirement
     size = upload.size or 0
@@ -583,8 +592,7 @@ def document_upload(
             code="file_too_large",
         )
     upload.seek(0)
-    head = upload.read(16)
-    sniffed = sniff_type(head)
+    sniffed = sniff_type(upload.read(16))
     accepted = {
         TYPE_ALIASES.get(t.strip().lower(), t.strip().lower())
         for t in requirement.accepted_types.split(",")
@@ -603,16 +611,14 @@ def document_upload(
     upload.seek(0)
     if row.file:
         row.file.delete(save=False)
-    extension = sniffed[0]
-    row.file.save(f"{dossier.tracking_code}-{requirement.pk}.{extension}", upload, save=False)
+    row.file.save(f"{dossier.tracking_code}-{requirement.pk}.{sniffed[0]}", upload, save=False)
     row.original_name = (upload.name or "")[:255]
     row.content_type = sniffed[1]
     row.size = size
     row.sha256 = digest.hexdigest()
     row.uploaded_at = timezone.now()
     row.uploaded_by = actor if getattr(actor, "is_authenticated", False) else None
-    roles = caller_roles(actor, dossier)
-    if roles - {"applicant"}:
+    if staff:
         # Staff who upload a paper original they hold in hand tick it present at once.
         row.status = DossierDocument.Status.PRESENT
         row.checked_at = row.uploaded_at
@@ -622,6 +628,59 @@ def document_upload(
         row.status = DossierDocument.Status.PENDING
     row.save()
     return row
+
+
+class UploadRefused(InvalidInput):
+    """An upload of one requirement was refused; carries which one, for the page's form."""
+
+    def __init__(self, exc: InvalidInput, requirement_id: int) -> None:
+        super().__init__(exc.message, field=exc.field, code=exc.code)
+        self.requirement_id = requirement_id
+
+
+@transaction.atomic
+def dossier_intake(
+    *,
+    actor: Any,
+    channel: str,
+    applicant: dict[str, Any],
+    form: dict[str, Any],
+    uploads: dict[int, UploadedFile],
+    ticks: dict[int, str] | None = None,
+    service_id: int | None = None,
+    bundle_id: int | None = None,
+    ticket_id: int | None = None,
+) -> Dossier:
+    """A whole application from a page in one go: the dossier, its uploads and (at the
+    counter) the front office's ticks. Any refused part rolls everything back."""
+    dossier = dossier_create(
+        actor=actor,
+        channel=channel,
+        applicant=applicant,
+        form=form,
+        service_id=service_id,
+        bundle_id=bundle_id,
+        ticket_id=ticket_id,
+    )
+    staff = (
+        channel != Channel.ONLINE or dossier.assisted or bool(getattr(actor, "is_superuser", False))
+    )
+    for requirement_id, upload in uploads.items():
+        try:
+            _store_upload(
+                dossier=dossier,
+                requirement_id=requirement_id,
+                upload=upload,
+                actor=actor,
+                staff=staff,
+            )
+        except InvalidInput as exc:
+            raise UploadRefused(exc, requirement_id) from exc
+    for requirement_id, status in (ticks or {}).items():
+        document_check(
+            actor=actor, dossier_id=dossier.pk, requirement_id=requirement_id, status=status
+        )
+    return dossier
 
 
 @transaction.atomic
