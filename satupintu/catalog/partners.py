@@ -409,6 +409,13 @@ def partnership_reminders_run(*, today: date | None = None) -> ReminderRun:
         if reminder is not None:
             run.reminders.append(reminder.pk)
             transaction.on_commit(partial(send_mou_reminder.enqueue, reminder.pk))
+    # A reminder whose e-mail failed (mail server down) stays unsent and is tried again on the
+    # next run; delivery claims the row under a lock, so a retry never sends twice.
+    retry = PartnershipReminder.objects.filter(
+        sent_at__isnull=True, partnership__status=P.ACTIVE
+    ).exclude(pk__in=run.reminders)
+    for reminder_id in retry.values_list("pk", flat=True):
+        transaction.on_commit(partial(send_mou_reminder.enqueue, reminder_id))
     return run
 
 

@@ -368,6 +368,7 @@ def visit_schedule(
     note = _optional_text(plan.note, "note", 2000)
 
     locked = _lock(outreach_request)
+    _lock_resources(mall.pk, team, vehicle, equipment)
     overlapping = Visit.objects.filter(
         mall=mall,
         date=plan.date,
@@ -416,6 +417,28 @@ def visit_schedule(
         ),
     )
     return visit
+
+
+def _lock_resources(
+    mall_id: int, team: Sequence[User], vehicle: Vehicle | None, equipment: Sequence[Equipment]
+) -> None:
+    """Lock the rows of the officers, the vehicle and the kit being booked, in id order, so
+    that two schedulers booking the same resource for overlapping windows run one after the
+    other and the second sees the first's visit (no double booking)."""
+    list(
+        Membership.objects.select_for_update()
+        .filter(mall_id=mall_id, role=Role.OUTREACH_OFFICER, user__in=team)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if vehicle is not None:
+        list(Vehicle.objects.select_for_update().filter(pk=vehicle.pk).values_list("pk"))
+    list(
+        Equipment.objects.select_for_update()
+        .filter(pk__in=[e.pk for e in equipment])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 @dataclass(frozen=True)

@@ -421,3 +421,25 @@ def test_transition_form_on_the_page_for_the_admin_only(env: dict[str, Any]) -> 
     assert refused.status_code == 200
     p.refresh_from_db()
     assert p.status == "drafted"
+
+
+def test_a_reminder_whose_mail_failed_is_sent_on_the_next_run(
+    env: dict[str, Any], settings: Any, run_reminders: Any
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a local port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 2
+    p = _active(env["agency"], TODAY + timedelta(days=30))
+    run_reminders(TODAY)
+    reminder = PartnershipReminder.objects.get(partnership=p)
+    assert reminder.sent_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    run_reminders(TODAY + timedelta(days=1))
+    run_reminders(TODAY + timedelta(days=2))
+    reminder.refresh_from_db()
+    assert reminder.sent_at is not None
+    assert len(mail.outbox) == 1
