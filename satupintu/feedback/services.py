@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -131,7 +130,7 @@ def survey_submit(
         raise InvalidInput(_("Unknown source."), field="source")
 
     dossier = None
-    ticket_service_ids: set[int] = set()
+    ticket_current_service_id: int | None = None
     ticket_mall_id: int | None = None
     if tracking_code:
         dossier = links.dossier_find(tracking_code)
@@ -155,14 +154,15 @@ def survey_submit(
                     _("This ticket has not been served yet; rate it once it is."),
                     field="ticket_id",
                 )
-            ticket_service_ids = {ticket.service_id, ticket.current_service_id}
+            # The service served last: in a multi-service visit the ticket moves along.
+            ticket_current_service_id = ticket.current_service_id
             ticket_mall_id = ticket.mall_id
 
     if service_id is None:
         if dossier is not None and dossier.service_id:
             service_id = dossier.service_id
-        elif ticket_service_ids:
-            service_id = max(ticket_service_ids)  # the current service: the last one served
+        elif ticket_current_service_id is not None:
+            service_id = ticket_current_service_id
         else:
             raise InvalidInput(_("Choose the service you used."), field="service_id")
     service = (
@@ -226,10 +226,12 @@ def _event(
     to_status: str = "",
     note: str = "",
     is_public: bool = False,
+    at: datetime | None = None,
 ) -> ComplaintEvent:
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
     return ComplaintEvent.objects.create(
         complaint=complaint,
+        at=at or timezone.now(),
         kind=kind,
         actor=actor if is_person else None,
         actor_label=actor_label or _actor_label(actor),
@@ -429,6 +431,7 @@ def complaint_submit(
         note=_("Routed to %(where)s; first response due %(due)s.")
         % {"where": where, "due": due.isoformat()},
         is_public=True,
+        at=received_at,
     )
     with translation.override(NOTIFY_LANGUAGE):
         _notify_reporter(
@@ -606,33 +609,38 @@ def complaints_escalate_overdue(*, now: datetime | None = None) -> list[Complain
             obj=complaint,
             summary=f"complaint {complaint.code} first response overdue",
         )
-        recipients = [m.user.email for m in supervisors if m.user.email]
-        if recipients:
-            _mail_on_commit(
-                subject=_("Complaint %(code)s: first response overdue") % {"code": complaint.code},
-                body=_(
-                    "The first response to complaint %(code)s was due on %(due)s and has not "
-                    "been given. Agency: %(agency)s."
+        staff_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
+            "feedback:staff-complaint", args=[complaint.code]
+        )
+        for membership in supervisors:
+            if not membership.user.email:
+                continue
+            # Through the notification module: after commit, by a background task that logs
+            # and retries the send.
+            with translation.override(NOTIFY_LANGUAGE):
+                notify_applicant_on_commit(
+                    email=membership.user.email,
+                    phone=None,
+                    subject=_("Complaint %(code)s: first response overdue")
+                    % {"code": complaint.code},
+                    body=_(
+                        "The first response to complaint %(code)s was due on %(due)s and has "
+                        "not been given. Agency: %(agency)s."
+                    )
+                    % {
+                        "code": complaint.code,
+                        "due": date_format(complaint.first_response_due, "DATE_FORMAT"),
+                        "agency": complaint.agency.name if complaint.agency else "-",
+                    },
+                    context={
+                        "applicant_name": membership.user.display_name(),
+                        "tracking_code": complaint.code,
+                        "tracking_url": staff_url,
+                        "mall_name": complaint.mall.name,
+                    },
                 )
-                % {
-                    "code": complaint.code,
-                    "due": complaint.first_response_due.isoformat(),
-                    "agency": complaint.agency.name if complaint.agency else "-",
-                },
-                recipients=recipients,
-            )
         escalated.append(complaint)
     return escalated
-
-
-def _mail_on_commit(*, subject: str, body: str, recipients: list[str]) -> None:
-    def send() -> None:
-        try:
-            send_mail(subject, body, None, recipients)
-        except Exception:
-            logger.warning("could not e-mail %s about an escalation", recipients, exc_info=False)
-
-    transaction.on_commit(send)
 
 
 # --- SP4N-LAPOR! --------------------------------------------------------------------------------
