@@ -268,7 +268,8 @@ def _session_cookie(user: Any) -> dict[str, str]:
 
     client = Client()
     client.force_login(user)
-    return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"}
+    name = settings.SESSION_COOKIE_NAME
+    return {"Cookie": f"{name}={client.cookies[name].value}"}
 
 
 def test_counter_call_reaches_the_board_after_commit_only(
