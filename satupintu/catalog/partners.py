@@ -101,6 +101,14 @@ class PartnerRow:
         )
 
     @property
+    def allowed_choices(self) -> list[tuple[str, str]]:
+        """The statuses this partnership may move to now, with their labels, for the form."""
+        if self.partnership is None:
+            return []
+        allowed = ALLOWED_TRANSITIONS[self.partnership.status]
+        return [(value, str(label)) for value, label in P.choices if value in allowed]
+
+    @property
     def joined(self) -> bool:
         return self.partnership is not None and self.partnership.status == P.ACTIVE
 

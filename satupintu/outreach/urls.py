@@ -4,8 +4,8 @@ from satupintu.outreach import views
 
 app_name = "outreach"
 urlpatterns = [
-    path("m/<slug:slug>/jemput-bola/", views.request_form, name="request-form"),
-    path("m/<slug:slug>/outreach/", views.request_list, name="list"),
+    path("m/<slug:slug>/jemput-bola/", views.request_form, name="request"),
+    path("m/<slug:slug>/outreach/", views.request_list, name="planner"),
     path("m/<slug:slug>/outreach/new/", views.phone_request_form, name="phone-form"),
     path("m/<slug:slug>/outreach/plan/", views.day_plan, name="day-plan"),
     path("m/<slug:slug>/outreach/<int:pk>/", views.request_detail, name="detail"),
