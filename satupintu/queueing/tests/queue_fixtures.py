@@ -22,7 +22,7 @@ from satupintu.catalog.tests.factories import (
     ServiceFactory,
 )
 
-__all__ = ["clock", "published", "world"]
+__all__ = ["clock", "english", "published", "world"]
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 # A Wednesday that is no Indonesian holiday, at 10:00 in Yogyakarta.
@@ -43,6 +43,15 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.current = self.current + timedelta(**delta)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Messages in English, whatever the catalogs hold: tests read the reasons."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
