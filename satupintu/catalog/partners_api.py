@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
 from satupintu.catalog import partners
 from satupintu.catalog.models import Agency, Partnership
 from satupintu.catalog.schemas import Text
 from satupintu.catalog.selectors import mall_get
-from satupintu.core.errors import NotFound
+from satupintu.core.errors import InvalidInput, NotFound
 
 router = Router(tags=["partners"])
 
@@ -92,12 +94,39 @@ def partnership_out(p: Partnership, today: date | None = None) -> dict[str, Any]
     }
 
 
+class _MappedPage:
+    """A queryset the paginator counts and slices, turning only the page's rows into dicts."""
+
+    def __init__(self, qs: QuerySet[Partnership], today: date) -> None:
+        self.qs = qs
+        self.today = today
+
+    def __len__(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
+        return [partnership_out(p, self.today) for p in self.qs[page]]
+
+
 @router.get("/partnerships", response=list[PartnershipOut])
-def partnership_list(request: HttpRequest, mall: str = Query(..., max_length=64)) -> Any:
-    """Every partnership of the mall (mall admin, supervisor or viewer of that mall)."""
+@paginate(LimitOffsetPagination)
+def partnership_list(
+    request: HttpRequest,
+    mall: str = Query(..., max_length=64),
+    status: str | None = Query(None, max_length=16),
+) -> Any:
+    """The partnerships of the mall (mall admin, supervisor or viewer of that mall), newest
+    first per agency; `status` filters by lifecycle status."""
     the_mall = partners.access_partners_mall(user=request.user, mall=mall_get(slug=mall))
-    today = partners.mall_today(the_mall)
-    return [partnership_out(p, today) for p in partners.partnership_list(mall=the_mall)]
+    qs = partners.partnership_list(mall=the_mall)
+    if status:
+        if status not in Partnership.Status.values:
+            raise InvalidInput(
+                f"Unknown status '{status}'; use one of {', '.join(Partnership.Status.values)}",
+                field="query.status",
+            )
+        qs = qs.filter(status=status)
+    return _MappedPage(qs, partners.mall_today(the_mall))
 
 
 @router.post("/partnerships", response={201: PartnershipOut})

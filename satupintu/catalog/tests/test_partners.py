@@ -345,9 +345,10 @@ def test_partner_list_api_is_scoped_to_the_mall(env: dict[str, Any]) -> None:
         user = user_with_role(role, mall=mall)
         response = Client().get(f"/api/v1/partnerships?mall={mall.slug}", **bearer(user))
         assert response.status_code == 200
-        names = [row["agency_name"] for row in response.json()]
-        assert names == ["Disdukcapil"]
-        assert response.json()[0]["history"] is not None
+        body = response.json()
+        assert body["count"] == 1
+        assert [row["agency_name"] for row in body["items"]] == ["Disdukcapil"]
+        assert body["items"][0]["status"] == "active"
     for user in (
         user_with_role(Role.COUNTER_OFFICER, mall=mall),
         user_with_role(Role.AGENCY_ADMIN, mall=mall, agency=env["agency"]),
@@ -443,3 +444,47 @@ def test_a_reminder_whose_mail_failed_is_sent_on_the_next_run(
     reminder.refresh_from_db()
     assert reminder.sent_at is not None
     assert len(mail.outbox) == 1
+
+
+def test_invite_through_the_api_then_walk_the_lifecycle(env: dict[str, Any]) -> None:
+    headers = bearer(env["admin"])
+    created = Client().post(
+        "/api/v1/partnerships",
+        {"agency_id": env["agency"].pk, "note": "undangan bergabung"},
+        content_type="application/json",
+        **headers,
+    )
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    assert created.json()["status"] == "invited"
+    again = Client().post(
+        "/api/v1/partnerships",
+        {"agency_id": env["agency"].pk},
+        content_type="application/json",
+        **headers,
+    )
+    assert again.status_code == 409
+    today = partners.mall_today(env["mall"])
+    steps = [
+        {"to_status": "drafted"},
+        {"to_status": "signed", "mou_number": "180/7/MOU", "signed_on": today.isoformat()},
+        {
+            "to_status": "active",
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=45)).isoformat(),
+        },
+    ]
+    for step in steps:
+        response = _transition(Client(), pk, headers, **step)
+        assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "active"
+    assert body["expiring_soon"] is True
+    assert body["days_left"] == 45
+    assert [h["to_status"] for h in body["history"]] == ["invited", "drafted", "signed", "active"]
+    listing = (
+        Client()
+        .get(f"/api/v1/partnerships?mall={env['mall'].slug}&status=active", **headers)
+        .json()
+    )
+    assert listing["count"] == 1
