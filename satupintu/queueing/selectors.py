@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import Role
 from satupintu.accounts.selectors import memberships_of
-from satupintu.catalog.models import Counter, Mall, Service
-from satupintu.catalog.selectors import mall_closures
+from satupintu.catalog.models import ClosureDay, Counter, Mall, OpeningHours, Service
 from satupintu.core.errors import NotFound
 from satupintu.core.workdays import national_day_off
 from satupintu.queueing import policy
@@ -61,39 +60,55 @@ def local_iso(value: datetime | None, mall: Mall) -> str | None:
     return timezone.localtime(value, mall_zone(mall)).isoformat() if value else None
 
 
-def mall_day_closed_reason(mall: Mall, day: date) -> str | None:
-    """Why the mall is closed the whole of `day`, or None when it opens that day."""
-    closures = mall_closures(mall=mall, start=day)
-    if day in closures:
-        return _("The mall is closed on %(date)s: %(reason)s") % {
-            "date": day.isoformat(),
-            "reason": closures[day] or _("closure day"),
-        }
+def _day_closed_reason_and_hours(
+    mall: Mall, day: date
+) -> tuple[str | None, tuple[time, time] | None]:
+    closure = list(
+        ClosureDay.objects.filter(mall=mall, date=day).values_list("reason", flat=True)[:1]
+    )
+    if closure:
+        return (
+            _("The mall is closed on %(date)s: %(reason)s")
+            % {"date": day.isoformat(), "reason": closure[0] or _("closure day")},
+            None,
+        )
     holiday = national_day_off(day)
     if holiday:
-        return _("The mall is closed on %(date)s: %(reason)s") % {
-            "date": day.isoformat(),
-            "reason": holiday,
-        }
-    if not mall.opening_hours.filter(weekday=day.weekday()).exists():
-        return _("The mall is closed on %(date)s (no opening hours that weekday).") % {
-            "date": day.isoformat()
-        }
-    return None
+        return (
+            _("The mall is closed on %(date)s: %(reason)s")
+            % {"date": day.isoformat(), "reason": holiday},
+            None,
+        )
+    hours = mall_hours_on(mall, day)
+    if hours is None:
+        return (
+            _("The mall is closed on %(date)s (no opening hours that weekday).")
+            % {"date": day.isoformat()},
+            None,
+        )
+    return None, hours
+
+
+def mall_day_closed_reason(mall: Mall, day: date) -> str | None:
+    """Why the mall is closed the whole of `day`, or None when it opens that day."""
+    return _day_closed_reason_and_hours(mall, day)[0]
 
 
 def mall_hours_on(mall: Mall, day: date) -> tuple[time, time] | None:
-    hours = mall.opening_hours.filter(weekday=day.weekday()).first()
-    return (hours.opens, hours.closes) if hours else None
+    hours = (
+        OpeningHours.objects.filter(mall=mall, weekday=day.weekday())
+        .values_list("opens", "closes")
+        .first()
+    )
+    return (hours[0], hours[1]) if hours else None
 
 
 def mall_closed_reason(mall: Mall, now: datetime | None = None) -> str | None:
     """Why the mall takes no tickets at `now`, or None when it is open."""
     local = mall_local_now(mall, now)
-    reason = mall_day_closed_reason(mall, local.date())
+    reason, hours = _day_closed_reason_and_hours(mall, local.date())
     if reason:
         return reason
-    hours = mall_hours_on(mall, local.date())
     assert hours is not None
     opens, closes = hours
     if not opens <= local.time() < closes:
