@@ -10,7 +10,7 @@ from collections import OrderedDict
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import HttpRequest
 
 from satupintu.accounts.models import Membership, Role, User
@@ -101,7 +101,14 @@ def outreach_request_list(
                 field="query.status",
             )
         qs = qs.filter(status=status)
-    return qs.order_by("first_preferred_date", "-priority", "id")
+    # Most urgent first, then by the first date the person can receive us.
+    rank = Case(
+        When(priority=OutreachRequest.Priority.URGENT, then=Value(0)),
+        When(priority=OutreachRequest.Priority.HIGH, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(priority_rank=rank).order_by("priority_rank", "first_preferred_date", "id")
 
 
 def outreach_personal_data_read(

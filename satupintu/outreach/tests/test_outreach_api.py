@@ -430,3 +430,22 @@ def test_public_creation_is_rate_limited(env: dict[str, Any], settings: Any) -> 
     ]
     assert codes == [201, 201, 429]
     assert OutreachRequest.objects.count() == 2
+
+
+def test_list_puts_the_most_urgent_first(env: dict[str, Any]) -> None:
+    officer = env["officer"]
+    normal = make_request(env["mall"], [env["ktp"].pk])
+    urgent = make_request(env["mall"], [env["ktp"].pk])
+    high = make_request(env["mall"], [env["ktp"].pk])
+    for item, priority in ((urgent, "urgent"), (high, "high")):
+        services.outreach_request_triage(actor=officer, outreach_request=item, priority=priority)
+    body = (
+        Client().get(f"/api/v1/outreach/requests?mall={env['mall'].slug}", **bearer(officer)).json()
+    )
+    assert [i["id"] for i in body["items"]] == [urgent.pk, high.pk, normal.pk]
+    triaged = (
+        Client()
+        .get(f"/api/v1/outreach/requests?mall={env['mall'].slug}&status=triaged", **bearer(officer))
+        .json()
+    )
+    assert triaged["count"] == 2
