@@ -361,6 +361,28 @@ class MembershipFormMixin:
         return super().formfield_for_choice_field(db_field, request, **kwargs)  # type: ignore[misc]
 
 
+def refuse_forged_grants(request: HttpRequest) -> None:
+    """403 for a submitted membership role or agency that the form never offered this person:
+    such a request was forged, and nothing of it is saved."""
+    scope = admin_scope(request)
+    if request.method != "POST" or scope.is_superuser:
+        return
+    from satupintu.catalog.models import Agency
+
+    allowed_roles = set(scope.grantable_roles())
+    agencies = limited_choices(Agency, scope)
+    allowed_agencies = (
+        {str(pk) for pk in agencies.values_list("pk", flat=True)} if agencies is not None else set()
+    )
+    for key, values in request.POST.lists():
+        name = key.rsplit("-", 1)[-1]
+        for value in values:
+            if name == "role" and value and value not in allowed_roles:
+                raise PermissionDenied
+            if name == "agency" and value and value not in allowed_agencies:
+                raise PermissionDenied
+
+
 def check_grant(request: HttpRequest, membership: Membership) -> None:
     """Refuse a membership outside the person's scope even if a form let it through."""
     scope = admin_scope(request)
@@ -433,6 +455,16 @@ class MembershipAdmin(MembershipFormMixin, ScopedModelAdmin):
     def scope_q(self, scope: AdminScope) -> Q:
         return scope.membership_q()
 
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        refuse_forged_grants(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         check_grant(request, obj)
         super().save_model(request, obj, form, change)
@@ -477,6 +509,16 @@ class UserAdmin(ScopedFormFieldsMixin, DjangoUserAdmin):
         if obj is None:
             raise Http404(_("Not found."))
         return obj
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        refuse_forged_grants(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
