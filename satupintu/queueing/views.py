@@ -8,13 +8,15 @@ message naming the field, and changes nothing."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import segno
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db.models import Q
@@ -38,6 +40,8 @@ from satupintu.queueing.printing import TicketPrintout, ticket_print
 from satupintu.queueing.sse import event_stream, last_event_id, sse_response
 
 # --- helpers ----------------------------------------------------------------------------------
+
+T = TypeVar("T")
 
 _TICKET_TOKEN_SALT = "satupintu.queueing.ticket-status"
 
@@ -124,6 +128,16 @@ def _event_for_screen(event: Event) -> Event:
     return event
 
 
+async def _off_request_thread(read: Callable[[], T]) -> T:
+    """Run a short database read of an event-stream view in the shared thread pool.
+
+    By default Django runs sync code of an async request in a thread of that request; a stream
+    lives for hours, and with persistent connections each such thread would keep a database
+    connection open: a thousand boards would exhaust PostgreSQL's connections. The shared pool's
+    few threads reuse theirs."""
+    return await sync_to_async(read, thread_sensitive=False)()
+
+
 # --- display board ----------------------------------------------------------------------------
 
 
@@ -166,7 +180,9 @@ async def display_events(request: HttpRequest, display_id: int) -> StreamingHttp
     """`GET /api/v1/displays/{id}/events` (API.md): the calls of the display's floor (or mall)."""
     if request.method != "GET":
         raise Http404
-    display = await Display.objects.filter(pk=display_id).values("mall_id", "floor_id").afirst()
+    display = await _off_request_thread(
+        lambda: Display.objects.filter(pk=display_id).values("mall_id", "floor_id").first()
+    )
     if display is None:
         raise Http404("No such display")
     channels = (
@@ -460,7 +476,7 @@ async def ticket_events(request: HttpRequest, ticket_id: int) -> StreamingHttpRe
     if request.method != "GET":
         raise Http404
     token = request.GET.get("token", "")
-    ticket = await sync_to_async(_ticket_for_token)(ticket_id, token)
+    ticket = await _off_request_thread(lambda: _ticket_for_token(ticket_id, token))
     channels = [f"ticket:{ticket.pk}", f"mall:{ticket.mall_id}"]
     return sse_response(
         event_stream(channels, after=last_event_id(request), transform=_event_without_people)
@@ -602,10 +618,14 @@ async def counter_events(request: HttpRequest, counter_id: int) -> StreamingHttp
     """Live events for the console: calls and waiting counts of the counter's services."""
     if request.method != "GET":
         raise Http404
-    user = await request.auser()
-    if not user.is_authenticated:
-        raise Http404("No such counter")
-    counter = await sync_to_async(_counter_or_404)(user, counter_id)
+
+    def counter_for_user() -> Counter:
+        user = get_user(request)
+        if not user.is_authenticated:
+            raise Http404("No such counter")
+        return _counter_or_404(user, counter_id)
+
+    counter = await _off_request_thread(counter_for_user)
     return sse_response(event_stream([f"counter:{counter.pk}"], after=last_event_id(request)))
 
 
