@@ -274,3 +274,16 @@ COMPLAINT_FIRST_RESPONSE_WORKING_DAYS = int(
 DOSSIER_ENCRYPTION_KEY = os.environ.get("DOSSIER_ENCRYPTION_KEY", "")
 # The shared secret of the payment gateway's signed callbacks (HMAC-SHA256 of the raw body).
 PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET", "")
+
+# --- queueing: database connection pool ---
+# Opt-in, PostgreSQL. Under ASGI the sync code of each request runs
+# in a thread of its own, so persistent connections (CONN_MAX_AGE) pile up one per thread; a
+# pool shares a few. DB_POOL_MAX_SIZE=20 turns it on (and persistent connections off).
+DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "0"))
+if IS_POSTGRES and DB_POOL_MAX_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": 10,
+    }
