@@ -97,56 +97,63 @@ class DemoCA:
     private_key: ec.EllipticCurvePrivateKey
 
 
+def _demo_ca_certificate(key: ec.EllipticCurvePrivateKey) -> x509.Certificate:
+    now = dt.datetime.now(dt.UTC)
+    subject = _name(CA_COMMON_NAME, "Satu Pintu (demo, not for production)")
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=CA_VALID_DAYS))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .sign(key, hashes.SHA256())
+    )
+
+
 def demo_ca_ensure() -> tuple[DemoCA, bool]:
-    """Load the demo CA, creating it first if it does not exist; True when it was created."""
+    """Load the demo CA, creating it first if it does not exist; True when it was created.
+
+    The key is written first and the certificate made from it, so a run stopped in between (or
+    a second process arriving then) completes the CA instead of failing or replacing the key."""
     ca_dir = signing_dir() / CA_DIR_NAME
     cert_path, key_path = ca_dir / CA_CERT_FILE, ca_dir / CA_KEY_FILE
     created = False
     if not key_path.exists():
-        key = ec.generate_private_key(ec.SECP256R1())
-        now = dt.datetime.now(dt.UTC)
-        subject = _name(CA_COMMON_NAME, "Satu Pintu (demo, not for production)")
-        certificate = (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(subject)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=CA_VALID_DAYS))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-            .sign(key, hashes.SHA256())
+        new_key = ec.generate_private_key(ec.SECP256R1())
+        created = _write_once(
+            key_path,
+            new_key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.BestAvailableEncryption(_passphrase()),
+            ),
         )
-        key_pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(_passphrase()),
-        )
-        # The key goes first: a certificate without its key would be useless to the next run.
-        if _write_once(key_path, key_pem):
-            cert_path.unlink(missing_ok=True)
-            _write_once(cert_path, certificate.public_bytes(serialization.Encoding.PEM))
-            created = True
-    loaded_key = serialization.load_pem_private_key(key_path.read_bytes(), _passphrase())
-    if not isinstance(loaded_key, ec.EllipticCurvePrivateKey):
+    key = serialization.load_pem_private_key(key_path.read_bytes(), _passphrase())
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise Conflict(_("The demo CA key is not an EC key."), code="signing_ca")
+    if not cert_path.exists():
+        certificate = _demo_ca_certificate(key)
+        _write_once(cert_path, certificate.public_bytes(serialization.Encoding.PEM))
     loaded_cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
-    return DemoCA(certificate=loaded_cert, private_key=loaded_key), created
+    return DemoCA(certificate=loaded_cert, private_key=key), created
 
 
 def agency_certificate_ensure(agency: Any) -> tuple[Path, bool]:

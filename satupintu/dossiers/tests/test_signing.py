@@ -241,3 +241,22 @@ def test_wrong_passphrase_is_a_clear_conflict(settings: object, tmp_path: Path) 
     with pytest.raises(Conflict) as excinfo:
         signing.sign_pdf(render_result_pdf(result), agency=result.agency)
     assert "SIGNING_PASSPHRASE" in excinfo.value.message
+
+
+def test_a_ca_left_without_its_certificate_is_completed_with_the_same_key(
+    settings: object, tmp_path: Path
+) -> None:
+    settings.SIGNING_DIR = str(tmp_path / "keys")  # type: ignore[attr-defined]
+    first, created = signing.demo_ca_ensure()
+    assert created is True
+    key_file = tmp_path / "keys" / "ca" / signing.CA_KEY_FILE
+    key_bytes = key_file.read_bytes()
+    (tmp_path / "keys" / "ca" / signing.CA_CERT_FILE).unlink()  # a run stopped half-way
+
+    again, created_again = signing.demo_ca_ensure()
+    assert created_again is False
+    assert key_file.read_bytes() == key_bytes
+    assert again.certificate.public_key() == first.certificate.public_key()
+    result = make_result()
+    signed, _subject = signing.sign_pdf(render_result_pdf(result), agency=result.agency)
+    assert signing.verify_pdf(signed).valid is True
