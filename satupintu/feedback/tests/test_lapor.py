@@ -259,3 +259,45 @@ def test_forward_without_configuration_is_409(client, world, settings):
     response = client.post(f"/api/v1/complaints/{code}/forward-to-lapor", **bearer(operator))
     assert response.status_code == 409
     assert LaporDelivery.objects.count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_deliveries_of_one_lapor_reference_store_one_complaint(settings):
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    settings.LAPOR_WEBHOOK_SECRET = SECRET
+    mall = MallFactory(slug="lapor-mall")
+    ServiceFactory(agency=AgencyFactory(mall=mall), mall=mall, code="DUK-KTP-BARU")
+    body = json.dumps(LAPOR_COMPLAINT).encode()
+    signature = lapor.sign(body, SECRET)
+    barrier = threading.Barrier(5)
+    results: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def deliver() -> None:
+        try:
+            barrier.wait()
+            response = Client().post(
+                "/api/v1/lapor/inbound",
+                body,
+                content_type="application/json",
+                HTTP_X_LAPOR_SIGNATURE=signature,
+            )
+            with lock:
+                results.append((response.status_code, response.json().get("code", "")))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(code for code, _ in results) == [200, 200, 200, 200, 201]
+    assert len({complaint_code for _, complaint_code in results}) == 1
+    assert Complaint.objects.filter(lapor_reference="LPR-2026-000123").count() == 1
+    assert ComplaintEvent.objects.count() == 1
