@@ -3,11 +3,11 @@ call one service or selector, answer."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date as Date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from satupintu.api import PUBLIC_AUTH, STAFF_AUTH
@@ -22,6 +22,7 @@ from satupintu.queueing.models import Appointment, CounterSession, Display, Prio
 from satupintu.queueing.schemas import (
     AppointmentIn,
     AppointmentOut,
+    AppointmentPage,
     CancelIn,
     CounterSessionOut,
     CounterStateOut,
@@ -91,7 +92,7 @@ def _session_out(session: CounterSession) -> dict[str, Any]:
 @router.post("/tickets", response={201: TicketOut}, auth=PUBLIC_AUTH)
 def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
     """Take a ticket: kiosks, officers and (rate limited) anonymous visitors of the portal."""
-    service = service_get(service_id=payload.service_id)
+    service = selectors.service_for_queue(service_id=payload.service_id)
     user = _user(request)
     if not selectors.may_issue_tickets(user, service.mall_id):
         enforce_public_rate_limit(request, "ticket")
@@ -277,8 +278,37 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
     )
 
 
+@router.get("/appointments", response=AppointmentPage, auth=STAFF_AUTH)
+def appointment_list(
+    request: HttpRequest,
+    mall: str,
+    date: Date,
+    service_id: int | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=10**9),
+) -> Any:
+    """The day's appointments for queue staff of the mall (names and phones; NIK masked).
+    Paginated by hand: `@paginate` hides the date annotation from ninja."""
+    the_mall = mall_get(slug=mall)
+    if not selectors.is_queue_staff(_user(request), the_mall.pk):
+        raise NotFound(f"No mall with slug '{mall}'", field="mall")
+    qs = selectors.appointment_list(mall=the_mall, day=date, service_id=service_id)
+    return {
+        "items": [
+            {
+                **_appointment_out(a),
+                "name": a.name,
+                "phone": a.phone,
+                "checked_in_at": selectors.local_iso(a.checked_in_at, a.mall),
+            }
+            for a in qs[offset : offset + limit]
+        ],
+        "count": qs.count(),
+    }
+
+
 @router.get("/appointments/slots", response=SlotListOut, auth=PUBLIC_AUTH)
-def appointment_slots(request: HttpRequest, service_id: int, date: date) -> Any:
+def appointment_slots(request: HttpRequest, service_id: int, date: Date) -> Any:
     """The slots of a day with their capacity and free places."""
     service = service_get(service_id=service_id)
     config = selectors.appointment_config_get(service)

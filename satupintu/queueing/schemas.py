@@ -175,6 +175,18 @@ class AppointmentOut(Schema):
     ticket_id: int | None
 
 
+class AppointmentStaffOut(AppointmentOut):
+    """An appointment as queue staff of its mall see it: name and phone in full, NIK masked."""
+
+    phone: str
+    checked_in_at: str | None
+
+
+class AppointmentPage(Schema):
+    items: list[AppointmentStaffOut]
+    count: int
+
+
 class SlotOut(Schema):
     slot: str
     starts_at: str

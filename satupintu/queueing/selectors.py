@@ -137,7 +137,7 @@ def may_work_counter(user: Any, counter: Counter) -> bool:
     counter serves, and superusers."""
     if _is_superuser(user):
         return True
-    agency_ids = list(counter.services.values_list("agency_id", flat=True).distinct())
+    agency_ids = list(counter.services.order_by().values_list("agency_id", flat=True).distinct())
     return (
         memberships_of(user, COUNTER_ROLES)
         .filter(mall_id=counter.mall_id)
@@ -175,6 +175,27 @@ def access_ticket_for_staff(user: Any, ticket_id: int) -> Ticket:
     if not is_queue_staff(user, ticket.mall_id) and not _is_superuser(user):
         raise NotFound(f"No ticket with id {ticket_id}")
     return ticket
+
+
+def service_for_queue(*, service_id: int) -> Service:
+    """An active service of an active agency, with its mall: what a ticket can be taken for."""
+    service = (
+        Service.objects.select_related("mall")
+        .filter(pk=service_id, is_active=True, agency__is_active=True, mall__is_active=True)
+        .first()
+    )
+    if service is None:
+        raise NotFound(f"No service with id {service_id}", field="service_id")
+    return service
+
+
+def appointment_list(
+    *, mall: Mall, day: date, service_id: int | None = None
+) -> QuerySet[Appointment]:
+    qs = Appointment.objects.filter(mall=mall, date=day).select_related("service", "mall")
+    if service_id is not None:
+        qs = qs.filter(service_id=service_id)
+    return qs.order_by("slot_at", "id")
 
 
 def ticket_get(*, ticket_id: int) -> Ticket:

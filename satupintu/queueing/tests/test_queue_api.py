@@ -328,3 +328,36 @@ def test_appointment_cancel_over_http(client: Client, world: QueueWorld) -> None
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
     assert post(client, f"/appointments/{appointment.code}/cancel").status_code == 409
+
+
+def test_staff_list_the_days_appointments_others_do_not(
+    client: Client, world: QueueWorld, officer_auth: dict[str, str]
+) -> None:
+    AppointmentSlotConfigFactory(service=world.service)
+    services.appointment_book(
+        service=world.service,
+        day=datetime(2026, 3, 5).date(),
+        slot=datetime(2026, 3, 5, 10, 0).time(),
+        name="Siti Aminah",
+        phone="081234567890",
+        nik=NIK,
+    )
+    path = f"/appointments?mall={world.mall.slug}&date=2026-03-05"
+    body = get(client, path, **officer_auth).json()
+    assert body["count"] == 1
+    (row,) = body["items"]
+    assert (row["name"], row["phone"], row["nik"]) == (
+        "Siti Aminah",
+        "+6281234567890",
+        "3471**********01",
+    )
+    assert NIK not in json.dumps(body)
+    assert get(client, path).status_code == 401
+    stranger = bearer(user_with_role(Role.COUNTER_OFFICER, mall=MallFactory()))
+    assert get(client, path, **stranger).status_code == 404
+    assert (
+        get(client, f"/appointments?mall={world.mall.slug}&date=2026-03-06", **officer_auth).json()[
+            "count"
+        ]
+        == 0
+    )
