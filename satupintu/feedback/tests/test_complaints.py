@@ -365,3 +365,21 @@ def test_concurrent_escalation_runs_escalate_once():
     assert sum(counts) == 5
     for complaint in complaints:
         assert complaint.events.filter(kind="escalated").count() == 1
+
+
+def test_complaint_about_a_ticket_goes_to_its_service_agency(client, world):
+    from satupintu.feedback.tests.helpers import make_ticket
+
+    mall, agency, _other, service = world
+    ticket = make_ticket(service)
+    response = submit(
+        client, mall=mall.slug, text="Dipanggil tapi loket kosong", ticket_id=ticket.pk
+    )
+    assert response.status_code == 201, response.content
+    complaint = Complaint.objects.get()
+    assert complaint.ticket_id == ticket.pk
+    assert complaint.agency_id == agency.pk
+    assert complaint.service_id == service.pk
+    unknown = submit(client, mall=mall.slug, text="x", ticket_id=987654321)
+    assert unknown.status_code == 422
+    assert Complaint.objects.count() == 1
