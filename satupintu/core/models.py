@@ -69,6 +69,7 @@ class NotificationLog(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting to be sent")
+        SENDING = "sending", _("being sent")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
         SKIPPED = "skipped", _("not sent (channel not configured)")

@@ -21,15 +21,28 @@ from satupintu.core.models import NotificationLog
 
 logger = logging.getLogger(__name__)
 
+# How long one attempt may take before its row is considered abandoned by a dead worker.
+SENDING_LEASE = dt.timedelta(minutes=10)
+
 
 def _claim_attempt(log_id: int) -> NotificationLog | None:
-    """Count one more attempt on a row still waiting; None when there is nothing to do."""
+    """Take the row for one attempt: count it and mark it `sending`; None when there is nothing
+    to do (already sent, given up, or another worker is sending it right now).
+
+    A row left `sending` longer than SENDING_LEASE (its worker died) may be taken again."""
+    stale = timezone.now() - SENDING_LEASE
     with transaction.atomic():
         log = NotificationLog.objects.select_for_update().filter(pk=log_id).first()
-        if log is None or log.status != NotificationLog.Status.PENDING:
+        if log is None:
+            return None
+        takeable = log.status == NotificationLog.Status.PENDING or (
+            log.status == NotificationLog.Status.SENDING and log.updated_at < stale
+        )
+        if not takeable:
             return None
         log.attempts += 1
-        log.save(update_fields=["attempts", "updated_at"])
+        log.status = NotificationLog.Status.SENDING
+        log.save(update_fields=["attempts", "status", "updated_at"])
         return log
 
 

@@ -394,3 +394,79 @@ def test_with_a_deferring_task_backend_the_retry_waits(
     assert log.status == NotificationLog.Status.PENDING
     assert log.attempts == 1
     assert "502" in log.error
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_notification_task_run_by_two_workers_at_once_sends_once(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers picking up the same task (a redelivery) at the same moment: one sends, the
+    other finds the row being sent and does nothing."""
+    import time
+
+    from django.db import connection
+
+    from satupintu.core import notify
+    from satupintu.core.tasks import send_gateway_message
+
+    log = NotificationLog.objects.create(
+        channel=NotificationLog.Channel.MESSAGE, recipient_masked="+62812*****890"
+    )
+    real_send = notify.send_gateway_message_now
+
+    def slow_send(*, to: str, message: str) -> None:
+        time.sleep(0.3)  # the gateway takes a while to answer: both workers overlap
+        real_send(to=to, message=message)
+
+    monkeypatch.setattr(notify, "send_gateway_message_now", slow_send)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=5)
+            outcomes.append(send_gateway_message.call(log.pk, "+6281234567890", "Halo"))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+
+    assert errors == []
+    assert sorted(outcomes) == ["nothing to do", "sent"]
+    assert len(gateway.requests) == 1
+    log.refresh_from_db()
+    assert log.status == NotificationLog.Status.SENT
+    assert log.attempts == 1
+
+
+def test_a_row_abandoned_while_sending_is_taken_again_after_the_lease(
+    gateway: Gateway,
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from satupintu.core.tasks import SENDING_LEASE, send_gateway_message
+
+    log = NotificationLog.objects.create(
+        channel=NotificationLog.Channel.MESSAGE,
+        recipient_masked="+62812*****890",
+        status=NotificationLog.Status.SENDING,
+        attempts=1,
+    )
+    assert send_gateway_message.call(log.pk, "+6281234567890", "Halo") == "nothing to do"
+    NotificationLog.objects.filter(pk=log.pk).update(
+        updated_at=timezone.now() - SENDING_LEASE - dt.timedelta(seconds=1)
+    )
+    assert send_gateway_message.call(log.pk, "+6281234567890", "Halo") == "sent"
+    log.refresh_from_db()
+    assert log.attempts == 2
+    assert len(gateway.requests) == 1
