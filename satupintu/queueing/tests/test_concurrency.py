@@ -174,3 +174,40 @@ def test_concurrent_kiosks_never_exceed_the_daily_quota(clock: Clock) -> None:
     assert serials == list(range(1, 101))
     assert outcomes.count("quota_exhausted") == 100
     assert Ticket.objects.count() == 100
+
+
+def test_concurrent_bookings_never_overfill_a_slot(clock: Clock) -> None:
+    from datetime import date, time
+
+    from satupintu.queueing.models import Appointment
+    from satupintu.queueing.tests.factories import AppointmentSlotConfigFactory
+
+    mall = MallFactory()
+    set_opening_hours(mall)
+    service = ServiceFactory(agency=AgencyFactory(mall=mall), mall=mall)
+    AppointmentSlotConfigFactory(service=service, capacity_per_slot=4)
+    # 20 people with valid, different NIKs (serial 0001-0020), and one of them twice.
+    niks = [f"34710112039{n:05d}" for n in range(1, 20)] + ["3471011203900001"]
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def book(index: int) -> None:
+        try:
+            services.appointment_book(
+                service=service,
+                day=date(2026, 3, 5),
+                slot=time(9, 0),
+                name=f"Warga {index}",
+                phone="081234567890",
+                nik=niks[index],
+            )
+            result = "booked"
+        except Conflict as exc:
+            result = exc.code
+        with lock:
+            outcomes.append(result)
+
+    assert run_threads(20, book) == []
+    assert outcomes.count("booked") == 4
+    assert set(outcomes) <= {"booked", "slot_full", "duplicate_booking"}
+    assert Appointment.objects.filter(status="booked").count() == 4
