@@ -5,6 +5,7 @@ from satupintu.dossiers import verify_views, views
 app_name = "dossiers"
 urlpatterns: list = [
     # The public verification page the QR code on a result leads to (API.md: /verify/{code}).
+    path("verify/", verify_views.verify_index, name="verify-index"),
     path("verify/<str:code>/", verify_views.verify_page, name="verify"),
     path("verify/<str:code>", verify_views.verify_page, name="verify-bare"),
     # Back office and front office.

@@ -21,7 +21,7 @@ from satupintu.dossiers.signing import VerificationOutcome, verify_pdf
 
 # A signed result is a page or two; anything far larger is not one of ours.
 MAX_VERIFY_UPLOAD_BYTES = 10 * 1024 * 1024
-_CODE_RE = re.compile(r"^[A-Z0-9-]{4,32}$")
+VERIFICATION_CODE_RE = re.compile(r"^[A-Z0-9-]{4,32}$")
 _CROCKFORD_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
@@ -38,7 +38,7 @@ def normalise_verification_code(code: str) -> str:
 def result_public_get(*, code: str) -> ResultDocument:
     """The issued result with this verification code, or NotFound (also for malformed codes)."""
     normalised = normalise_verification_code(code)
-    if not _CODE_RE.match(normalised):
+    if not VERIFICATION_CODE_RE.match(normalised):
         raise NotFound()
     # Codes are Crockford base32: a typed O, I or L means 0, 1 or 1.
     candidates = {normalised, normalised.translate(_CROCKFORD_ALIASES)}

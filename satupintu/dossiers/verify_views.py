@@ -8,14 +8,17 @@ code. Anonymous, rate limited, light enough for a cheap phone (no script needed)
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from satupintu.core.errors import InvalidInput, NotFound, RateLimited
 from satupintu.core.ratelimit import enforce_public_rate_limit
 from satupintu.dossiers.verification import (
+    VERIFICATION_CODE_RE,
     ResultStatus,
+    normalise_verification_code,
     read_upload,
     result_public_facts,
     result_public_get,
@@ -52,3 +55,36 @@ def verify_page(request: HttpRequest, code: str) -> HttpResponse:
             context["upload_error"] = exc.message
             status = 422
     return render(request, "dossiers/verify.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify_index(request: HttpRequest) -> HttpResponse:
+    """Without a QR code: type the verification code printed on the document, or upload the PDF
+    to find out whether it is a result issued here (matched by its checksum)."""
+    try:
+        enforce_public_rate_limit(request, "verify")
+    except RateLimited:
+        response = render(request, "dossiers/verify_limited.html", status=429)
+        response["Retry-After"] = "60"
+        return response
+    context: dict[str, object] = {"check": None, "upload_error": None, "code_error": None}
+    status = 200
+    code = request.GET.get("code", "").strip()
+    if code:
+        normalised = normalise_verification_code(code).replace(" ", "")
+        if not VERIFICATION_CODE_RE.match(normalised):
+            context["code_error"] = _("A verification code has letters and digits only.")
+            status = 422
+        else:
+            return redirect("dossiers:verify", code=normalised)
+    if request.method == "POST":
+        try:
+            check = verification_check_upload(data=read_upload(request.FILES.get("file")))
+            context["check"] = check
+            if check.result is not None:
+                context["facts"] = result_public_facts(check.result)
+        except InvalidInput as exc:
+            context["upload_error"] = exc.message
+            status = 422
+    return render(request, "dossiers/verify_index.html", context, status=status)

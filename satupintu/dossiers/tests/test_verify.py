@@ -303,3 +303,51 @@ def test_code_typed_with_letter_o_for_zero_is_found(client: Client) -> None:
     response = client.get("/verify/abocdief23/")
     assert response.status_code == 200
     assert result.document_number in response.content.decode()
+
+
+# --- the page without a code -----------------------------------------------------------------
+
+
+def test_index_page_offers_code_and_file_checks(client: Client) -> None:
+    response = client.get("/verify/", HTTP_ACCEPT_LANGUAGE="id")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="code"' in page
+    assert 'type="file"' in page
+    assert "Verifikasi dokumen" in page
+
+
+def test_index_redirects_a_typed_code_to_its_page(client: Client) -> None:
+    response = client.get("/verify/", {"code": " 7q2m9xk4tb "})
+    assert response.status_code == 302
+    assert response["Location"] == "/verify/7Q2M9XK4TB/"
+
+
+def test_index_refuses_a_code_with_other_characters(client: Client) -> None:
+    response = client.get("/verify/", {"code": "<b>"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 422
+    assert "letters and digits only" in response.content.decode()
+
+
+def test_index_upload_finds_the_issued_document_by_its_checksum(client: Client) -> None:
+    result, signed = issue_signed_result()
+    response = client.post("/verify/", {"file": pdf_upload(signed)}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    check = response.content.decode().split('id="check-result"')[1]
+    assert "GENUINE" in check
+    assert "Exactly the file of a document issued here." in check
+    assert result.document_number in check
+    assert "S*** A*****" in check
+    assert "Siti Aminah" not in check
+
+
+def test_index_upload_of_a_signed_but_unknown_file_is_not_valid(client: Client) -> None:
+    result, _signed = issue_signed_result()
+    # Re-signed by the same agency key: a valid signature, but not the file that was issued.
+    resigned, _subject = signing.sign_pdf(render_result_pdf(result), agency=result.agency)
+    response = client.post("/verify/", {"file": pdf_upload(resigned)}, HTTP_ACCEPT_LANGUAGE="en")
+    check = response.content.decode().split('id="check-result"')[1]
+    assert "NOT VALID" in check
+    assert "Electronic signature: valid, by a trusted authority." in check
+    assert "Not the file of any document issued here." in check
+    assert result.document_number not in check
