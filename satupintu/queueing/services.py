@@ -77,18 +77,17 @@ def _publish(
     touched = sorted(set(service_ids))
     waiting = selectors.waiting_counts(touched, ticket.service_date)
     channels = [f"mall:{ticket.mall_id}", f"ticket:{ticket.pk}", *extra_channels]
-    counters: list[Counter] = []
     if counter is not None:
-        counters.append(counter)
-    elif ticket.status == Status.WAITING:
-        # A ticket joining a queue changes the waiting counts on every console and floor board
-        # that serves its service.
-        counters.extend(
-            Counter.objects.filter(services__id=ticket.current_service_id, is_active=True)
-        )
-    for c in counters:
-        channels.append(f"counter:{c.pk}")
-        channels.append(f"floor:{c.floor_id}")
+        channels += [f"counter:{counter.pk}", f"floor:{counter.floor_id}"]
+    # The waiting counts of the touched services changed on every console and floor board that
+    # serves one of them, not only at the acting counter.
+    for counter_id, floor_id in (
+        Counter.objects.filter(services__id__in=touched, is_active=True)
+        .order_by()
+        .values_list("id", "floor_id")
+        .distinct()
+    ):
+        channels += [f"counter:{counter_id}", f"floor:{floor_id}"]
     data = ticket_event_data(ticket, waiting)
     if extra:
         data.update(extra)

@@ -303,6 +303,28 @@ def test_call_start_finish_writes_events_and_publishes_the_contract(
     assert call.data["waiting"] == {str(world.service.pk): 0}
 
 
+def test_a_call_reaches_every_console_serving_the_service(
+    world: QueueWorld, published: list
+) -> None:
+    floor_2 = FloorFactory(mall=world.mall, number=2)
+    neighbour = CounterFactory(mall=world.mall, floor=floor_2, number=2, services=[world.service])
+    unrelated = CounterFactory(
+        mall=world.mall,
+        floor=floor_2,
+        number=3,
+        services=[ServiceFactory(agency=world.service.agency, mall=world.mall)],
+    )
+    services.ticket_issue(service=world.service)
+    take_counter(world)
+    services.counter_call_next(counter=world.counter, actor=world.officer)
+    call = published[-1]
+    assert call.type == "ticket.called"
+    assert f"counter:{neighbour.pk}" in call.channels
+    assert f"floor:{floor_2.pk}" in call.channels
+    assert f"counter:{unrelated.pk}" not in call.channels
+    assert call.data["counter_id"] == world.counter.pk
+
+
 @pytest.mark.parametrize(
     ("action", "kwargs"),
     [
