@@ -170,13 +170,13 @@ def _clean_applicant(applicant: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(exc.messages[0], field="applicant.nik", code="nik_invalid") from exc
     name = " ".join(str(applicant.get("name") or "").split())
     if not name:
-        raise InvalidInput("The applicant's name is required", field="applicant.name")
+        raise InvalidInput(_("The applicant's name is required."), field="applicant.name")
     if len(name) > 150:
-        raise InvalidInput("The name is longer than 150 characters", field="applicant.name")
+        raise InvalidInput(_("The name is longer than 150 characters."), field="applicant.name")
     business_name = " ".join(str(applicant.get("business_name") or "").split())
     if kind == Dossier.ApplicantKind.BUSINESS and not business_name:
         raise InvalidInput(
-            "A business applicant needs the business name", field="applicant.business_name"
+            _("A business applicant needs the business name."), field="applicant.business_name"
         )
     phone = str(applicant.get("phone") or "").strip()
     if phone:
@@ -189,7 +189,7 @@ def _clean_applicant(applicant: dict[str, Any]) -> dict[str, Any]:
         try:
             validate_email(email)
         except ValidationError as exc:
-            raise InvalidInput("Not a valid e-mail address", field="applicant.email") from exc
+            raise InvalidInput(_("Not a valid e-mail address."), field="applicant.email") from exc
     return {
         "applicant_kind": kind,
         "applicant_nik_encrypted": nik_encrypt(nik),
@@ -220,29 +220,41 @@ def form_validate(*, fields: list[FormField], data: dict[str, Any]) -> dict[str,
         where = f"body.form.{field.name}"
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if field.required:
-                raise InvalidInput(f"{field.label} is required", field=where, code="missing")
+                raise InvalidInput(
+                    _("%(label)s is required.") % {"label": field.label},
+                    field=where,
+                    code="missing",
+                )
             continue
         value: Any = raw.strip() if isinstance(raw, str) else raw
         if field.kind in (FormField.Kind.TEXT, FormField.Kind.LONG_TEXT):
             value = str(value)
             if len(value) > field.max_length:
                 raise InvalidInput(
-                    f"{field.label} is longer than {field.max_length} characters", field=where
+                    _("%(label)s is longer than %(max)d characters.")
+                    % {"label": field.label, "max": field.max_length},
+                    field=where,
                 )
         elif field.kind == FormField.Kind.NUMBER:
             try:
                 value = int(str(value))
             except ValueError as exc:
-                raise InvalidInput(f"{field.label} must be a whole number", field=where) from exc
+                raise InvalidInput(
+                    _("%(label)s must be a whole number.") % {"label": field.label}, field=where
+                ) from exc
         elif field.kind == FormField.Kind.DATE:
             try:
                 value = date.fromisoformat(str(value)).isoformat()
             except ValueError as exc:
-                raise InvalidInput(f"{field.label} must be a date YYYY-MM-DD", field=where) from exc
+                raise InvalidInput(
+                    _("%(label)s must be a date (YYYY-MM-DD).") % {"label": field.label},
+                    field=where,
+                ) from exc
         elif field.kind == FormField.Kind.CHOICE:
             if str(value) not in [str(c) for c in field.choices]:
                 raise InvalidInput(
-                    f"{field.label} must be one of: {', '.join(map(str, field.choices))}",
+                    _("%(label)s must be one of: %(choices)s.")
+                    % {"label": field.label, "choices": ", ".join(map(str, field.choices))},
                     field=where,
                 )
             value = str(value)
@@ -250,7 +262,9 @@ def form_validate(*, fields: list[FormField], data: dict[str, Any]) -> dict[str,
             try:
                 validate_email(str(value))
             except ValidationError as exc:
-                raise InvalidInput(f"{field.label} is not an e-mail address", field=where) from exc
+                raise InvalidInput(
+                    _("%(label)s is not an e-mail address.") % {"label": field.label}, field=where
+                ) from exc
         elif field.kind == FormField.Kind.PHONE:
             try:
                 value = validate_phone(str(value))
@@ -284,7 +298,7 @@ def _may_submit(*, actor: Any, mall_id: int, channel: str) -> bool:
     roles = OUTREACH_INTAKE_ROLES if channel == Channel.OUTREACH else STAFF_INTAKE_ROLES
     if not has_role(actor, mall_id=mall_id, roles=roles):
         raise InvalidInput(
-            "Only the front office takes in dossiers on this channel; apply online instead",
+            _("Only the front office takes in dossiers on this channel; apply online instead."),
             field="channel",
             code="channel_not_allowed",
         )
@@ -363,7 +377,9 @@ def dossier_create(
     assisted = _may_submit(actor=actor, mall_id=service.mall_id, channel=channel)
     if not service.offers(channel):
         raise InvalidInput(
-            f"{service.code} is not offered on the channel '{channel}'", field="channel"
+            _("%(service)s is not offered on the channel '%(channel)s'.")
+            % {"service": service.code, "channel": channel},
+            field="channel",
         )
     identity = _clean_applicant(applicant)
     cleaned_form = form_validate(fields=list(service.form_fields.all()), data=form or {})
@@ -529,7 +545,7 @@ def _document_row(dossier: Dossier, requirement_id: int) -> DossierDocument:
     assert holder is not None
     requirement = ServiceRequirement.objects.filter(pk=requirement_id).first()
     if requirement is None:
-        raise InvalidInput("Unknown requirement", field="requirement_id")
+        raise InvalidInput(_("Unknown requirement."), field="requirement_id")
     row = (
         DossierDocument.objects.select_for_update()
         .filter(dossier=holder)
@@ -542,7 +558,7 @@ def _document_row(dossier: Dossier, requirement_id: int) -> DossierDocument:
     )
     if row is None:
         raise InvalidInput(
-            "This requirement does not belong to the dossier's service", field="requirement_id"
+            _("This requirement does not belong to the dossier's service."), field="requirement_id"
         )
     return row
 
@@ -569,7 +585,7 @@ def document_upload(
     if not _may_handle_documents(actor, dossier):
         raise NotFound(f"No dossier with id {dossier_id}")
     if dossier.completed_at is not None or dossier.sla_stopped_on is not None:
-        raise Conflict("The dossier is finished: no more uploads", field="file")
+        raise Conflict(_("The dossier is finished: no more uploads."), field="file")
     staff = bool(caller_roles(actor, dossier) - {"applicant"})
     return _store_upload(
         dossier=dossier, requirement_id=requirement_id, upload=upload, actor=actor, staff=staff
@@ -583,11 +599,11 @@ def _store_upload(
     requirement = row.requirement
     size = upload.size or 0
     if size == 0:
-        raise InvalidInput("The file is empty", field="file", code="file_empty")
+        raise InvalidInput(_("The file is empty."), field="file", code="file_empty")
     if size > requirement.max_size_kb * 1024:
         raise InvalidInput(
-            f"The file is {size // 1024} KB; this requirement accepts at most "
-            f"{requirement.max_size_kb} KB",
+            _("The file is %(size)d KB; this requirement accepts at most %(max)d KB.")
+            % {"size": size // 1024, "max": requirement.max_size_kb},
             field="file",
             code="file_too_large",
         )
@@ -600,7 +616,8 @@ def _store_upload(
     }
     if sniffed is None or sniffed[0] not in accepted:
         raise InvalidInput(
-            f"The file's content is not one of the accepted types ({', '.join(sorted(accepted))})",
+            _("The file's content is not one of the accepted types (%(types)s).")
+            % {"types": ", ".join(sorted(accepted))},
             field="file",
             code="file_type",
         )
@@ -706,7 +723,7 @@ def document_check(
         raise InvalidInput("status must be present, missing or rejected", field="status")
     reason = reason.strip()
     if status == DossierDocument.Status.REJECTED and not reason:
-        raise InvalidInput("A rejected document needs a reason", field="reason")
+        raise InvalidInput(_("A rejected document needs a reason."), field="reason")
     row = _document_row(dossier, requirement_id)
     row.status = status
     row.reason = reason[:255]
@@ -731,32 +748,42 @@ def dossier_transition(*, actor: Any, dossier_id: int, action: str, comment: str
     )
     dossier.parent = visible.parent
     if dossier.workflow_id is None:
-        raise Conflict("A bundle application moves through its services' dossiers", field="action")
+        raise Conflict(
+            _("A bundle application moves through its services' dossiers."), field="action"
+        )
     if dossier.on_hold:
         raise Conflict(
-            "This dossier waits for earlier services of its bundle", field="action", code="on_hold"
+            _("This dossier waits for earlier services of its bundle."),
+            field="action",
+            code="on_hold",
         )
     candidates = WorkflowAction.objects.select_related("from_state", "to_state").filter(
         workflow_id=dossier.workflow_id, code=action
     )
     if not candidates.exists():
-        raise Conflict(f"The workflow has no action '{action}'", field="action")
+        raise Conflict(
+            _("The workflow has no action '%(action)s'.") % {"action": action}, field="action"
+        )
     step = candidates.filter(from_state__code=dossier.status).first()
     if step is None:
         raise Conflict(
-            f"'{action}' is not possible while the dossier is '{dossier.status}'",
+            _("'%(action)s' is not possible while the dossier is '%(status)s'.")
+            % {"action": action, "status": dossier.status},
             field="action",
             code="wrong_state",
         )
     if not caller_roles(actor, dossier) & set(step.roles):
         raise Conflict(
-            f"Your role may not take the action '{action}' on this dossier",
+            _("Your role may not take the action '%(action)s' on this dossier.")
+            % {"action": action},
             field="action",
             code="role_not_allowed",
         )
     comment = (comment or "").strip()
     if step.comment_required and not comment:
-        raise InvalidInput(f"The action '{action}' needs a comment", field="comment")
+        raise InvalidInput(
+            _("The action '%(action)s' needs a comment.") % {"action": action}, field="comment"
+        )
     target = step.to_state
     if target.requires_mandatory_documents or target.required_document_keys:
         missing = dossier_missing_mandatory(dossier) if target.requires_mandatory_documents else []
@@ -770,7 +797,8 @@ def dossier_transition(*, actor: Any, dossier_id: int, action: str, comment: str
                     missing.append(row.requirement.name)
         if missing:
             raise Conflict(
-                "These documents are not present yet: " + "; ".join(sorted(set(missing))),
+                _("These documents are not present yet: %(names)s.")
+                % {"names": "; ".join(sorted(set(missing)))},
                 field="documents",
                 code="documents_missing",
             )
@@ -780,7 +808,8 @@ def dossier_transition(*, actor: Any, dossier_id: int, action: str, comment: str
         bill = Bill.objects.filter(dossier=dossier).first()
         if bill is not None and bill.status != Bill.Status.PAID:
             raise Conflict(
-                f"The fee (payment code {bill.payment_code}) must be paid first",
+                _("The fee (payment code %(code)s) must be paid first.")
+                % {"code": bill.payment_code},
                 field="action",
                 code="payment_required",
             )
@@ -899,7 +928,7 @@ def _result_issue(*, dossier: Dossier, actor: Any, today: date) -> ResultDocumen
     assert dossier.service is not None
     assert dossier.agency is not None
     if ResultDocument.objects.filter(dossier=dossier).exists():
-        raise Conflict("The result of this dossier was already issued", field="action")
+        raise Conflict(_("The result of this dossier was already issued."), field="action")
     config = service_config_get(dossier.service)
     printed = {
         f.label: dossier.form_data.get(f.name)
@@ -949,7 +978,9 @@ def dossier_assign(*, actor: Any, dossier_id: int, assignee_id: int | None) -> D
     visible = access_dossier(actor, dossier_id)
     dossier = Dossier.objects.select_for_update().get(pk=visible.pk)
     if dossier.agency_id is None:
-        raise Conflict("A bundle application is not assigned; its services are", field="assignee")
+        raise Conflict(
+            _("A bundle application is not assigned; its services are."), field="assignee"
+        )
     agency_id = dossier.agency_id
     if not has_role(actor, mall_id=dossier.mall_id, roles=ASSIGNEE_ROLES, agency_id=agency_id):
         raise NotFound(f"No dossier with id {dossier_id}")
@@ -960,7 +991,8 @@ def dossier_assign(*, actor: Any, dossier_id: int, assignee_id: int | None) -> D
             assignee, mall_id=dossier.mall_id, roles=ASSIGNEE_ROLES, agency_id=agency_id
         ):
             raise InvalidInput(
-                "The assignee must be a back-office officer of this agency", field="assignee_id"
+                _("The assignee must be a back-office officer of this agency."),
+                field="assignee_id",
             )
         if (
             assignee.pk != actor.pk
@@ -969,7 +1001,7 @@ def dossier_assign(*, actor: Any, dossier_id: int, assignee_id: int | None) -> D
             )
             and dossier.assignee_id not in (None, actor.pk)
         ):
-            raise Conflict("Someone else holds this dossier", field="assignee_id")
+            raise Conflict(_("Someone else holds this dossier."), field="assignee_id")
     before = dossier.assignee.get_username() if dossier.assignee else ""
     dossier.assignee = assignee
     dossier.save(update_fields=["assignee", "updated_at"])
@@ -1056,9 +1088,12 @@ def bill_mark_paid(*, actor: Any, payment_code: str) -> Bill:
         .first()
     )
     if bill is None or not has_role(actor, mall_id=bill.mall_id, roles=[Role.CASHIER]):
-        raise NotFound("No bill with this payment code", field="payment_code")
+        raise NotFound(_("No bill with this payment code."), field="payment_code")
     if bill.status != Bill.Status.UNPAID:
-        raise Conflict(f"This bill is already {bill.status}", field="payment_code")
+        raise Conflict(
+            _("This bill is already %(status)s.") % {"status": bill.get_status_display()},
+            field="payment_code",
+        )
     return _mark_paid(bill, actor=actor, via=Bill.Via.CASHIER, reference=None)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from satupintu.accounts.models import Role
 from satupintu.dossiers.models import APPLICANT
@@ -17,55 +17,65 @@ BACK = [Role.BACK_OFFICE_OFFICER.value, Role.SUPERVISOR.value]
 
 DEFAULT_TEMPLATE: dict[str, Any] = {
     "code": "default",
-    "name": N_("Back-office service"),
+    "name": gettext_noop("Back-office service"),
     "states": [
         # code, name, actor role, SLA share %, flags
         {
             "code": "submitted",
-            "name": N_("Submitted"),
+            "name": gettext_noop("Submitted"),
             "actor_role": Role.COUNTER_OFFICER,
             "sla_share_percent": 10,
             "is_initial": True,
         },
         {
             "code": "revision",
-            "name": N_("Revision requested"),
+            "name": gettext_noop("Revision requested"),
             "actor_role": APPLICANT,
             "pauses_sla": True,
         },
         {
             "code": "verified",
-            "name": N_("Verified, waiting for the back office"),
+            "name": gettext_noop("Verified, waiting for the back office"),
             "actor_role": Role.BACK_OFFICE_OFFICER,
             "sla_share_percent": 10,
             "requires_mandatory_documents": True,
         },
         {
             "code": "in_process",
-            "name": N_("In process"),
+            "name": gettext_noop("In process"),
             "actor_role": Role.BACK_OFFICE_OFFICER,
             "sla_share_percent": 50,
         },
         {
             "code": "approved",
-            "name": N_("Approved"),
+            "name": gettext_noop("Approved"),
             "actor_role": Role.BACK_OFFICE_OFFICER,
             "sla_share_percent": 30,
         },
         {
             "code": "result_issued",
-            "name": N_("Result ready for collection"),
+            "name": gettext_noop("Result ready for collection"),
             "actor_role": Role.COUNTER_OFFICER,
             "stops_sla": True,
         },
-        {"code": "collected", "name": N_("Collected"), "is_terminal": True, "outcome": "completed"},
-        {"code": "rejected", "name": N_("Rejected"), "is_terminal": True, "outcome": "rejected"},
+        {
+            "code": "collected",
+            "name": gettext_noop("Collected"),
+            "is_terminal": True,
+            "outcome": "completed",
+        },
+        {
+            "code": "rejected",
+            "name": gettext_noop("Rejected"),
+            "is_terminal": True,
+            "outcome": "rejected",
+        },
     ],
     "actions": [
         # code, name, from, to, roles, flags
         {
             "code": "verify",
-            "name": N_("Verify: complete"),
+            "name": gettext_noop("Verify: complete"),
             "from": "submitted",
             "to": "verified",
             "roles": FRONT,
@@ -73,7 +83,7 @@ DEFAULT_TEMPLATE: dict[str, Any] = {
         },
         {
             "code": "request_revision",
-            "name": N_("Ask for a revision"),
+            "name": gettext_noop("Ask for a revision"),
             "from": "submitted",
             "to": "revision",
             "roles": FRONT,
@@ -81,14 +91,14 @@ DEFAULT_TEMPLATE: dict[str, Any] = {
         },
         {
             "code": "resubmit",
-            "name": N_("Resubmit"),
+            "name": gettext_noop("Resubmit"),
             "from": "revision",
             "to": "submitted",
             "roles": [APPLICANT, Role.COUNTER_OFFICER.value],
         },
         {
             "code": "process",
-            "name": N_("Start processing"),
+            "name": gettext_noop("Start processing"),
             "from": "verified",
             "to": "in_process",
             "roles": BACK,
@@ -96,7 +106,7 @@ DEFAULT_TEMPLATE: dict[str, Any] = {
         },
         {
             "code": "request_revision",
-            "name": N_("Ask for a revision"),
+            "name": gettext_noop("Ask for a revision"),
             "from": "in_process",
             "to": "revision",
             "roles": BACK,
@@ -104,14 +114,14 @@ DEFAULT_TEMPLATE: dict[str, Any] = {
         },
         {
             "code": "approve",
-            "name": N_("Approve"),
+            "name": gettext_noop("Approve"),
             "from": "in_process",
             "to": "approved",
             "roles": BACK,
         },
         {
             "code": "reject",
-            "name": N_("Reject"),
+            "name": gettext_noop("Reject"),
             "from": "in_process",
             "to": "rejected",
             "roles": BACK,
@@ -120,7 +130,7 @@ DEFAULT_TEMPLATE: dict[str, Any] = {
         },
         {
             "code": "issue_result",
-            "name": N_("Issue the signed result"),
+            "name": gettext_noop("Issue the signed result"),
             "from": "approved",
             "to": "result_issued",
             "roles": BACK,
@@ -128,7 +138,7 @@ DEFAULT_TEMPLATE: dict[str, Any] = {
         },
         {
             "code": "collect",
-            "name": N_("Hand over the result"),
+            "name": gettext_noop("Hand over the result"),
             "from": "result_issued",
             "to": "collected",
             "roles": FRONT,
@@ -138,35 +148,45 @@ DEFAULT_TEMPLATE: dict[str, Any] = {
 
 INSTANT_TEMPLATE: dict[str, Any] = {
     "code": "instant",
-    "name": N_("Completed at the counter"),
+    "name": gettext_noop("Completed at the counter"),
     "states": [
         {
             "code": "submitted",
-            "name": N_("Submitted"),
+            "name": gettext_noop("Submitted"),
             "actor_role": Role.COUNTER_OFFICER,
             "sla_share_percent": 0,
             "is_initial": True,
         },
         {
             "code": "verified",
-            "name": N_("Being served at the counter"),
+            "name": gettext_noop("Being served at the counter"),
             "actor_role": Role.COUNTER_OFFICER,
             "sla_share_percent": 100,
             "requires_mandatory_documents": True,
         },
         {
             "code": "result_issued",
-            "name": N_("Result ready for collection"),
+            "name": gettext_noop("Result ready for collection"),
             "actor_role": Role.COUNTER_OFFICER,
             "stops_sla": True,
         },
-        {"code": "collected", "name": N_("Collected"), "is_terminal": True, "outcome": "completed"},
-        {"code": "rejected", "name": N_("Rejected"), "is_terminal": True, "outcome": "rejected"},
+        {
+            "code": "collected",
+            "name": gettext_noop("Collected"),
+            "is_terminal": True,
+            "outcome": "completed",
+        },
+        {
+            "code": "rejected",
+            "name": gettext_noop("Rejected"),
+            "is_terminal": True,
+            "outcome": "rejected",
+        },
     ],
     "actions": [
         {
             "code": "verify",
-            "name": N_("Verify: complete"),
+            "name": gettext_noop("Verify: complete"),
             "from": "submitted",
             "to": "verified",
             "roles": FRONT,
@@ -174,7 +194,7 @@ INSTANT_TEMPLATE: dict[str, Any] = {
         },
         {
             "code": "reject",
-            "name": N_("Reject"),
+            "name": gettext_noop("Reject"),
             "from": "submitted",
             "to": "rejected",
             "roles": FRONT,
@@ -183,7 +203,7 @@ INSTANT_TEMPLATE: dict[str, Any] = {
         },
         {
             "code": "issue_result",
-            "name": N_("Issue the signed result"),
+            "name": gettext_noop("Issue the signed result"),
             "from": "verified",
             "to": "result_issued",
             "roles": FRONT,
@@ -192,7 +212,7 @@ INSTANT_TEMPLATE: dict[str, Any] = {
         },
         {
             "code": "reject",
-            "name": N_("Reject"),
+            "name": gettext_noop("Reject"),
             "from": "verified",
             "to": "rejected",
             "roles": FRONT,
@@ -201,7 +221,7 @@ INSTANT_TEMPLATE: dict[str, Any] = {
         },
         {
             "code": "collect",
-            "name": N_("Hand over the result"),
+            "name": gettext_noop("Hand over the result"),
             "from": "result_issued",
             "to": "collected",
             "roles": FRONT,

@@ -135,7 +135,8 @@ def test_intake_with_a_bad_nik_or_file_shows_the_error_and_saves_nothing(world: 
         },
     )
     assert bad_file.status_code == 200
-    assert "accepted types" in bad_file.content.decode()
+    assert "pdf" in bad_file.content.decode()
+    assert "jpg, png" in bad_file.content.decode()
     assert Dossier.objects.count() == 0
 
 

@@ -4,12 +4,20 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from satupintu.dossiers.models import WorkflowAction, WorkflowState, workflow_graph_errors
 from satupintu.dossiers.services import workflow_copy_for_service, workflow_template_ensure
 from satupintu.dossiers.workflow_templates import DEFAULT_TEMPLATE, INSTANT_TEMPLATE
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    # The messages are compared in English, their msgids.
+    with translation.override("en"):
+        yield
 
 
 def _graph(template: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
