@@ -141,7 +141,9 @@ class WorkflowAdmin(admin.ModelAdmin):
     inlines = [WorkflowStateInline, WorkflowActionInline]
 
     def _create_formsets(self, request: HttpRequest, obj: Any, change: bool) -> Any:
-        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        formsets, inline_instances = super()._create_formsets(  # type: ignore[misc]
+            request, obj, change
+        )
         states = next((f for f in formsets if f.model is WorkflowState), None)
         for formset in formsets:
             if isinstance(formset, WorkflowActionFormSet):
@@ -160,7 +162,7 @@ class EventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     readonly_fields = ["at", "actor_label", "action", "from_status", "to_status", "comment"]
-    fields = readonly_fields
+    fields = ["at", "actor_label", "action", "from_status", "to_status", "comment"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

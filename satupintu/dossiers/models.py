@@ -433,8 +433,15 @@ class Dossier(models.Model):
         related_name="own_dossiers",
     )
     form_data = models.JSONField(_("form"), default=dict, blank=True)
-    # queueing.Ticket does not exist yet in this checkout: a plain id keeps the link.
-    ticket_id = models.BigIntegerField(_("ticket"), null=True, blank=True, db_index=True)
+    # The queue ticket the walk-in visitor was served with (kept when the ticket is removed).
+    ticket = models.ForeignKey(
+        "queueing.Ticket",
+        verbose_name=_("ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dossiers",
+    )
     bundle = models.ForeignKey(
         "catalog.ServiceBundle",
         verbose_name=_("bundle"),

@@ -141,6 +141,7 @@ class DossierOut(DossierSummaryOut):
     parent_id: int | None
     bundle_id: int | None
     ticket_id: int | None
+    ticket_number: str | None
     applicant: dict[str, Any]
     form: dict[str, Any]
     sla_days: int

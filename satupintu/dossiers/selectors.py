@@ -280,6 +280,7 @@ def dossier_detail(dossier: Dossier, user: Any) -> dict[str, Any]:
             "parent_id": dossier.parent_id,
             "bundle_id": dossier.bundle_id,
             "ticket_id": dossier.ticket_id,
+            "ticket_number": dossier.ticket.number if dossier.ticket else None,
             "applicant": {
                 "kind": dossier.applicant_kind,
                 "nik_masked": dossier.applicant_nik_masked,

@@ -305,6 +305,15 @@ def _may_submit(*, actor: Any, mall_id: int, channel: str) -> bool:
     return False
 
 
+def _check_ticket(ticket_id: int | None, mall_id: int) -> None:
+    if ticket_id is None:
+        return
+    from satupintu.queueing.models import Ticket
+
+    if not Ticket.objects.filter(pk=ticket_id, mall_id=mall_id).exists():
+        raise InvalidInput(_("No queue ticket with this id in this mall."), field="ticket_id")
+
+
 def _event(
     *,
     dossier: Dossier,
@@ -375,6 +384,7 @@ def dossier_create(
     if service is None:
         raise NotFound(f"No service with id {service_id}", field="service_id")
     assisted = _may_submit(actor=actor, mall_id=service.mall_id, channel=channel)
+    _check_ticket(ticket_id, service.mall_id)
     if not service.offers(channel):
         raise InvalidInput(
             _("%(service)s is not offered on the channel '%(channel)s'.")
@@ -481,6 +491,7 @@ def _bundle_create(
     if not items:
         raise InvalidInput("This bundle has no services", field="bundle_id")
     assisted = _may_submit(actor=actor, mall_id=bundle.mall_id, channel=channel)
+    _check_ticket(ticket_id, bundle.mall_id)
     identity = _clean_applicant(applicant)
     # A field asked by two services is asked once: the first definition wins.
     fields: dict[str, FormField] = {}

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,9 +34,9 @@ SESSION_OWN_DOSSIERS = "dossiers.own"
 INTAKE_ROLES = [Role.COUNTER_OFFICER, Role.SUPERVISOR, Role.OUTREACH_OFFICER]
 
 
-def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def not_found_as_404(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
@@ -305,10 +306,10 @@ def _submit_application(
 ) -> Dossier | None:
     if not form.is_valid():
         return None
-    uploads = {
-        r.pk: request.FILES[f"file_{r.pk}"]
+    uploads: dict[int, UploadedFile] = {
+        r.pk: upload
         for r in form.requirements
-        if f"file_{r.pk}" in request.FILES
+        if isinstance(upload := request.FILES.get(f"file_{r.pk}"), UploadedFile)
     }
     ticks = (
         {

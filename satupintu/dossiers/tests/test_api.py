@@ -205,3 +205,18 @@ def test_list_filters_for_the_worklist(world: World) -> None:
     _post(client, f"/api/v1/dossiers/{first.pk}/take", {})
     mine = client.get("/api/v1/dossiers?mine=true").json()
     assert [d["id"] for d in mine["items"]] == [first.pk]
+
+
+def test_a_dossier_links_to_the_queue_ticket_of_its_mall(world: World) -> None:
+    from satupintu.queueing.tests.factories import TicketFactory
+
+    ticket = TicketFactory(service=world.service)
+    elsewhere = TicketFactory()
+    client = world.client(world.counter)
+    response = _post(client, "/api/v1/dossiers", create_payload(world, ticket_id=elsewhere.pk))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "ticket_id"
+    response = _post(client, "/api/v1/dossiers", create_payload(world, ticket_id=ticket.pk))
+    assert response.status_code == 201
+    detail = client.get(f"/api/v1/dossiers/{response.json()['id']}").json()
+    assert (detail["ticket_id"], detail["ticket_number"]) == (ticket.pk, ticket.number)

@@ -90,7 +90,12 @@ def test_counter_intake_creates_dossier_with_uploads_and_ticks(world: World) -> 
     client = _login(world.counter)
     choose = client.get("/loket/berkas/baru/")
     assert choose.status_code == 200
-    url = f"/loket/berkas/baru/?mall={world.mall.slug}&service={world.service.pk}&ticket=42"
+    from satupintu.queueing.tests.factories import TicketFactory
+
+    ticket = TicketFactory(service=world.service)
+    url = (
+        f"/loket/berkas/baru/?mall={world.mall.slug}&service={world.service.pk}&ticket={ticket.pk}"
+    )
     assert client.get(url).status_code == 200
     response = client.post(
         url,
@@ -108,7 +113,7 @@ def test_counter_intake_creates_dossier_with_uploads_and_ticks(world: World) -> 
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     dossier = Dossier.objects.get(applicant_name="Budi Santoso")
-    assert dossier.ticket_id == 42
+    assert dossier.ticket == ticket
     assert dossier.channel == "walk_in"
     statuses = dict(
         DossierDocument.objects.filter(dossier=dossier).values_list("requirement_id", "status")
