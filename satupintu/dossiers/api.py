@@ -165,6 +165,18 @@ def dossier_result_pdf(request: HttpRequest, dossier_id: int) -> FileResponse:
     )
 
 
+@router.get("/dossiers/{dossier_id}/results.zip")
+def dossier_results_zip(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """The result package: every signed result of the dossier (all services of a bundle)."""
+    dossier = selectors.access_dossier(request.user, dossier_id)
+    package = selectors.dossier_result_package(dossier)
+    if package is None:
+        raise NotFound("This dossier has no result yet")
+    response = HttpResponse(package, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="hasil-{dossier.tracking_code}.zip"'
+    return response
+
+
 @router.get("/dossiers/{dossier_id}/receipt.pdf")
 def dossier_receipt_pdf(request: HttpRequest, dossier_id: int) -> HttpResponse:
     from satupintu.dossiers.pdf import render_receipt_pdf

@@ -420,3 +420,28 @@ def bills_for_cashier(user: Any) -> QuerySet[Bill]:
     mall_ids = mall_ids_with_role(user, [Role.CASHIER])
     qs = Bill.objects.all()
     return qs if mall_ids is None else qs.filter(mall_id__in=mall_ids)
+
+
+def dossier_result_package(dossier: Dossier) -> bytes | None:
+    """The signed results of a dossier as one ZIP: for a bundle, every child's result that has
+    been issued; None when there is none yet."""
+    import io
+    import zipfile
+
+    holders = list(dossier.children.order_by("bundle_item__position", "pk")) or [dossier]
+    results = [
+        r
+        for r in ResultDocument.objects.filter(dossier__in=holders).select_related(
+            "dossier__service"
+        )
+        if r.file
+    ]
+    if not results:
+        return None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for result in results:
+            code = result.dossier.service.code if result.dossier.service else "hasil"
+            with result.file.open("rb") as handle:
+                archive.writestr(f"{code}-{result.verification_code}.pdf", handle.read())
+    return buffer.getvalue()

@@ -34,6 +34,7 @@ urlpatterns: list = [
     # Applicants: receipts and results, online application and tracking.
     path("berkas/<int:dossier_id>/bukti.pdf", views.receipt_pdf, name="receipt"),
     path("berkas/<int:dossier_id>/hasil.pdf", views.result_pdf, name="result"),
+    path("berkas/<int:dossier_id>/hasil.zip", views.results_zip, name="results-zip"),
     path("berkas/<int:dossier_id>/terkirim/", views.applied, name="applied"),
     path("m/<slug:slug>/ajukan/<str:code>/", views.apply, name="apply"),
     path("lacak/", views.track, name="track"),

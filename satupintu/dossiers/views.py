@@ -248,6 +248,17 @@ def receipt_pdf(request: HttpRequest, dossier_id: int) -> HttpResponse:
 
 
 @not_found_as_404
+def results_zip(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    dossier = _may_open(request, dossier_id)
+    package = selectors.dossier_result_package(dossier)
+    if package is None:
+        raise Http404()
+    response = HttpResponse(package, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="hasil-{dossier.tracking_code}.zip"'
+    return response
+
+
+@not_found_as_404
 def result_pdf(request: HttpRequest, dossier_id: int) -> FileResponse:
     dossier = _may_open(request, dossier_id)
     result = ResultDocument.objects.filter(dossier=dossier).first()

@@ -123,3 +123,11 @@ def test_bundle_children_start_in_dependency_order(world: World, bundle: dict[st
         .values_list("dossier__service__code", flat=True)
     )
     assert starts == ["B-KK", "B-KIA", "B-BPJS"]
+    # One result package with the four signed results.
+    import io
+    import zipfile
+
+    package = client.get(f"/api/v1/dossiers/{parent.pk}/results.zip")
+    assert package.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(package.content)).namelist()
+    assert sorted(n.split("-")[1] for n in names) == ["AKTA", "BPJS", "KIA", "KK"]
