@@ -518,7 +518,17 @@ def track_code(request: HttpRequest, code: str) -> HttpResponse:
             request, "dossiers/track.html", {"error": message, "code": code}, status=status
         )
     data = selectors.dossier_public_tracking(dossier)
-    return render(request, "dossiers/track_result.html", {"t": data, "dossier_id": dossier.pk})
+    try:
+        # Only the applicant (their account, or the browser that applied) gets the files.
+        own = _may_open(request, dossier.pk) is not None
+    except NotFound:
+        own = False
+    has_result = own and selectors.dossier_result_package(dossier) is not None
+    return render(
+        request,
+        "dossiers/track_result.html",
+        {"t": data, "dossier_id": dossier.pk, "own": own, "has_result": has_result},
+    )
 
 
 # --- cashier --------------------------------------------------------------------------------
