@@ -46,6 +46,8 @@ def test_kiosk_survey_journey(client, world):
     html = page.content.decode()
     assert html.count('type="radio"') == 36
     assert "<legend>" in html
+    assert 'data-stepper="1"' in html  # one question per screen on the tablet
+    assert 'data-stepper="1"' not in client.get(url.replace("?kiosk=1", "")).content.decode()
     done = client.post(url, form_data(kiosk="1"))
     assert done.status_code == 302
     assert "terima-kasih" in done["Location"]
