@@ -234,7 +234,8 @@ def profile_cycle(cycles: int = 200) -> None:
         cycle()
     profiler.disable()
     stats = pstats.Stats(profiler)
-    stats.sort_stats("tottime").print_stats(15)
+    stats.sort_stats("tottime").print_stats(12)
+    stats.sort_stats("cumulative").print_stats("satupintu|ninja/operation|django/db/models/query.py", 30)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,8 @@ def server_env(**extra: str) -> dict[str, str]:
         "RATELIMIT_ENABLE": "0",
         "LOG_LEVEL": "WARNING",
         "EVENT_BROKER": "memory",
-        "CONN_MAX_AGE": "600",
+        "CONN_MAX_AGE": os.environ.get("BENCH_CONN_MAX_AGE", "0"),
+        "DB_POOL_MAX_SIZE": os.environ.get("BENCH_DB_POOL", "16"),
         "DJANGO_SETTINGS_MODULE": "satupintu.settings",
     }
     env.pop("REDIS_URL", None)

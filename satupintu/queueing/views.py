@@ -19,6 +19,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.db import connection as db_connection
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -134,8 +135,17 @@ async def _off_request_thread(read: Callable[[], T]) -> T:
     By default Django runs sync code of an async request in a thread of that request; a stream
     lives for hours, and with persistent connections each such thread would keep a database
     connection open: a thousand boards would exhaust PostgreSQL's connections. The shared pool's
-    few threads reuse theirs."""
-    return await sync_to_async(read, thread_sensitive=False)()
+    few threads reuse theirs, and give it back at once: a stream is opened rarely and then
+    needs no database for hours."""
+
+    def read_and_release() -> T:
+        try:
+            return read()
+        finally:
+            if not db_connection.in_atomic_block:
+                db_connection.close()
+
+    return await sync_to_async(read_and_release, thread_sensitive=False)()
 
 
 # --- display board ----------------------------------------------------------------------------

@@ -136,7 +136,7 @@ class SseClient:
         except (httpx.HTTPError, RuntimeError):
             return
 
-    def next(self, timeout: float = 5.0) -> SseMessage:
+    def next(self, timeout: float = 15.0) -> SseMessage:
         return self.messages.get(timeout=timeout)
 
     def expect_nothing(self, seconds: float) -> None:
