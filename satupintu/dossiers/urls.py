@@ -36,6 +36,7 @@ urlpatterns: list = [
     path("berkas/<int:dossier_id>/hasil.pdf", views.result_pdf, name="result"),
     path("berkas/<int:dossier_id>/hasil.zip", views.results_zip, name="results-zip"),
     path("berkas/<int:dossier_id>/terkirim/", views.applied, name="applied"),
+    path("m/<slug:slug>/ajukan/", views.apply_index, name="apply"),
     path("m/<slug:slug>/ajukan/<str:code>/", views.apply, name="apply"),
     path("lacak/", views.track, name="track"),
     path("lacak/<str:code>/", views.track_code, name="track-code"),

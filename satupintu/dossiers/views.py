@@ -414,6 +414,23 @@ def intake(request: HttpRequest) -> HttpResponse:
 # --- online application (portal) ------------------------------------------------------------
 
 
+@not_found_as_404
+def apply_index(request: HttpRequest, slug: str) -> HttpResponse:
+    """The services and bundles one can apply for online in this mall."""
+    mall = mall_get(slug=slug)
+    services_online = (
+        Service.objects.filter(mall=mall, is_active=True, offers_online=True)
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    )
+    bundles = ServiceBundle.objects.filter(mall=mall, is_active=True).order_by("name")
+    return render(
+        request,
+        "dossiers/apply_index.html",
+        {"mall": mall, "slug": slug, "services": services_online, "bundles": bundles},
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @not_found_as_404
 def apply(request: HttpRequest, slug: str, code: str) -> HttpResponse:

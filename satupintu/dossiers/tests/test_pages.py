@@ -147,6 +147,8 @@ def test_intake_with_a_bad_nik_or_file_shows_the_error_and_saves_nothing(world: 
 
 def test_online_application_then_tracking(world: World) -> None:
     client = Client()
+    index = client.get(f"/m/{world.mall.slug}/ajukan/")
+    assert world.service.name in index.content.decode()
     url = f"/m/{world.mall.slug}/ajukan/{world.service.code}/"
     assert client.get(url).status_code == 200
     response = client.post(
