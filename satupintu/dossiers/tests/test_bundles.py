@@ -131,3 +131,35 @@ def test_bundle_children_start_in_dependency_order(world: World, bundle: dict[st
     assert package.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(package.content)).namelist()
     assert sorted(n.split("-")[1] for n in names) == ["AKTA", "BPJS", "KIA", "KK"]
+
+
+def test_bundle_online_application_asks_shared_documents_once(
+    world: World, bundle: dict[str, Any]
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from satupintu.dossiers.models import DossierDocument
+    from satupintu.dossiers.tests.conftest import PDF_BYTES, VALID_NIK
+
+    client = Client()
+    url = f"/m/{world.mall.slug}/ajukan/{bundle['bundle'].code}/"
+    page = client.get(url).content.decode()
+    assert page.count("KTP orang tua") == 1  # four services need it; it is asked once
+    form = client.get(url).context["form"]
+    ktp = next(r for r in form.requirements if r.key == "ktp-ortu")
+    response = client.post(
+        url,
+        {
+            "kind": "person",
+            "nik": VALID_NIK,
+            "name": "Ani Rahayu",
+            f"file_{ktp.pk}": SimpleUploadedFile("ktp.pdf", PDF_BYTES),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    parent = Dossier.objects.get(applicant_name="Ani Rahayu", parent__isnull=True)
+    assert parent.children.count() == 4
+    row = DossierDocument.objects.get(dossier=parent, requirement__key="ktp-ortu")
+    assert row.status == "pending"  # the front office checks what applicants upload
+    assert row.sha256
