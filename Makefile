@@ -24,6 +24,7 @@ demo: $(STAMP)
 	$(BIN)/satupintu seed_demo
 	$(BIN)/satupintu signing_init
 	$(BIN)/satupintu mou_reminders
+	$(BIN)/satupintu sla_check
 	$(BIN)/satupintu collectstatic --noinput --verbosity 0
 	@echo "Satu Pintu demo: http://127.0.0.1:$(PORT)  (Ctrl+C stops the server and the task worker)"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
