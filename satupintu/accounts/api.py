@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest
 from ninja import Router
 
@@ -25,7 +26,11 @@ def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
         raise RateLimited("Too many failed sign-ins: this account is locked for a while")
     if user is None or not user.is_active:
         raise WrongCredentials("Wrong user name or password", code="wrong_credentials")
-    return {"token": api_token_issue(user=user, name=payload.name, request=request)}
+    token = api_token_issue(user=user, name=payload.name, request=request)
+    # A token is a sign-in: tell axes (which clears the failures counted so far, as
+    # AXES_RESET_ON_SUCCESS asks) and record the time of the last sign-in like a page login does.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    return {"token": token}
 
 
 @router.get("/auth/me", response=MeOut)

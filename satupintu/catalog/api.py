@@ -26,6 +26,8 @@ from satupintu.core.workdays import add_working_days
 
 router = Router(tags=["catalog"])
 
+# The largest id a BIGINT column holds: larger ids are refused as input instead of overflowing.
+MAX_ID = 2**63 - 1
 CALENDAR_FIRST_DAY = date(2000, 1, 1)
 CALENDAR_LAST_DAY = date(2095, 12, 31)
 
@@ -160,7 +162,7 @@ def agencies_list(request: HttpRequest, mall: str) -> Any:
 def services_list(
     request: HttpRequest,
     mall: str,
-    agency: int | None = None,
+    agency: int | None = Query(None, ge=1, le=MAX_ID),
     channel: str | None = None,
     q: str | None = Query(None, max_length=100),
 ) -> Any:

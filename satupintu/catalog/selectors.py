@@ -132,7 +132,13 @@ def service_list(
     return _services_with_standard(qs).order_by("agency__name", "name")
 
 
+_MAX_ID = 2**63 - 1
+
+
 def service_get(*, service_id: int) -> Service:
+    if not 0 < service_id <= _MAX_ID:
+        # No row has such an id; asking SQLite would overflow its integer instead.
+        raise NotFound(f"No service with id {service_id}")
     service = (
         _services_with_standard(
             Service.objects.filter(is_active=True, agency__is_active=True, mall__is_active=True)
@@ -147,6 +153,8 @@ def service_get(*, service_id: int) -> Service:
 
 def access_service_for_edit(*, user: Any, service_id: int) -> Service:
     """The service if `user` is admin of its mall or of its agency; "not found" otherwise."""
+    if not 0 < service_id <= _MAX_ID:
+        raise NotFound(f"No service with id {service_id}")
     service = _services_with_standard(Service.objects.filter(pk=service_id)).first()
     if service is None or not (
         has_role(user, mall_id=service.mall_id, roles=[Role.MALL_ADMIN])

@@ -3,7 +3,7 @@ from __future__ import annotations
 import factory
 from factory.django import DjangoModelFactory
 
-from satupintu.accounts.models import Membership, Role, User
+from satupintu.accounts.models import ApiToken, Membership, Role, User
 from satupintu.accounts.services import api_token_issue
 from satupintu.catalog.tests.factories import MallFactory
 
@@ -38,6 +38,18 @@ class MembershipFactory(DjangoModelFactory):
     mall = factory.SubFactory(MallFactory)
     role = Role.COUNTER_OFFICER
     agency = None
+
+
+class ApiTokenFactory(DjangoModelFactory):
+    """A stored token row; its raw secret is lost, as in production (use `bearer` to call)."""
+
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(UserFactory)
+    name = "script"
+    prefix = factory.Sequence(lambda n: f"{n:08x}")
+    key_hash = factory.LazyFunction(lambda: ApiToken.hash(ApiToken.new_raw_token()[0]))
 
 
 def user_with_role(

@@ -167,7 +167,7 @@ def test_service_page_shows_the_six_delivery_components(client, mall, catalog) -
         "Jangka waktu penyelesaian",
         "Biaya",
         "Produk layanan",
-        "Pengaduan, saran dan masukan",
+        "Pengaduan, saran",
     ):
         assert heading in body, heading
     assert "Kartu Keluarga asli" in body
