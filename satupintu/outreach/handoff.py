@@ -1,16 +1,14 @@
 """Hand-offs from a home visit to the other apps: a service delivered on the spot becomes a
-ticket (queue service) or a dossier (back-office service) with the channel "outreach", and the
-applicant is told about the visit through the notification service of the core app.
+ticket (`queueing.services.ticket_issue`) or a dossier (`dossiers.services.dossier_create`) with
+the channel "outreach", and the applicant is told about the visit through
+`core.notify.notify_applicant_on_commit`.
 
-The queueing, dossiers and notification services are built in parallel with this app; when one
-of them is not installed in this checkout, the visit still records the delivered service (its
-VisitService row) and the hand-off is skipped, which the visit page shows as "recorded on the
-visit only"."""
+When the other app refuses the hand-off (the mall's queue is closed at the hour of the visit, a
+dossier needs a valid NIK the person did not give), the visit keeps the delivered service with
+the reason: the service was delivered at home whatever the mall's queue says."""
 
 from __future__ import annotations
 
-import importlib
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,9 +16,10 @@ from django.db import transaction
 
 from satupintu.catalog.models import Channel, Service
 from satupintu.core.errors import DomainError
+from satupintu.core.notify import notify_applicant_on_commit
+from satupintu.dossiers.services import dossier_create
 from satupintu.outreach.models import OutreachRequest
-
-logger = logging.getLogger(__name__)
+from satupintu.queueing.services import ticket_issue
 
 
 @dataclass(frozen=True)
@@ -28,15 +27,8 @@ class HandoffResult:
     ticket_id: int | None = None
     dossier_id: int | None = None
     reference: str = ""
-    # Why no ticket or dossier was made (the other app refused it, or is not installed).
+    # Why no ticket or dossier was made (the other app refused it).
     skipped_reason: str = ""
-
-
-def _function(module: str, name: str) -> Any:
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
 
 
 def _is_back_office_service(service: Service) -> bool:
@@ -60,34 +52,28 @@ def record_on_the_spot(
 
 def _hand_off(*, actor: Any, outreach_request: OutreachRequest, service: Service) -> HandoffResult:
     if _is_back_office_service(service):
-        dossier_create = _function("satupintu.dossiers.services", "dossier_create")
-        if dossier_create is not None:
-            dossier = dossier_create(
-                actor=actor,
-                channel=Channel.OUTREACH,
-                service_id=service.pk,
-                applicant={
-                    "nik": outreach_request.nik,
-                    "name": outreach_request.person_name,
-                    "phone": outreach_request.phone,
-                    "email": "",
-                },
-                form={},
-            )
-            return HandoffResult(dossier_id=dossier.pk, reference=dossier.tracking_code)
-    else:
-        ticket_issue = _function("satupintu.queueing.services", "ticket_issue")
-        if ticket_issue is not None:
-            ticket = ticket_issue(
-                actor=actor,
-                service=service,
-                channel=Channel.OUTREACH,
-                priority=_ticket_priority(outreach_request),
-                name=outreach_request.person_name,
-                phone=outreach_request.phone,
-            )
-            return HandoffResult(ticket_id=ticket.pk, reference=ticket.number)
-    return HandoffResult(skipped_reason="recorded on the visit only")
+        dossier = dossier_create(
+            actor=actor,
+            channel=Channel.OUTREACH,
+            service_id=service.pk,
+            applicant={
+                "nik": outreach_request.nik,
+                "name": outreach_request.person_name,
+                "phone": outreach_request.phone,
+                "email": "",
+            },
+            form={},
+        )
+        return HandoffResult(dossier_id=dossier.pk, reference=dossier.tracking_code)
+    ticket = ticket_issue(
+        actor=actor,
+        service=service,
+        channel=Channel.OUTREACH,
+        priority=_ticket_priority(outreach_request),
+        name=outreach_request.person_name,
+        phone=outreach_request.phone,
+    )
+    return HandoffResult(ticket_id=ticket.pk, reference=ticket.number)
 
 
 def _ticket_priority(outreach_request: OutreachRequest) -> str | None:
@@ -97,11 +83,7 @@ def _ticket_priority(outreach_request: OutreachRequest) -> str | None:
 
 def notify_applicant(*, outreach_request: OutreachRequest, subject: str, message: str) -> None:
     """Tell the person (by WhatsApp/SMS to the phone given) once the transaction commits."""
-    notify = _function("satupintu.core.notify", "notify_applicant_on_commit")
-    if notify is None:
-        logger.info("no notification service installed; not sent: %s", message)
-        return
-    notify(
+    notify_applicant_on_commit(
         email=None,
         phone=outreach_request.phone,
         subject=subject,

@@ -8,18 +8,15 @@ from datetime import time, timedelta
 import pytest
 
 from satupintu.catalog.tests.factories import OpeningHoursFactory
+from satupintu.dossiers.models import Dossier
 from satupintu.outreach import services
 from satupintu.outreach.tests.factories import make_request, outreach_setup, plan
+from satupintu.queueing.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
 
 def test_delivered_services_become_outreach_tickets_and_dossiers() -> None:
-    pytest.importorskip("satupintu.queueing.services")
-    pytest.importorskip("satupintu.dossiers.services")
-    from satupintu.dossiers.models import Dossier
-    from satupintu.queueing.models import Ticket
-
     env = outreach_setup()
     mall, officer = env["mall"], env["officer"]
     for weekday in range(7):  # the mall's queue is open whenever the test runs
