@@ -11,12 +11,14 @@ an event that reaches it twice is recognised and sent once.
 
 Consumers are asynchronous (SSE views under uvicorn): `broker.subscribe(channels, after=id)`
 is an async iterator that first replays what the channel logs still hold after `after`, then
-waits for new events without blocking the event loop, yielding None after `idle_seconds`
-without any (so that the caller can send a heartbeat without cancelling the iterator)."""
+waits for new events without blocking the event loop. It yields None once as soon as the
+subscription is in place (before any replayed event), and again after each `idle_seconds`
+without events (so that the caller can send a heartbeat without cancelling the iterator)."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import threading
@@ -43,6 +45,11 @@ class Event:
     data: dict[str, Any]
 
     def as_sse(self) -> str:
+        return self._sse_text
+
+    @functools.cached_property
+    def _sse_text(self) -> str:
+        # One event object goes to every subscriber of a channel: encode it once, not per board.
         payload = json.dumps(self.data, ensure_ascii=False, default=str)
         return f"id: {self.id}\nevent: {self.type}\ndata: {payload}\n\n"
 
@@ -168,6 +175,7 @@ class InProcessBroker:
                         backlog.extend(e for e in log.history if e.id > after)
         sent = _RecentIds()
         try:
+            yield None  # subscribed: whatever is published from now on will come
             for event in sorted(backlog, key=lambda e: e.id):
                 if sent.add(event.id):
                     yield event
@@ -304,6 +312,7 @@ class RedisBroker:
                     else "0-0"
                 )
         sent = _RecentIds()
+        yield None  # subscribed: the positions are fixed, whatever is added from now on will come
         while True:
             batches = await client.xread(positions, block=int(idle_seconds * 1000), count=500)
             if not batches:

@@ -38,22 +38,29 @@ async def event_stream(
     heartbeat_seconds: float | None = None,
     transform: Callable[[Event], Event] | None = None,
 ) -> AsyncIterator[str]:
-    """The text of an SSE stream of `channels`: a retry hint, an optional `hello` event (no id,
-    so that it does not move the client's position), the missed events after `after`, then live
-    events, with a comment line as heartbeat when nothing happened for a while (it keeps proxies
-    from closing the connection and lets the server notice a client that went away).
+    """The text of an SSE stream of `channels`: once subscribed, a retry hint and an optional
+    `hello` event (no id, so that it does not move the client's position), then the missed events
+    after `after`, then live events, with a comment line as heartbeat when nothing happened for a
+    while (it keeps proxies from closing the connection and lets the server notice a client that
+    went away).
     `transform` may add to an event what one kind of screen needs (a display's spoken text)."""
     idle = heartbeat_seconds if heartbeat_seconds is not None else settings.SSE_HEARTBEAT_SECONDS
-    # Padding first: some proxies and browsers hold back the first bytes of a stream.
-    yield f": {' ' * 256}\nretry: {RETRY_MILLISECONDS}\n\n"
-    if hello is not None:
-        payload = json.dumps(hello, ensure_ascii=False, default=str)
-        yield f"event: hello\ndata: {payload}\n\n"
+    subscribed = False
     async for event in get_broker().subscribe(channels, after=after, idle_seconds=idle):
-        if event is None:
+        if event is not None:
+            yield (transform(event) if transform else event).as_sse()
+        elif subscribed:
             yield ": heartbeat\n\n"
         else:
-            yield (transform(event) if transform else event).as_sse()
+            # The first bytes go out only once the subscription is in place: a client that has
+            # the response headers (or the hello) misses nothing published afterwards. Padding
+            # first, because some proxies and browsers hold back the first bytes of a stream.
+            subscribed = True
+            opening = f": {' ' * 256}\nretry: {RETRY_MILLISECONDS}\n\n"
+            if hello is not None:
+                payload = json.dumps(hello, ensure_ascii=False, default=str)
+                opening += f"event: hello\ndata: {payload}\n\n"
+            yield opening
 
 
 def sse_response(stream: AsyncIterator[str]) -> StreamingHttpResponse:

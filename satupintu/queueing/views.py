@@ -8,6 +8,7 @@ message naming the field, and changes nothing."""
 from __future__ import annotations
 
 import dataclasses
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -113,8 +114,24 @@ def _mall_or_404(slug: str) -> Mall:
     return get_object_or_404(Mall, slug=slug, is_active=True)
 
 
+_screen_events: OrderedDict[tuple[int, str, str], Event] = OrderedDict()
+
+
 def _event_for_screen(event: Event) -> Event:
-    """Add to a call event what a display board speaks: the number in Indonesian words."""
+    """Add to a call event what a display board speaks: the number in Indonesian words.
+
+    Every board of a floor gets the same event: the extended one is made once and kept for the
+    next boards (a small cache of the latest events)."""
+    key = (event.id, event.channel, event.type)
+    cached = _screen_events.get(key)
+    if cached is None:
+        cached = _screen_events[key] = _add_announcement(event)
+        while len(_screen_events) > 256:
+            _screen_events.popitem(last=False)
+    return cached
+
+
+def _add_announcement(event: Event) -> Event:
     data = event.data
     if event.type in ("ticket.called", "ticket.recalled") and data.get("ticket_number"):
         data = {

@@ -139,6 +139,13 @@ class SseClient:
     def next(self, timeout: float = 15.0) -> SseMessage:
         return self.messages.get(timeout=timeout)
 
+    def wait_status(self, timeout: float = 15.0) -> int | None:
+        """The response's status once its headers arrived (the stream is then subscribed)."""
+        deadline = time.monotonic() + timeout
+        while self.status is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.status
+
     def expect_nothing(self, seconds: float) -> None:
         with pytest.raises(queue.Empty):
             self.messages.get(timeout=seconds)
@@ -324,8 +331,7 @@ def test_console_stream_is_for_its_officers_only(server: str, broker: Any, world
 
     client = SseClient(url, headers=_session_cookie(world.officer))
     try:
-        client.expect_nothing(0.3)
-        assert client.status == 200
+        assert client.wait_status() == 200
         services.ticket_issue(service=world.service)
         message = client.next()
         assert message.event == "ticket.issued"
@@ -343,8 +349,7 @@ def test_phone_stream_needs_the_ticket_token(server: str, broker: Any, world: An
     assert httpx.get(f"{url}?token=wrong", timeout=5).status_code == 404
     client = SseClient(f"{url}?token={ticket_token(ticket)}")
     try:
-        client.expect_nothing(0.3)
-        assert client.status == 200
+        assert client.wait_status() == 200
         services.counter_open(counter=world.counter, actor=world.officer)
         services.counter_call_next(counter=world.counter, actor=world.officer)
         message = client.next()
