@@ -15,6 +15,7 @@ from django.db import models
 
 from satupintu.accounts.models import Membership, Role, User
 from satupintu.catalog.demo_data import ACCOUNTS, DEMO_PASSWORD, DEVICES, MALL_SLUG
+from satupintu.catalog.demo_data.loader import seed_accounts, seed_catalog
 from satupintu.catalog.models import (
     Agency,
     BundleItem,
@@ -58,6 +59,13 @@ def seed() -> str:
     return out.getvalue()
 
 
+def seed_catalog_only() -> None:
+    """The catalog and accounts part of seed_demo, without the other apps' demo data: enough for
+    the tests that check the catalog, and much faster."""
+    mall = seed_catalog(lambda _message: None)
+    seed_accounts(mall, lambda _message: None)
+
+
 def project_row_counts() -> dict[str, int]:
     return {
         model._meta.label: model._default_manager.count()
@@ -95,18 +103,18 @@ def test_second_run_changes_nothing() -> None:
 
 
 def test_rerun_repairs_a_changed_row_but_keeps_a_changed_password() -> None:
-    seed()
+    seed_catalog_only()
     Service.objects.filter(code="DUK-KK").update(fee=99)
     user = User.objects.get(username="loket1")
     user.set_password("a-new-secret-9")
     user.save()
-    seed()
+    seed_catalog_only()
     assert Service.objects.get(code="DUK-KK").fee == 0
     assert User.objects.get(username="loket1").check_password("a-new-secret-9")
 
 
 def test_demo_mall_is_complete() -> None:
-    seed()
+    seed_catalog_only()
     mall = Mall.objects.get(slug=MALL_SLUG)
     assert mall.name == "MPP Kota Yogyakarta"
     assert mall.timezone == "Asia/Jakarta"
@@ -136,7 +144,7 @@ def test_demo_mall_is_complete() -> None:
 
 
 def test_every_service_has_a_complete_standard() -> None:
-    seed()
+    seed_catalog_only()
     for service in Service.objects.prefetch_related("requirements"):
         requirements = list(service.requirements.all())
         assert requirements, service.code
@@ -161,7 +169,7 @@ def test_every_service_has_a_complete_standard() -> None:
 
 
 def test_same_document_shares_its_key_across_services() -> None:
-    seed()
+    seed_catalog_only()
     for key in ("kk", "ktp-el", "akta-lahir"):
         services = ServiceRequirement.objects.filter(key=key).values("service").distinct()
         assert services.count() >= 3, key
@@ -170,7 +178,7 @@ def test_same_document_shares_its_key_across_services() -> None:
 
 
 def test_counters_and_bundles() -> None:
-    seed()
+    seed_catalog_only()
     shared = Counter.objects.get(name="Loket Tim Teknis")
     shared_agencies = set(shared.services.values_list("agency__slug", flat=True))
     assert {"dpmptsp", "dinkes", "disdag", "dlh", "dpupkp", "dishub"} <= shared_agencies
@@ -208,7 +216,7 @@ def test_partnerships_cover_every_partner_and_some_expire_soon() -> None:
 
     from django.utils import timezone
 
-    seed()
+    seed_catalog_only()
     mall = Mall.objects.get(slug=MALL_SLUG)
     partners = mall.agencies.exclude(slug="dpmptsp")
     assert set(Partnership.objects.values_list("agency", flat=True)) == set(
@@ -226,7 +234,7 @@ def test_partnerships_cover_every_partner_and_some_expire_soon() -> None:
 
 
 def test_accounts_devices_and_memberships() -> None:
-    seed()
+    seed_catalog_only()
     mall = Mall.objects.get(slug=MALL_SLUG)
     for username, (_name, role, agency, is_staff, is_superuser) in ACCOUNTS.items():
         user = User.objects.get(username=username)
