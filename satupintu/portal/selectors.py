@@ -170,3 +170,15 @@ def portal_service_get(mall: Mall, code: str) -> Service:
     if service is None:
         raise NotFound(f"No service '{code}' in this mall")
     return service
+
+
+def staff_counters(*, mall_slugs: set[str]) -> dict[str, list[Counter]]:
+    """The active counters of the given malls, by mall slug, in number order."""
+    result: dict[str, list[Counter]] = {}
+    for counter in (
+        Counter.objects.filter(mall__slug__in=mall_slugs, is_active=True)
+        .select_related("mall", "floor")
+        .order_by("mall__slug", "number")
+    ):
+        result.setdefault(counter.mall.slug, []).append(counter)
+    return result

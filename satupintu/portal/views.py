@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from satupintu.accounts.models import Role
 from satupintu.accounts.selectors import staff_roles_summary
 from satupintu.catalog.models import Channel, Mall
 from satupintu.catalog.selectors import mall_get, mall_list
@@ -132,4 +133,10 @@ def service_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/staff_home.html", {"roles": staff_roles_summary(request.user)})
+    roles = staff_roles_summary(request.user)
+    # Counter officers pick the counter they work at today: one console link per counter.
+    counter_malls = {r["mall"] for r in roles if r["role"] == Role.COUNTER_OFFICER}
+    counters = selectors.staff_counters(mall_slugs=counter_malls) if counter_malls else {}
+    for r in roles:
+        r["counters"] = counters.get(r["mall"], []) if r["role"] == Role.COUNTER_OFFICER else []
+    return render(request, "portal/staff_home.html", {"roles": roles})

