@@ -106,9 +106,7 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
         further_service_ids=payload.further_service_ids,
         actor=user,
     )
-    data = selectors.ticket_as_dict(
-        selectors.ticket_get(ticket_id=ticket.pk), include_personal=False
-    )
+    data = selectors.ticket_as_dict(ticket, include_personal=False)
     data["priority"] = ticket.priority or None  # the issuer chose it
     return 201, data
 
@@ -128,7 +126,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> Any:
 def ticket_start(request: HttpRequest, ticket_id: int) -> Any:
     ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
     ticket = services.ticket_start(ticket=ticket, actor=_user(request))
-    return _staff_ticket(request, selectors.ticket_get(ticket_id=ticket.pk))
+    return _staff_ticket(request, ticket)
 
 
 @router.post("/tickets/{ticket_id}/finish", response=TicketStaffOut, auth=STAFF_AUTH)
@@ -137,14 +135,14 @@ def ticket_finish(request: HttpRequest, ticket_id: int, payload: FinishIn) -> An
     ticket = services.ticket_finish(
         ticket=ticket, actor=_user(request), outcome=payload.outcome, note=payload.note
     )
-    return _staff_ticket(request, selectors.ticket_get(ticket_id=ticket.pk))
+    return _staff_ticket(request, ticket)
 
 
 @router.post("/tickets/{ticket_id}/no-show", response=TicketStaffOut, auth=STAFF_AUTH)
 def ticket_no_show(request: HttpRequest, ticket_id: int) -> Any:
     ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
     ticket = services.ticket_no_show(ticket=ticket, actor=_user(request))
-    return _staff_ticket(request, selectors.ticket_get(ticket_id=ticket.pk))
+    return _staff_ticket(request, ticket)
 
 
 @router.post("/tickets/{ticket_id}/return", response=TicketStaffOut, auth=STAFF_AUTH)
@@ -152,14 +150,14 @@ def ticket_return(request: HttpRequest, ticket_id: int) -> Any:
     """A no-show visitor came back within the allowed minutes: the ticket waits again."""
     ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
     ticket = services.ticket_return(ticket=ticket, actor=_user(request))
-    return _staff_ticket(request, selectors.ticket_get(ticket_id=ticket.pk))
+    return _staff_ticket(request, ticket)
 
 
 @router.post("/tickets/{ticket_id}/recall", response=TicketStaffOut, auth=STAFF_AUTH)
 def ticket_recall(request: HttpRequest, ticket_id: int) -> Any:
     ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
     ticket = services.ticket_recall(ticket=ticket, actor=_user(request))
-    return _staff_ticket(request, selectors.ticket_get(ticket_id=ticket.pk))
+    return _staff_ticket(request, ticket)
 
 
 @router.post("/tickets/{ticket_id}/transfer", response=TicketStaffOut, auth=STAFF_AUTH)
@@ -173,7 +171,7 @@ def ticket_transfer(request: HttpRequest, ticket_id: int, payload: TransferIn) -
     successor = services.ticket_transfer(
         ticket=ticket, actor=_user(request), service=target, note=payload.note
     )
-    return _staff_ticket(request, selectors.ticket_get(ticket_id=successor.pk))
+    return _staff_ticket(request, successor)
 
 
 @router.post("/tickets/{ticket_id}/cancel", response=TicketStaffOut, auth=STAFF_AUTH)
@@ -182,7 +180,7 @@ def ticket_cancel(request: HttpRequest, ticket_id: int, payload: CancelIn | None
     ticket = services.ticket_cancel(
         ticket=ticket, actor=_user(request), note=payload.note if payload else ""
     )
-    return _staff_ticket(request, selectors.ticket_get(ticket_id=ticket.pk))
+    return _staff_ticket(request, ticket)
 
 
 @router.get("/queues", response=list[QueueOut], auth=PUBLIC_AUTH)
@@ -344,6 +342,4 @@ def appointment_check_in(request: HttpRequest, code: str) -> Any:
     if not selectors.may_issue_tickets(_user(request), appointment.mall_id):
         enforce_public_rate_limit(request, "appointment")
     ticket = services.appointment_check_in(appointment=appointment, actor=_user(request))
-    return 201, selectors.ticket_as_dict(
-        selectors.ticket_get(ticket_id=ticket.pk), include_personal=False
-    )
+    return 201, selectors.ticket_as_dict(ticket, include_personal=False)

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -199,16 +200,12 @@ def appointment_list(
 
 
 def ticket_get(*, ticket_id: int) -> Ticket:
-    ticket = (
-        Ticket.objects.select_related(
+    try:
+        return Ticket.objects.select_related(
             "mall", "service", "current_service", "counter", "counter__floor"
-        )
-        .filter(pk=ticket_id)
-        .first()
-    )
-    if ticket is None:
-        raise NotFound(f"No ticket with id {ticket_id}")
-    return ticket
+        ).get(pk=ticket_id)
+    except Ticket.DoesNotExist as exc:
+        raise NotFound(f"No ticket with id {ticket_id}") from exc
 
 
 # --- service times and waiting --------------------------------------------------------------
@@ -327,6 +324,32 @@ def people_ahead(ticket: Ticket, now: datetime | None = None) -> int:
     )
 
 
+PACE_CACHE_SECONDS = 30
+
+
+def pace_cache_key(service_id: int, day: date) -> str:
+    return f"queueing:pace:{service_id}:{day.isoformat()}"
+
+
+def service_pace(service: Service, day: date) -> tuple[float, int]:
+    """(mean service minutes, open counters) of a service, for estimates on every ticket.
+
+    Kept in the cache for a few seconds: they change when a ticket is finished or a counter
+    opens, pauses or closes, and those services drop the key after commit
+    (`services._forget_pace`); the expiry only bounds staleness across server processes with a
+    per-process cache."""
+    key = pace_cache_key(service.pk, day)
+    cached = cache.get(key)
+    if cached is not None:
+        return float(cached[0]), int(cached[1])
+    pace = (
+        mean_service_minutes([service], day)[service.pk],
+        open_counter_counts([service.pk])[service.pk],
+    )
+    cache.set(key, pace, PACE_CACHE_SECONDS)
+    return pace
+
+
 def ticket_position(ticket: Ticket, now: datetime | None = None) -> dict[str, int | None]:
     """Place in the queue (1 = next), people ahead and estimated wait; None once it is over."""
     if ticket.status in Ticket.AT_COUNTER_STATUSES:
@@ -334,9 +357,7 @@ def ticket_position(ticket: Ticket, now: datetime | None = None) -> dict[str, in
     if ticket.status != Ticket.Status.WAITING:
         return {"position": None, "people_ahead": None, "estimated_wait_minutes": None}
     ahead = people_ahead(ticket, now)
-    service = ticket.current_service
-    mean = mean_service_minutes([service], ticket.service_date)[service.pk]
-    counters = open_counter_counts([service.pk])[service.pk]
+    mean, counters = service_pace(ticket.current_service, ticket.service_date)
     return {
         "position": ahead + 1,
         "people_ahead": ahead,

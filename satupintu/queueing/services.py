@@ -17,6 +17,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -92,6 +93,19 @@ def _publish(
     if extra:
         data.update(extra)
     publish_on_commit(list(dict.fromkeys(channels)), event_type, data)
+
+
+def _forget_pace(service_ids: Iterable[int], day: date) -> None:
+    """Drop the cached estimate inputs of these services now and again after commit (a reader
+    between the two may have cached the state before the change)."""
+    keys = [selectors.pace_cache_key(sid, day) for sid in set(service_ids)]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def _forget_counter_pace(counter: Counter) -> None:
+    day = selectors.mall_today(counter.mall)
+    _forget_pace(counter.services.values_list("id", flat=True), day)
 
 
 def _record(
@@ -325,11 +339,23 @@ def ticket_issue(
 
 
 def _lock_session(counter: Counter) -> CounterSession | None:
-    return (
+    # At most one active session per counter (a constraint): no ORDER BY needed.
+    sessions = (
         CounterSession.objects.select_for_update()
         .filter(counter=counter, status__in=CounterSession.ACTIVE_STATUSES)
-        .first()
+        .order_by()[:1]
     )
+    return next(iter(sessions), None)
+
+
+def _number_at_counter(counter: Counter) -> str | None:
+    """The number of the ticket called or being served at the counter, if any."""
+    numbers = (
+        Ticket.objects.filter(counter=counter, status__in=Ticket.AT_COUNTER_STATUSES)
+        .order_by()
+        .values_list("number", flat=True)[:1]
+    )
+    return next(iter(numbers), None)
 
 
 def _require_holder(counter: Counter, actor: Any, *, open_only: bool = False) -> CounterSession:
@@ -364,6 +390,7 @@ def counter_open(*, counter: Counter, actor: Any) -> CounterSession:
             session.status = CounterSession.Status.OPEN
             session.paused_at = None
             session.save(update_fields=["status", "paused_at"])
+            _forget_counter_pace(counter)
         return session
     other = CounterSession.objects.filter(
         officer=actor, status__in=CounterSession.ACTIVE_STATUSES
@@ -376,9 +403,11 @@ def counter_open(*, counter: Counter, actor: Any) -> CounterSession:
         )
     try:
         with transaction.atomic():
-            return CounterSession.objects.create(
+            session = CounterSession.objects.create(
                 counter=counter, officer=actor, status=CounterSession.Status.OPEN, opened_at=now
             )
+        _forget_counter_pace(counter)
+        return session
     except IntegrityError as exc:
         # Someone took the counter (or this person another counter) at the same moment.
         raise Conflict(
@@ -394,22 +423,24 @@ def counter_pause(*, counter: Counter, actor: Any) -> CounterSession:
     session.status = CounterSession.Status.PAUSED
     session.paused_at = timezone.now()
     session.save(update_fields=["status", "paused_at"])
+    _forget_counter_pace(counter)
     return session
 
 
 @transaction.atomic
 def counter_close(*, counter: Counter, actor: Any) -> CounterSession:
     session = _require_holder(counter, actor)
-    current = selectors.counter_current_ticket(counter)
+    current = _number_at_counter(counter)
     if current is not None:
         raise Conflict(
             _("Ticket %(number)s is still at this counter: finish, transfer or mark it first.")
-            % {"number": current.number},
+            % {"number": current},
             code="ticket_at_counter",
         )
     session.status = CounterSession.Status.CLOSED
     session.closed_at = timezone.now()
     session.save(update_fields=["status", "closed_at"])
+    _forget_counter_pace(counter)
     return session
 
 
@@ -422,11 +453,11 @@ def counter_call_next(*, counter: Counter, actor: Any) -> Ticket | None:
     SQLite the write transaction (BEGIN IMMEDIATE) serialises callers. None when nobody waits."""
     now = timezone.now()
     _require_holder(counter, actor, open_only=True)
-    current = selectors.counter_current_ticket(counter)
+    current = _number_at_counter(counter)
     if current is not None:
         raise Conflict(
             _("Ticket %(number)s is still at this counter: finish, transfer or mark it first.")
-            % {"number": current.number},
+            % {"number": current},
             code="ticket_at_counter",
         )
     service_ids = list(counter.services.values_list("id", flat=True))
@@ -444,10 +475,14 @@ def counter_call_next(*, counter: Counter, actor: Any) -> Ticket | None:
             service_date=selectors.mall_today(counter.mall, now),
         ),
         lane,
-    ).order_by(*policy.call_order_by(now))
+    )
+    candidates = candidates.select_related("mall", "service", "current_service").order_by(
+        *policy.call_order_by(now)
+    )
     if connection.features.has_select_for_update_skip_locked:
-        candidates = candidates.select_for_update(skip_locked=True)
-    ticket = candidates.first()
+        # Lock only the ticket row taken, never the joined service or mall rows.
+        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+    ticket = next(iter(candidates[:1]), None)
     if ticket is None:
         return None
     ticket.status = Status.CALLED
@@ -459,7 +494,6 @@ def counter_call_next(*, counter: Counter, actor: Any) -> Ticket | None:
     _record(
         ticket, action=Action.CALL, from_status=Status.WAITING, actor=actor, at=now, counter=counter
     )
-    ticket = selectors.ticket_get(ticket_id=ticket.pk)
     _publish(ticket, "ticket.called", service_ids=[ticket.current_service_id], counter=counter)
     return ticket
 
@@ -468,15 +502,14 @@ def counter_call_next(*, counter: Counter, actor: Any) -> Ticket | None:
 
 
 def _lock_ticket(ticket: Ticket) -> Ticket:
-    locked = (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("mall", "service", "current_service", "counter", "counter__floor")
-        .filter(pk=ticket.pk)
-        .first()
-    )
-    if locked is None:
-        raise NotFound(f"No ticket with id {ticket.pk}")
-    return locked
+    try:
+        return (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("mall", "service", "current_service", "counter", "counter__floor")
+            .get(pk=ticket.pk)
+        )
+    except Ticket.DoesNotExist as exc:
+        raise NotFound(f"No ticket with id {ticket.pk}") from exc
 
 
 def _require_status(ticket: Ticket, allowed: Iterable[str], action: str) -> None:
@@ -563,6 +596,7 @@ def ticket_finish(*, ticket: Ticket, actor: Any, outcome: str, note: str = "") -
     _require_status(ticket, [Status.SERVING], "finish")
     counter = _require_at_my_counter(ticket, actor)
     finished_service_id = ticket.current_service_id
+    _forget_pace([finished_service_id], ticket.service_date)
     ticket.finished_at = now
     ticket.outcome = outcome
     ticket.note = note
@@ -734,7 +768,6 @@ def ticket_transfer(*, ticket: Ticket, actor: Any, service: Service, note: str =
         counter=counter,
         note=f"{ticket.current_service.code} {note}".strip(),
     )
-    successor = selectors.ticket_get(ticket_id=successor.pk)
     _publish(
         successor,
         "ticket.transferred",
