@@ -14,6 +14,8 @@ from satupintu.catalog.models import (
     Mall,
     OpeningHours,
     Partnership,
+    PartnershipEvent,
+    PartnershipReminder,
     Service,
     ServiceBundle,
     ServiceRequirement,
@@ -144,3 +146,22 @@ class BundleItemFactory(DjangoModelFactory):
         agency__mall=factory.SelfAttribute("...bundle.mall"),
     )
     position = factory.Sequence(lambda n: n)
+
+
+class PartnershipEventFactory(DjangoModelFactory):
+    class Meta:
+        model = PartnershipEvent
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    action = "invite"
+    from_status = ""
+    to_status = Partnership.Status.INVITED
+
+
+class PartnershipReminderFactory(DjangoModelFactory):
+    class Meta:
+        model = PartnershipReminder
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    days_before = 60
+    ends_on = factory.Faker("date_object")

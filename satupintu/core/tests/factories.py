@@ -3,7 +3,7 @@ from __future__ import annotations
 import factory
 from factory.django import DjangoModelFactory
 
-from satupintu.core.models import AuditEntry
+from satupintu.core.models import AuditEntry, NotificationLog
 
 
 class AuditEntryFactory(DjangoModelFactory):
@@ -16,3 +16,13 @@ class AuditEntryFactory(DjangoModelFactory):
     object_type = "catalog.service"
     object_id = factory.Sequence(str)
     summary = "changed"
+
+
+class NotificationLogFactory(DjangoModelFactory):
+    class Meta:
+        model = NotificationLog
+
+    channel = NotificationLog.Channel.EMAIL
+    recipient_masked = "s***@example.test"
+    subject = "Permohonan Anda"
+    reference = factory.Sequence(lambda n: f"TRK-{n:06d}")

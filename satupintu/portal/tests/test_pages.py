@@ -172,7 +172,7 @@ def test_service_page_shows_the_six_delivery_components(client, mall, catalog) -
         assert heading in body, heading
     assert "Kartu Keluarga asli" in body
     assert "wajib" in body
-    assert "opsional" in body
+    assert "tidak wajib" in body
     assert '<ol class="steps">' in body
     assert "Perekaman sidik jari" in body
     assert "1 hari kerja" in body
