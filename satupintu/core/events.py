@@ -231,7 +231,7 @@ class RedisBroker:
         self.ttl_seconds = ttl_seconds
         self._sync = redis.Redis.from_url(url)
         self._script = self._sync.register_script(_PUBLISH_SCRIPT)
-        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+        self._hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _RedisHub] = (
             weakref.WeakKeyDictionary()
         )
 
@@ -285,48 +285,122 @@ class RedisBroker:
         raw = entries[0][0]
         return int((raw.decode() if isinstance(raw, bytes) else raw).split("-", 1)[0])
 
-    def _async_client(self) -> Any:
-        import redis.asyncio as aioredis
-
+    def _hub(self) -> _RedisHub:
+        """The reader of this event loop (one per server process under uvicorn)."""
         loop = asyncio.get_running_loop()
-        client = self._async_clients.get(loop)
-        if client is None:
-            client = aioredis.Redis.from_url(self.url)
-            self._async_clients[loop] = client
-        return client
+        hub = self._hubs.get(loop)
+        if hub is None:
+            hub = self._hubs[loop] = _RedisHub(self)
+        return hub
 
     async def subscribe(
         self, channels: Sequence[str], *, after: int | None = None, idle_seconds: float = 15.0
     ) -> AsyncIterator[Event | None]:
-        client = self._async_client()
-        keys = {self._key(c): c for c in dict.fromkeys(channels)}
-        positions: dict[str, str] = {}
-        for key in keys:
+        hub = self._hub()
+        subscriber = _Subscriber(asyncio.get_running_loop(), list(dict.fromkeys(channels)))
+        # Registered first, then the replay is read: an event in both arrives once (by id).
+        await hub.add(subscriber)
+        try:
+            backlog: list[Event] = []
             if after is not None:
-                positions[key] = f"{after}-0"
-            else:
-                newest = await client.xrevrange(key, count=1)
-                positions[key] = (
-                    (newest[0][0].decode() if isinstance(newest[0][0], bytes) else newest[0][0])
-                    if newest
-                    else "0-0"
-                )
-        sent = _RecentIds()
-        yield None  # subscribed: the positions are fixed, whatever is added from now on will come
-        while True:
-            batches = await client.xread(positions, block=int(idle_seconds * 1000), count=500)
-            if not batches:
-                yield None  # nothing for a while: the caller may send a heartbeat
-                continue
-            events: list[Event] = []
-            for raw_key, entries in batches or []:
-                key = raw_key.decode() if isinstance(raw_key, bytes) else raw_key
-                for entry_id, fields in entries:
-                    positions[key] = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-                    events.append(self._decode(keys[key], entry_id, fields))
-            for event in sorted(events, key=lambda e: e.id):
+                for channel in subscriber.channels:
+                    entries: Any = await hub.client.xrange(
+                        self._key(channel), min=f"({after}-0", max="+"
+                    )
+                    backlog.extend(self._decode(channel, i, f) for i, f in entries)
+            sent = _RecentIds()
+            yield None  # subscribed: whatever is added from now on will come
+            for event in sorted(backlog, key=lambda e: e.id):
                 if sent.add(event.id):
                     yield event
+            while True:
+                try:
+                    event = await asyncio.wait_for(subscriber.queue.get(), idle_seconds)
+                except TimeoutError:
+                    yield None
+                    continue
+                if (after is None or event.id > after) and sent.add(event.id):
+                    yield event
+        finally:
+            hub.remove(subscriber)
+
+
+class _RedisHub:
+    """One XREAD loop per event loop for all the streams its subscribers listen to, handing each
+    entry to the subscribers' queues: a thousand boards cost one Redis connection, not a
+    thousand. A channel joins the next read (reads block for at most a second); its position is
+    fixed when it joins, so nothing added in between is missed."""
+
+    BLOCK_MS = 1000
+
+    def __init__(self, broker: RedisBroker) -> None:
+        import redis.asyncio as aioredis
+
+        self.broker = broker
+        # Reads block (XREAD BLOCK): no socket read timeout of their own (redis-py's default
+        # of 5 s would cut quiet waits short).
+        self.client: Any = aioredis.Redis.from_url(broker.url, socket_timeout=None)
+        self.subscribers: dict[str, set[_Subscriber]] = {}
+        self.positions: dict[str, str] = {}
+        self.changed = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def add(self, subscriber: _Subscriber) -> None:
+        for channel in subscriber.channels:
+            members = self.subscribers.setdefault(channel, set())
+            if not members:
+                key = self.broker._key(channel)
+                newest: Any = await self.client.xrevrange(key, count=1)
+                # Another subscriber may have joined the channel while we waited.
+                if channel not in self.positions:
+                    self.positions[channel] = _entry_id(newest[0][0]) if newest else "0-0"
+            members.add(subscriber)
+        self.changed.set()
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._read())
+
+    def remove(self, subscriber: _Subscriber) -> None:
+        for channel in subscriber.channels:
+            members = self.subscribers.get(channel)
+            if members is None:
+                continue
+            members.discard(subscriber)
+            if not members:
+                del self.subscribers[channel]
+                self.positions.pop(channel, None)
+
+    async def _read(self) -> None:
+        while True:
+            if not self.positions:
+                self.changed.clear()
+                await self.changed.wait()
+                continue
+            streams = {self.broker._key(c): position for c, position in self.positions.items()}
+            try:
+                batches: Any = await self.client.xread(streams, block=self.BLOCK_MS, count=1000)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("reading events from Redis failed; retrying", exc_info=True)
+                await asyncio.sleep(1)
+                continue
+            prefix_length = len(self.broker.prefix) + 1
+            for raw_key, entries in batches or []:
+                channel = _text(raw_key)[prefix_length:]
+                for entry_id, fields in entries:
+                    if channel in self.positions:
+                        self.positions[channel] = _entry_id(entry_id)
+                    event = self.broker._decode(channel, entry_id, fields)
+                    for subscriber in self.subscribers.get(channel, ()):
+                        subscriber.queue.put_nowait(event)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _entry_id(value: bytes | str) -> str:
+    return _text(value)
 
 
 # --- choosing and publishing --------------------------------------------------------------------
