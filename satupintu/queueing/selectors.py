@@ -133,12 +133,46 @@ def is_queue_staff(user: Any, mall_id: int) -> bool:
     )
 
 
+# How long the counter <-> service assignment (changed rarely, in the admin) is kept in the
+# cache; every ticket event and every call reads it.
+LAYOUT_CACHE_SECONDS = 30
+
+
+def counter_service_rows(counter: Counter) -> list[tuple[int, int]]:
+    """(service id, agency id) of every service the counter serves."""
+    key = f"queueing:counter-services:{counter.pk}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = [
+            (sid, aid) for sid, aid in counter.services.order_by().values_list("id", "agency_id")
+        ]
+        cache.set(key, rows, LAYOUT_CACHE_SECONDS)
+    return [(int(sid), int(aid)) for sid, aid in rows]
+
+
+def counters_serving(service_ids: Iterable[int]) -> list[tuple[int, int]]:
+    """(counter id, floor id) of the active counters serving any of the services."""
+    found: dict[int, int] = {}
+    for service_id in sorted(set(service_ids)):
+        key = f"queueing:service-counters:{service_id}"
+        rows = cache.get(key)
+        if rows is None:
+            rows = list(
+                Counter.objects.filter(services__id=service_id, is_active=True)
+                .order_by()
+                .values_list("id", "floor_id")
+            )
+            cache.set(key, rows, LAYOUT_CACHE_SECONDS)
+        found.update({int(cid): int(fid) for cid, fid in rows})
+    return sorted(found.items())
+
+
 def may_work_counter(user: Any, counter: Counter) -> bool:
     """Mall-wide counter officers and mall admins, officers of an agency whose service the
     counter serves, and superusers."""
     if _is_superuser(user):
         return True
-    agency_ids = list(counter.services.order_by().values_list("agency_id", flat=True).distinct())
+    agency_ids = sorted({aid for _sid, aid in counter_service_rows(counter)})
     return (
         memberships_of(user, COUNTER_ROLES)
         .filter(mall_id=counter.mall_id)
@@ -403,7 +437,7 @@ def queue_overview(mall: Mall, now: datetime | None = None) -> list[dict[str, An
 def counter_waiting_counts(counter: Counter, now: datetime | None = None) -> dict[int, int]:
     """Waiting tickets per service of the counter, in the counter's lane (walk-in/drive-thru)."""
     day = mall_today(counter.mall, now)
-    ids = list(counter.services.values_list("id", flat=True))
+    ids = [sid for sid, _aid in counter_service_rows(counter)]
     qs = _same_lane(
         Ticket.objects.filter(
             current_service_id__in=ids, status=Ticket.Status.WAITING, service_date=day

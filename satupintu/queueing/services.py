@@ -82,12 +82,7 @@ def _publish(
         channels += [f"counter:{counter.pk}", f"floor:{counter.floor_id}"]
     # The waiting counts of the touched services changed on every console and floor board that
     # serves one of them, not only at the acting counter.
-    for counter_id, floor_id in (
-        Counter.objects.filter(services__id__in=touched, is_active=True)
-        .order_by()
-        .values_list("id", "floor_id")
-        .distinct()
-    ):
+    for counter_id, floor_id in selectors.counters_serving(touched):
         channels += [f"counter:{counter_id}", f"floor:{floor_id}"]
     data = ticket_event_data(ticket, waiting)
     if extra:
@@ -105,7 +100,7 @@ def _forget_pace(service_ids: Iterable[int], day: date) -> None:
 
 def _forget_counter_pace(counter: Counter) -> None:
     day = selectors.mall_today(counter.mall)
-    _forget_pace(counter.services.values_list("id", flat=True), day)
+    _forget_pace([sid for sid, _aid in selectors.counter_service_rows(counter)], day)
 
 
 def _record(
@@ -460,7 +455,7 @@ def counter_call_next(*, counter: Counter, actor: Any) -> Ticket | None:
             % {"number": current},
             code="ticket_at_counter",
         )
-    service_ids = list(counter.services.values_list("id", flat=True))
+    service_ids = [sid for sid, _aid in selectors.counter_service_rows(counter)]
     if not service_ids:
         return None
     lane = (
