@@ -445,3 +445,15 @@ def dossier_result_package(dossier: Dossier) -> bytes | None:
             with result.file.open("rb") as handle:
                 archive.writestr(f"{code}-{result.verification_code}.pdf", handle.read())
     return buffer.getvalue()
+
+
+def assignable_users(dossier: Dossier) -> list[Any]:
+    """Back-office officers of the dossier's agency (and supervisors of its mall)."""
+    from satupintu.accounts.models import Membership, User
+
+    if dossier.agency_id is None:
+        return []
+    memberships = Membership.objects.filter(
+        mall_id=dossier.mall_id, role__in=ASSIGNEE_ROLES, user__is_active=True
+    ).filter(Q(agency__isnull=True) | Q(agency_id=dossier.agency_id))
+    return list(User.objects.filter(memberships__in=memberships).distinct().order_by("username"))

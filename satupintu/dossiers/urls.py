@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("bo/berkas/<int:dossier_id>/", views.dossier_page, name="dossier"),
     path("bo/berkas/<int:dossier_id>/aksi/", views.dossier_act, name="act"),
     path("bo/berkas/<int:dossier_id>/ambil/", views.dossier_take, name="take"),
+    path("bo/berkas/<int:dossier_id>/tugaskan/", views.dossier_assign, name="assign"),
     path("bo/berkas/<int:dossier_id>/nik/", views.dossier_nik, name="nik"),
     path(
         "bo/berkas/<int:dossier_id>/dokumen/<int:requirement_id>/periksa/",

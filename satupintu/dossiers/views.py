@@ -102,6 +102,14 @@ def _detail_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
             }
         ),
         "is_staff_view": bool(roles - {"applicant"}),
+        "may_assign": dossier.agency_id is not None
+        and has_role(
+            request.user,
+            mall_id=dossier.mall_id,
+            roles=[Role.SUPERVISOR],
+            agency_id=dossier.agency_id,
+        ),
+        "assignable": selectors.assignable_users(dossier),
     }
 
 
@@ -147,6 +155,24 @@ def dossier_take(request: HttpRequest, dossier_id: int) -> HttpResponse:
     try:
         services.dossier_assign(
             actor=request.user, dossier_id=dossier_id, assignee_id=request.user.pk
+        )
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return _panel(request, dossier_id, error=exc.message)
+    return _panel(request, dossier_id)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def dossier_assign(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    raw = request.POST.get("assignee", "")
+    try:
+        services.dossier_assign(
+            actor=request.user,
+            dossier_id=dossier_id,
+            assignee_id=int(raw) if raw.isdigit() else None,
         )
     except NotFound:
         raise

@@ -79,11 +79,24 @@ def test_back_office_reveals_the_nik_and_it_is_audited(world: World) -> None:
     assert _login(world.counter).post(f"/bo/berkas/{dossier.pk}/nik/").status_code == 404
 
 
-def test_take_assigns_to_me(world: World) -> None:
+def test_take_assigns_to_me_and_a_supervisor_assigns_others(world: World) -> None:
     dossier = make_dossier(world)
     _login(world.bo).post(f"/bo/berkas/{dossier.pk}/ambil/", HTTP_HX_REQUEST="true")
     dossier.refresh_from_db()
     assert dossier.assignee == world.bo
+    page = _login(world.supervisor).get(f"/bo/berkas/{dossier.pk}/").content.decode()
+    assert f'value="{world.bo.pk}"' in page
+    assert f'value="{world.other_bo.pk}"' not in page  # another agency's officer
+    refused = _login(world.supervisor).post(
+        f"/bo/berkas/{dossier.pk}/tugaskan/", {"assignee": world.other_bo.pk}
+    )
+    assert refused.status_code == 200
+    dossier.refresh_from_db()
+    assert dossier.assignee == world.bo
+    _login(world.supervisor).post(f"/bo/berkas/{dossier.pk}/tugaskan/", {"assignee": ""})
+    dossier.refresh_from_db()
+    assert dossier.assignee is None
+    assert _login(world.other_bo).post(f"/bo/berkas/{dossier.pk}/tugaskan/").status_code == 404
 
 
 def test_counter_intake_creates_dossier_with_uploads_and_ticks(world: World) -> None:
