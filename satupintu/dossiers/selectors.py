@@ -182,10 +182,10 @@ def worklist(
     if mine:
         qs = qs.filter(assignee=user)
     if overdue:
-        qs = qs.filter(
-            Q(state_due__lt=today or date.today())
-            | Q(sla_due__lt=today or date.today(), sla_stopped_on__isnull=True)
-        )
+        from django.conf import settings
+
+        today = today or sla.local_today(settings.TIME_ZONE)
+        qs = qs.filter(Q(state_due__lt=today) | Q(sla_due__lt=today, sla_stopped_on__isnull=True))
     return qs.order_by("on_hold", "state_due", "sla_due", "submitted_at")
 
 

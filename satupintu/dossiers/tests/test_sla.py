@@ -127,6 +127,18 @@ def test_supervisor_is_warned_once_per_state_deadline(
     assert SlaWarning.objects.filter(dossier=dossier).count() == 2
 
 
+def test_worklist_filter_finds_the_overdue(world: World, clock: Clock) -> None:
+    dossier = make_dossier(world)
+    tick_all_present(world, dossier)
+    _act(world, world.counter, dossier, "verify")  # state deadline 17 March
+    client = world.client(world.bo)
+    assert client.get("/api/v1/dossiers?overdue=true").json()["count"] == 0
+    clock.today = date(2026, 3, 25)
+    listed = client.get("/api/v1/dossiers?overdue=true").json()
+    assert [d["id"] for d in listed["items"]] == [dossier.pk]
+    assert listed["items"][0]["deadline_level"] == "overdue"
+
+
 def test_sla_check_command_runs(world: World, clock: Clock) -> None:
     from io import StringIO
 
