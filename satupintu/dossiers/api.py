@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
@@ -14,7 +15,7 @@ from satupintu.core.errors import NotFound
 from satupintu.core.ratelimit import enforce_public_rate_limit
 from satupintu.dossiers import selectors, services
 from satupintu.dossiers.codes import tracking_code_format
-from satupintu.dossiers.models import ResultDocument
+from satupintu.dossiers.models import Dossier, ResultDocument
 from satupintu.dossiers.schemas import (
     AssignIn,
     BillListOut,
@@ -30,6 +31,23 @@ from satupintu.dossiers.schemas import (
 )
 
 router = Router(tags=["dossiers"])
+
+
+class SummaryPage:
+    """A queryset that the paginator counts in SQL and slices before the summaries are built,
+    so that a page costs `limit` rows however long the worklist is."""
+
+    def __init__(self, queryset: QuerySet[Dossier]) -> None:
+        self.queryset = queryset
+
+    def all(self) -> QuerySet[Dossier]:
+        return self.queryset
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
+        return [selectors.dossier_summary(d) for d in self.queryset[window]]
 
 
 def _detail(request: HttpRequest, dossier_id: int) -> dict[str, Any]:
@@ -73,7 +91,7 @@ def dossier_list(
     qs = selectors.worklist(
         user=request.user, status=status, overdue=overdue, mine=mine, agency_id=agency
     )
-    return [selectors.dossier_summary(d) for d in qs[:1000]]
+    return SummaryPage(qs)  # type: ignore[return-value]
 
 
 @router.get("/dossiers/{dossier_id}", response=DossierOut)

@@ -201,6 +201,8 @@ def test_list_filters_for_the_worklist(world: World) -> None:
     make_dossier(world)
     client = world.client(world.bo)
     assert client.get("/api/v1/dossiers").json()["count"] == 2
+    page = client.get("/api/v1/dossiers?limit=1&offset=1").json()
+    assert (page["count"], len(page["items"])) == (2, 1)
     assert client.get("/api/v1/dossiers?status=verified").json()["count"] == 0
     _post(client, f"/api/v1/dossiers/{first.pk}/take", {})
     mine = client.get("/api/v1/dossiers?mine=true").json()
