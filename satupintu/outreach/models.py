@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.outreach.areas import KECAMATAN_CHOICES
-from satupintu.outreach.crypto import decrypt_text, encrypt_text
+from satupintu.core.crypto import decrypt_personal, encrypt_personal
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -167,10 +167,10 @@ class OutreachRequest(models.Model):
 
     @property
     def nik(self) -> str:
-        return decrypt_text(self.nik_encrypted)
+        return decrypt_personal(self.nik_encrypted, purpose="nik")
 
     def set_nik(self, nik: str) -> None:
-        self.nik_encrypted = encrypt_text(nik)
+        self.nik_encrypted = encrypt_personal(nik, purpose="nik")
 
     @property
     def is_open(self) -> bool:
@@ -200,15 +200,15 @@ class OutreachSensitiveNote(models.Model):
 
     @property
     def disability(self) -> str:
-        return decrypt_text(self.disability_encrypted)
+        return decrypt_personal(self.disability_encrypted, purpose="disability")
 
     @property
     def health(self) -> str:
-        return decrypt_text(self.health_encrypted)
+        return decrypt_personal(self.health_encrypted, purpose="health")
 
     def set_texts(self, *, disability: str, health: str) -> None:
-        self.disability_encrypted = encrypt_text(disability)
-        self.health_encrypted = encrypt_text(health)
+        self.disability_encrypted = encrypt_personal(disability, purpose="disability")
+        self.health_encrypted = encrypt_personal(health, purpose="health")
 
 
 class Visit(models.Model):
