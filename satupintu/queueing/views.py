@@ -47,14 +47,9 @@ T = TypeVar("T")
 
 _TICKET_TOKEN_SALT = "satupintu.queueing.ticket-status"
 
-# Icons and labels of the priority classes on the kiosk (emoji: no image files, no internet).
-PRIORITY_CHOICES: list[tuple[str, str]] = [
-    ("", "🧍"),
-    (PriorityClass.DISABLED, "♿"),
-    (PriorityClass.ELDERLY, "🧓"),
-    (PriorityClass.PREGNANT, "🤰"),
-    (PriorityClass.CHILD_OR_INFANT, "👶"),
-]
+# The priority classes offered on the kiosk, "" being regular (no priority); each is shown with
+# a pictogram drawn in the template (no image files, no emoji font needed).
+PRIORITY_CHOICES: list[str] = ["", *PriorityClass.values]
 
 
 def ticket_token(ticket: Ticket) -> str:
@@ -342,10 +337,7 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
                 },
             )
             return redirect(f"{url}?printed={int(printed)}" if printed is not None else url)
-    priorities = [
-        {"value": value, "icon": icon, "label": _priority_label(value)}
-        for value, icon in PRIORITY_CHOICES
-    ]
+    priorities = [{"value": value, "label": _priority_label(value)} for value in PRIORITY_CHOICES]
     return render(
         request,
         "queueing/kiosk_service.html",

@@ -81,8 +81,9 @@ def test_kiosk_issues_a_ticket_through_the_page(world: QueueWorld) -> None:
     url = _kiosk_url(world, "kiosk-service", service_id=world.service.pk)
     page = client.get(url)
     assert page.status_code == 200
-    for label in ("Reguler", "♿", "🧓", "🤰", "👶"):
+    for label in ("Reguler", "Penyandang disabilitas", "Lansia", "Ibu hamil", "Membawa anak"):
         assert label in page.text
+    assert page.text.count('<svg class="icon"') == 5  # a pictogram per class
 
     response = client.post(url, {"priority": "elderly", "channel": "walk_in"})
     assert response.status_code == 302
