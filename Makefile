@@ -1,11 +1,12 @@
 # Satu Pintu: the two commands every newcomer needs are `make demo` and `make test`.
 SHELL := /bin/bash
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
-	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then echo $$p; break; fi; done)
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then echo $$p; break; fi; done)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
+APPS := $(patsubst satupintu/%/locale,%,$(wildcard satupintu/*/locale))
 
 .PHONY: demo test lint format typecheck bench e2e messages clean install run worker
 
@@ -19,13 +20,17 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## demo: set everything up and serve the demo mall on http://127.0.0.1:$(PORT)
+# The demo keeps e-mail in var/mail/ (one file per message) instead of needing an SMTP server.
+demo: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 demo: $(STAMP)
-	$(BIN)/satupintu migrate --noinput
+	@mkdir -p var
+	$(BIN)/satupintu migrate --noinput --verbosity 0
+	@echo "Preparing signing keys, MOU reminders and SLA checks (log: var/demo-setup.log)"
+	@{ $(BIN)/satupintu seed_demo --verbosity 0 && $(BIN)/satupintu signing_init && \
+	   $(BIN)/satupintu mou_reminders && $(BIN)/satupintu sla_check && \
+	   $(BIN)/satupintu collectstatic --noinput --verbosity 0; } > var/demo-setup.log 2>&1 \
+	   || { cat var/demo-setup.log; exit 1; }
 	$(BIN)/satupintu seed_demo
-	$(BIN)/satupintu signing_init
-	$(BIN)/satupintu mou_reminders
-	$(BIN)/satupintu sla_check
-	$(BIN)/satupintu collectstatic --noinput --verbosity 0
 	@echo "Satu Pintu demo: http://127.0.0.1:$(PORT)  (Ctrl+C stops the server and the task worker)"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/satupintu db_worker --interval 1 & worker=$$!; \
@@ -53,9 +58,11 @@ bench: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/pytest -m e2e e2e
 
+# Each app keeps its own catalog; the project catalog covers satupintu/templates only.
 messages: $(STAMP)
-	cd satupintu && ../$(BIN)/satupintu makemessages -l id --ignore 'tests/*' && ../$(BIN)/satupintu makemessages -d djangojs -l id
-	cd satupintu && ../$(BIN)/satupintu compilemessages
+	for app in $(APPS); do (cd satupintu/$$app && ../../$(BIN)/satupintu makemessages -l id --ignore 'tests/*') || exit 1; done
+	cd satupintu && ../$(BIN)/satupintu makemessages -l id $(foreach app,$(APPS),--ignore '$(app)/*') --ignore 'tests/*'
+	for dir in satupintu $(addprefix satupintu/,$(APPS)); do (cd $$dir && $(CURDIR)/$(BIN)/satupintu compilemessages) || exit 1; done
 
 clean:
 	rm -rf $(VENV) var satupintu.sqlite3*
