@@ -6,7 +6,7 @@ requests/visits. Full past days are read from the daily roll-ups (`reports.model
 `rollup_day`; the mall's today is computed live from the same functions the roll-ups use, so
 the two always agree (tests compare them).
 
-Definitions (docs in `satupintu/reports/README.md`):
+Definitions:
 - A *visit* is one ticket number: a ticket and the successors it was transferred to count once,
   under the service, channel and priority of the original ticket, with its arrival time.
 - waiting time = first `call` event of the visit - arrival; service time = each `finish` - the

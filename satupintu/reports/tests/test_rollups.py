@@ -120,3 +120,19 @@ def test_rollup_rebuild_command(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "3 days built" in out
     assert RollupDay.objects.filter(mall=scene.mall).count() == 3
+
+
+def test_pending_task_and_demo_seed_build_missing_days_once() -> None:
+    from satupintu.reports import demo, tasks
+
+    scene = build_scene()
+    messages: list[str] = []
+    demo.seed(scene.mall, messages.append)
+    assert RollupDay.objects.filter(mall=scene.mall, day=scene.day).exists()
+    assert "1 past day(s)" in messages[0]
+    demo.seed(scene.mall, messages.append)
+    assert "0 past day(s)" in messages[1]
+    RollupDay.objects.all().delete()
+    built = tasks.rollup_pending.call(days_back=30)
+    assert built == 30
+    assert RollupDay.objects.filter(mall=scene.mall, day=scene.day).exists()
