@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -136,7 +137,7 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[rank - 1]
 
 
-def seed_queue_mall(*, counters: int) -> dict[str, object]:
+def seed_queue_mall(*, counters: int) -> dict[str, Any]:
     """A fresh bench mall: open every day all day, four services, `counters` counters serving
     them all, one officer per counter and a kiosk device, with API tokens. Tickets and counter
     sessions of earlier runs are removed."""
@@ -184,7 +185,7 @@ def seed_queue_mall(*, counters: int) -> dict[str, object]:
     floor, _ = Floor.objects.get_or_create(mall=mall, number=1, defaults={"name": "Lantai 1"})
     display, _ = Display.objects.get_or_create(mall=mall, name="Papan Bench", defaults={})
     # Earlier runs: tickets and their events go, counters are free again.
-    TicketEvent.objects.filter(ticket__mall=mall).delete()  # type: ignore[misc]
+    TicketEvent.objects.filter(ticket__mall=mall).delete()
     Ticket.objects.filter(mall=mall).update(transferred_from=None)
     Ticket.objects.filter(mall=mall).delete()
     NumberSequence.objects.filter(mall=mall).delete()
