@@ -208,3 +208,32 @@ def test_publisher_threads_do_not_share_ids(broker) -> None:  # type: ignore[no-
         t.join()
     assert len(set(ids)) == 400
     assert [e.id for e in broker.events_after("mall:3", 0)] == sorted(ids)
+
+
+@pytest.mark.redis
+def test_redis_subscribers_of_one_process_share_one_reader() -> None:
+    broker = _redis_broker()
+
+    async def scenario() -> list[list[Event]]:
+        readies = [asyncio.Event() for _ in range(30)]
+        tasks = [
+            asyncio.create_task(_take(broker, [f"floor:{i % 3}"], 1, ready=ready))
+            for i, ready in enumerate(readies)
+        ]
+        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 10)
+        hub = broker._hub()
+        assert len(broker._hubs) == 1  # one reader (one Redis connection) for the loop
+        assert {c: len(s) for c, s in hub.subscribers.items()} == {
+            "floor:0": 10,
+            "floor:1": 10,
+            "floor:2": 10,
+        }
+        for floor in range(3):
+            await asyncio.to_thread(broker.publish_many, [f"floor:{floor}"], "t", {"f": floor})
+        results = await asyncio.wait_for(asyncio.gather(*tasks), 10)
+        assert hub.subscribers == {}  # channels are dropped when their last board leaves
+        assert hub.positions == {}
+        return results
+
+    results = asyncio.run(scenario())
+    assert [events[0].data["f"] for events in results] == [i % 3 for i in range(30)]
