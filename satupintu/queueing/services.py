@@ -7,15 +7,11 @@ publishes a live event after commit (channels and payload: the contract in `tick
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -24,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satupintu.catalog.models import Counter, Mall, Service
+from satupintu.core.crypto import encrypt_personal, lookup_hash
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
 from satupintu.core.events import publish_on_commit
 from satupintu.core.validators import mask_nik, parse_nik, validate_phone, validate_plate
@@ -833,25 +830,6 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud an
 CODE_LENGTH = 8  # 32^8 = 2^40 codes: not guessable within any rate limit
 
 
-def _nik_key(purpose: bytes) -> bytes:
-    return hmac.new(
-        settings.SECRET_KEY.encode(), b"satupintu.queueing.nik." + purpose, "sha256"
-    ).digest()
-
-
-def nik_fingerprint(nik: str) -> str:
-    """A keyed hash of the NIK: equal NIKs match, the NIK cannot be read back from it."""
-    return hmac.new(_nik_key(b"hash"), nik.encode(), hashlib.sha256).hexdigest()
-
-
-def nik_encrypt(nik: str) -> str:
-    return Fernet(base64.urlsafe_b64encode(_nik_key(b"encrypt"))).encrypt(nik.encode()).decode()
-
-
-def nik_decrypt(token: str) -> str:
-    return Fernet(base64.urlsafe_b64encode(_nik_key(b"encrypt"))).decrypt(token.encode()).decode()
-
-
 def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
@@ -909,7 +887,7 @@ def appointment_book(
     reason = selectors.booking_window_closed_reason(config, mall, slot_at, now)
     if reason:
         raise Conflict(reason, field="date", code="booking_window_closed")
-    nik_hash = nik_fingerprint(nik)
+    nik_hash = lookup_hash(nik, purpose="nik")
     if Appointment.objects.filter(
         service=service, date=day, nik_hash=nik_hash, status__in=Appointment.ACTIVE_STATUSES
     ).exists():
@@ -935,7 +913,7 @@ def appointment_book(
         slot_at=slot_at,
         name=name,
         phone=phone,
-        nik_encrypted=nik_encrypt(nik),
+        nik_encrypted=encrypt_personal(nik, purpose="nik"),
         nik_hash=nik_hash,
         nik_masked=mask_nik(nik),
         code=code,

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 import pytest
 
+from satupintu.core.crypto import decrypt_personal, lookup_hash
 from satupintu.core.errors import Conflict, InvalidInput
 from satupintu.queueing import selectors, services
 from satupintu.queueing.models import Appointment, Ticket
@@ -58,9 +59,9 @@ def test_booking_stores_the_nik_encrypted_and_a_short_code(bookable: QueueWorld)
     assert len(appointment.code) == 8
     assert appointment.code.isalnum()
     assert NIK_A not in appointment.nik_encrypted
-    assert services.nik_decrypt(appointment.nik_encrypted) == NIK_A
+    assert decrypt_personal(appointment.nik_encrypted, purpose="nik") == NIK_A
     assert appointment.nik_masked == "3471**********01"
-    assert appointment.nik_hash == services.nik_fingerprint(NIK_A) != NIK_A
+    assert appointment.nik_hash == lookup_hash(NIK_A, purpose="nik") != NIK_A
     assert appointment.phone == "+6281234567890"
     assert appointment.slot_at == datetime(2026, 3, 5, 9, 0, tzinfo=JAKARTA)
 
