@@ -7,6 +7,15 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property tests run on a shared, sometimes busy machine (CI runs two suites): judge them by
+# their examples, not by how fast each example ran.
+hypothesis_settings.register_profile(
+    "satupintu", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("satupintu")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
