@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from satupintu.catalog.models import Mall
 from satupintu.queueing.models import CounterSession, Ticket
@@ -79,6 +80,13 @@ class Table:
     xlsx_url: str = ""
 
     @property
+    def chart_height(self) -> str:
+        """Horizontal bar charts grow with their rows so that every label stays readable."""
+        if not self.chart or not self.chart.get("horizontal"):
+            return ""
+        return f"{max(12.0, 1.6 * len(self.chart['labels']) + 3):.1f}rem"
+
+    @property
     def chart_id(self) -> str:
         return f"chart-{self.slug}"
 
@@ -129,10 +137,10 @@ def display(value: Cell, kind: str) -> str:
         return "—"
     if kind == PERCENT:
         return f"{formats.number_format(value, 1)} %"
-    if kind in (MINUTES, NUMBER):
-        return formats.number_format(value, 1 if kind == MINUTES else 2)
-    if kind == INT:
+    if isinstance(value, int) or kind == INT:
         return formats.number_format(value, 0, force_grouping=True)
+    if kind in (MINUTES, NUMBER):
+        return formats.number_format(value, 1 if kind == MINUTES else 2, force_grouping=True)
     return str(value)
 
 
@@ -290,6 +298,13 @@ def _trend_periods(date_from: date, date_to: date) -> list[tuple[date, date]]:
     return periods
 
 
+def _trend_label(start: date, end: date) -> str:
+    """A whole calendar month reads as 2026-07, any other span as 2026-07-06/2026-07-12."""
+    if start.day == 1 and (end + timedelta(days=1)).day == 1:
+        return start.strftime("%Y-%m")
+    return f"{start.isoformat()} \u2013 {end.isoformat()}"
+
+
 def trend_table(scope: Scope) -> Table:
     rows: list[list[Cell]] = []
     for start, end in _trend_periods(scope.date_from, scope.date_to):
@@ -298,7 +313,7 @@ def trend_table(scope: Scope) -> Table:
         k = selectors.kpis(mall=scope.mall, agency_id=scope.agency_id, date_from=start, date_to=end)
         rows.append(
             [
-                f"{start.isoformat()}/{end.isoformat()}",
+                _trend_label(start, end),
                 k["tickets"],
                 k["wait_minutes"]["mean"],
                 k["wait_minutes"]["p50"],
@@ -327,7 +342,7 @@ def trend_table(scope: Scope) -> Table:
         ],
         rows=rows,
     )
-    labels = [str(r[0]).split("/")[0] for r in rows]
+    labels = [str(r[0]).split(" ")[0] for r in rows]
     table.chart = {
         "type": "line",
         "labels": labels,
@@ -507,7 +522,7 @@ def backlog_table(scope: Scope) -> Table:
         title=_("Open dossiers by age"),
         columns=[
             Column("age", _("Age (working days)")),
-            Column("open", _("Open"), INT),
+            Column("open", pgettext("dossiers not finished", "Open"), INT),
             Column("overdue", _("Overdue"), INT),
         ],
         rows=[[r["bucket"], r["count"], r["overdue"]] for r in rows],
@@ -517,8 +532,11 @@ def backlog_table(scope: Scope) -> Table:
         "type": "bar",
         "labels": [r[0] for r in table.rows],
         "datasets": [
-            {"label": _("Open"), "data": [r[1] for r in table.rows]},
-            {"label": _("Overdue"), "data": [r[2] for r in table.rows]},
+            {
+                "label": pgettext("dossiers not finished", "Open"),
+                "data": [r[1] for r in table.rows],
+            },
+            {"label": _("Overdue"), "data": [r[2] for r in table.rows], "color": 2},
         ],
     }
     return table
@@ -531,7 +549,7 @@ def overdue_table(scope: Scope) -> Table:
         title=_("Overdue dossiers per agency"),
         columns=[
             Column("agency", _("Agency")),
-            Column("open", _("Open"), INT),
+            Column("open", pgettext("dossiers not finished", "Open"), INT),
             Column("overdue", _("Overdue"), INT),
         ],
         rows=[[r["agency"], r["open"], r["overdue"]] for r in rows],
@@ -542,8 +560,11 @@ def overdue_table(scope: Scope) -> Table:
         "horizontal": True,
         "labels": [r[0] for r in table.rows[:15]],
         "datasets": [
-            {"label": _("Overdue"), "data": [r[2] for r in table.rows[:15]]},
-            {"label": _("Open"), "data": [r[1] for r in table.rows[:15]]},
+            {
+                "label": pgettext("dossiers not finished", "Open"),
+                "data": [r[1] for r in table.rows[:15]],
+            },
+            {"label": _("Overdue"), "data": [r[2] for r in table.rows[:15]], "color": 2},
         ],
     }
     return table
@@ -574,17 +595,32 @@ def agencies_table(scope: Scope) -> Table:
         ],
         rows=rows,
     )
+    busiest = sorted(rows, key=lambda r: -(r[1] if isinstance(r[1], int) else 0))
     table.chart = {
         "type": "bar",
         "horizontal": True,
-        "labels": [r[0] for r in rows],
-        "datasets": [{"label": _("Tickets"), "data": [r[1] for r in rows]}],
+        "labels": [r[0] for r in busiest],
+        "datasets": [{"label": _("Tickets"), "data": [r[1] for r in busiest]}],
     }
     return table
 
 
+PUBLIC_CACHE_SECONDS = 300
+
+
 def _public_summary(mall: Mall, date_from: date, date_to: date) -> dict[str, Any]:
-    return selectors.public_summary(mall=mall, date_from=date_from, date_to=date_to)
+    """`selectors.public_summary`, cached a few minutes: it walks every agency, and both the
+    public page and the staff dashboards' per-agency table read it."""
+    key = f"reports:public:{mall.pk}:{date_from}:{date_to}"
+    summary: dict[str, Any] | None = cache.get(key)
+    if summary is None:
+        summary = selectors.public_summary(mall=mall, date_from=date_from, date_to=date_to)
+        cache.set(key, summary, PUBLIC_CACHE_SECONDS)
+    return summary
+
+
+def public_summary_cached(mall: Mall, date_from: date, date_to: date) -> dict[str, Any]:
+    return _public_summary(mall, date_from, date_to)
 
 
 def public_agencies_table(summary: dict[str, Any]) -> Table:
@@ -620,8 +656,8 @@ def malls_table(mall_ids: list[int], date_from: date, date_to: date) -> Table:
     ranked = sorted(rows, key=rank_key)
     body: list[list[Cell]] = [
         [
-            position,
             r["mall"],
+            position,
             r["tickets"],
             r["wait_mean"],
             percent(r["sla_compliance"]),
@@ -634,8 +670,8 @@ def malls_table(mall_ids: list[int], date_from: date, date_to: date) -> Table:
         slug="malls",
         title=_("Malls compared"),
         columns=[
-            Column("rank", _("Rank"), INT),
             Column("mall", _("Mall")),
+            Column("rank", _("Rank"), INT),
             Column("tickets", _("Tickets"), INT),
             Column("wait_mean", _("Mean wait (minutes)"), MINUTES),
             Column("sla", _("SLA compliance (%)"), PERCENT),
@@ -647,7 +683,7 @@ def malls_table(mall_ids: list[int], date_from: date, date_to: date) -> Table:
     )
     table.chart = {
         "type": "bar",
-        "labels": [r[1] for r in body],
+        "labels": [r[0] for r in body],
         "datasets": [
             {"label": _("SLA compliance (%)"), "data": [r[4] for r in body]},
             {"label": _("IKM (25-100)"), "data": [r[5] for r in body]},

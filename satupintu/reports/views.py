@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,7 +31,7 @@ from satupintu.reports import exports, pdf, selectors, tables
 PRESETS = ("today", "7d", "30d", "month", "12m")
 DEFAULT_PRESET = "30d"
 PUBLIC_PRESETS = ("30d", "month", "12m")
-PUBLIC_CACHE_SECONDS = 300
+PUBLIC_CACHE_SECONDS = tables.PUBLIC_CACHE_SECONDS
 LIVE_REFRESH_SECONDS = 30
 
 
@@ -354,9 +353,9 @@ def national(request: HttpRequest) -> HttpResponse:
             "period": period,
             "presets": _preset_choices(PRESETS),
             "links": [
-                (row[1], reverse("reports:dashboard", args=[malls[str(row[1])]]))
+                (row[0], reverse("reports:dashboard", args=[malls[str(row[0])]]))
                 for row in table.rows
-                if str(row[1]) in malls
+                if str(row[0]) in malls
             ],
         },
     )
@@ -379,14 +378,7 @@ def national_export(request: HttpRequest) -> HttpResponse:
 
 def _public_summary(mall: Mall, period: Period) -> dict[str, Any]:
     """Aggregates only, cached a few minutes: the page is public and may be popular."""
-    key = f"reports:public:{mall.pk}:{period.date_from}:{period.date_to}"
-    summary = cache.get(key)
-    if summary is None:
-        summary = selectors.public_summary(
-            mall=mall, date_from=period.date_from, date_to=period.date_to
-        )
-        cache.set(key, summary, PUBLIC_CACHE_SECONDS)
-    return summary
+    return tables.public_summary_cached(mall, period.date_from, period.date_to)
 
 
 @not_found_as_404
@@ -400,11 +392,12 @@ def public_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
     base = reverse("reports:public-export", args=[mall.slug])
     table.csv_url = f"{base}?{period.query()}&format=csv"
     table.xlsx_url = f"{base}?{period.query()}&format=xlsx"
+    busiest = sorted(table.rows, key=lambda r: -(r[1] if isinstance(r[1], int) else 0))
     table.chart = {
         "type": "bar",
         "horizontal": True,
-        "labels": [r[0] for r in table.rows],
-        "datasets": [{"label": _("Visitors"), "data": [r[1] for r in table.rows]}],
+        "labels": [r[0] for r in busiest],
+        "datasets": [{"label": _("Visitors"), "data": [r[1] for r in busiest]}],
     }
     response = render(
         request,

@@ -156,5 +156,6 @@ def test_national_export_for_a_viewer(scene: Scene) -> None:
     response = client.get(reverse("reports:national-export"), _params(scene, "xlsx"))
     assert response.status_code == 200
     rows = _xlsx_rows(response)
-    assert rows[1][1] == scene.mall.name
-    assert rows[1][2] == "5"
+    assert rows[1][0] == scene.mall.name
+    assert rows[1][1] == "1"  # rank
+    assert rows[1][2] == "5"  # tickets

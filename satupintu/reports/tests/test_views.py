@@ -229,11 +229,11 @@ def test_national_view_lists_the_malls_the_viewer_may_see(scene: Scene) -> None:
     assert second.name in html
     assert hidden.name not in html
     rows = response.context["table"].rows
-    assert [r[0] for r in rows] == [1, 2]
-    by_mall = {r[1]: r for r in rows}
+    assert [r[1] for r in rows] == [1, 2]
+    by_mall = {r[0]: r for r in rows}
     assert by_mall[scene.mall.name][2] == 5  # tickets
     # The scene's mall has SLA figures, the empty one none: it ranks first.
-    assert rows[0][1] == scene.mall.name
+    assert rows[0][0] == scene.mall.name
     assert reverse("reports:dashboard", args=[second.slug]) in html
 
 

@@ -23,11 +23,12 @@
       } else if (type === "line") {
         out.borderColor = colour(i);
         out.backgroundColor = colour(i, 0.15);
-        out.tension = 0.25;
+        out.tension = 0;
         out.pointRadius = 2;
         out.yAxisID = ds.yAxisID || (spec.y1_label && i >= 2 ? "y1" : "y");
       } else {
-        out.backgroundColor = colour(i);
+        out.backgroundColor = colour(ds.color === undefined ? i : ds.color);
+        out.maxBarThickness = 56;
         if (ds.stack) { out.stack = ds.stack; }
       }
       return out;
@@ -45,6 +46,11 @@
       if (spec.y_label) { value.title = { display: true, text: spec.y_label }; }
       var category = { stacked: !!spec.stacked, ticks: { autoSkip: true, maxRotation: 0 } };
       if (spec.horizontal) {
+        // Every row gets its label (the box grows with the rows); long names are shortened.
+        category.ticks = { autoSkip: false, callback: function (value) {
+          var label = String(this.getLabelForValue(value));
+          return label.length > 32 ? label.slice(0, 31) + "…" : label;
+        } };
         options.indexAxis = "y";
         options.scales = { x: value, y: category };
       } else {
