@@ -37,6 +37,36 @@ CHROMIUM_ARGS = [
 ]
 DEMO_PASSWORD = "satupintu-demo"
 
+# The journeys run at any hour and on any day (CI at night, on a Sunday, on a holiday): the test
+# mall opens around the clock, and today's appointments can still be booked after noon. Done once
+# on the fresh database after the demo seed, through the models (the admin would do the same).
+ALWAYS_OPEN = """
+from datetime import time
+from satupintu.catalog.models import ClosureDay, Mall, OpeningHours
+from satupintu.queueing.models import AppointmentSlotConfig
+mall = Mall.objects.get(slug="yogyakarta")
+OpeningHours.objects.filter(mall=mall).delete()
+OpeningHours.objects.bulk_create(
+    OpeningHours(mall=mall, weekday=day, opens=time(0, 0), closes=time(23, 59)) for day in range(7)
+)
+ClosureDay.objects.filter(mall=mall).delete()
+AppointmentSlotConfig.objects.filter(service__mall=mall).update(cutoff_hour=24)
+"""
+
+# Records what a page hands to the speech engine (the display board's announcements), and
+# lets `speak` end at once so that the next call in the board's queue is spoken.
+SPEECH_RECORDER = """
+window.__spoken = [];
+(function () {
+  var engine = window.speechSynthesis;
+  if (!engine) { return; }
+  engine.speak = function (utterance) {
+    if (utterance && utterance.text) { window.__spoken.push(utterance.text); }
+    setTimeout(function () { if (utterance.onend) { utterance.onend(new Event("end")); } }, 10);
+  };
+})();
+"""
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if Path(CHROMIUM).exists():
@@ -88,7 +118,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     bin_dir = Path(sys.executable).parent
     command = str(bin_dir / "satupintu")
     subprocess.run([command, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
-    subprocess.run([command, "seed_demo"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    for step in (["seed_demo"], ["shell", "-c", ALWAYS_OPEN]):
+        done = subprocess.run([command, *step], env=env, cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"{step[0]} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed after the server stops
     process = subprocess.Popen(
         [
@@ -159,10 +192,12 @@ def phone(browser: Any, server: str) -> Iterator[Any]:
     context.close()
 
 
-def screenshot(page: Any, name: str) -> Path:
+def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    """Save screenshots/<name>.png (the whole page; `full_page=False` for a fixed-size screen
+    such as the display board, whose fixed ticker would float over a full-page capture)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 
@@ -195,9 +230,80 @@ def sign_in(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
     page.wait_for_load_state()
 
 
-def switch_to_english(page: Any) -> None:
-    with page.expect_navigation():
-        page.select_option("#lang-select", "en")
+def switch_to_english(page: Any, timeout: float = 15_000) -> None:
+    """The site header's language menu, or the kiosk header's one-button switch."""
+    with page.expect_navigation(timeout=timeout):
+        if page.locator("#lang-select").count():
+            page.select_option("#lang-select", "en")
+        else:
+            page.locator("button[name=language][value=en]").click()
+
+
+def record_speech(page: Any) -> None:
+    """From the next navigation on, keep the texts the page asks the browser to speak."""
+    page.add_init_script(SPEECH_RECORDER)
+
+
+def spoken(page: Any) -> list[str]:
+    return list(page.evaluate("window.__spoken || []"))
+
+
+def new_context_page(browser: Any, server: str, **options: Any) -> Any:
+    """A second person (or device) with its own cookies, e.g. the display board."""
+    settings: dict[str, Any] = {
+        "base_url": server,
+        "locale": "id-ID",
+        "viewport": {"width": 1280, "height": 900},
+        **options,
+    }
+    context = browser.new_context(**settings)
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+def small_pdf(text: str = "Satu Pintu") -> bytes:
+    """A tiny valid one-page PDF (with a correct cross-reference table)."""
+    content = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(content)).encode() + b" >>\nstream\n" + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+def small_png(width: int = 8, height: int = 8) -> bytes:
+    """A tiny valid PNG (a grey square)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def clean_screenshots() -> None:
