@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
@@ -263,7 +263,7 @@ class _MonthlyReport:
                 _("Figure"),
                 month_title(self.first),
                 month_title(self.before.date_from),
-                _("Change"),
+                pgettext("difference from the month before", "Change"),
             ]
         ]
         marks: list[tuple[int, Any]] = []

@@ -284,3 +284,17 @@ def test_public_page_is_cached_a_few_minutes(scene: Scene) -> None:
 
 def test_public_page_of_an_unknown_mall_is_404() -> None:
     assert Client().get(reverse("reports:public", args=["nowhere"])).status_code == 404
+
+
+def test_staff_home_links_the_reports(scene: Scene) -> None:
+    viewer = _client(user_with_role(Role.VIEWER, mall=scene.mall))
+    html = viewer.get(reverse("portal:staff-home")).content.decode()
+    assert reverse("reports:dashboard", args=[scene.mall.slug]) in html
+    assert reverse("reports:national") in html
+    assert reverse("reports:public", args=[scene.mall.slug]) in html
+    officer = _client(
+        user_with_role(Role.BACK_OFFICE_OFFICER, mall=scene.mall, agency=scene.agency1)
+    )
+    html = officer.get(reverse("portal:staff-home")).content.decode()
+    assert reverse("reports:dashboard", args=[scene.mall.slug]) in html
+    assert reverse("reports:national") not in html
