@@ -80,6 +80,7 @@ def test_management_dashboard_renders_with_data(page: Any) -> None:
     tables = page.locator("main table")
     assert charts.count() + tables.count() > 0
     screenshot(page, "dashboard-management")
+    screenshot(page, "dashboard-management-top", full_page=False)
     assert_accessible(page)
     switch_to_english(page, timeout=60_000)
     assert page.locator("html").get_attribute("lang") == "en"
