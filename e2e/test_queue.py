@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from e2e.conftest import (
+    DEMO_PASSWORD,
     assert_accessible,
     new_context_page,
     record_speech,
@@ -49,7 +50,10 @@ def test_priority_ticket_is_called_announced_served_and_rated(
     assert board.locator("#now-label").inner_text().strip() == "Sedang dipanggil"
     assert_accessible(board)
 
-    # A visitor with a baby takes a priority ticket for a passport.
+    # Somebody without priority is already waiting for a passport.
+    regular = _take_ticket(page, "paspor", "Paspor Baru atau Penggantian", "Reguler")
+
+    # A visitor with a small child takes a priority ticket for a passport.
     page.goto(KIOSK)
     assert page.get_by_role("heading", name="Ambil nomor antrian").is_visible()
     screenshot(page, "kiosk-home")
@@ -65,22 +69,19 @@ def test_priority_ticket_is_called_announced_served_and_rated(
     page.get_by_role("button", name=re.compile("anak", re.I)).click()
     page.wait_for_url(re.compile(r"/kiosk/ticket/"))
     number = page.locator(".kiosk-ticket .q-number").inner_text().strip()
+    assert number != regular
     facts = page.inner_text(".kiosk-ticket")
     assert "Paspor Baru atau Penggantian" in facts
-    assert "Prioritas" in facts
+    assert "Membawa anak atau balita" in facts
+    assert re.search(r"Antrian di depan\s+0", facts), facts  # ahead of the regular ticket
     assert re.search(r"Lantai 1 .*loket .*10", facts, re.I), facts
-    qr_title = page.locator(".kiosk-ticket .qr svg title").text_content()
-    assert qr_title
     screenshot(page, "kiosk-ticket")
     assert_accessible(page)
-    # The QR code encodes the phone status page: the same address the printout carries.
-    status_url = page.evaluate(
-        """() => {
-          const svg = document.querySelector('.kiosk-ticket .qr svg');
-          return svg ? svg.outerHTML : '';
-        }"""
-    )
-    assert "<svg" in status_url
+    # The QR code carries the phone status page: drawing that address's QR code the same way
+    # gives exactly the printed one.
+    status_path = _status_path_from_kiosk(page)
+    printed_qr = page.locator(".kiosk-ticket .qr svg path.qrline").get_attribute("d")
+    assert printed_qr == _qr_path(server + status_path)
 
     # The officer: loket1 leaves the demo counter it holds (finishing its visitor first), then
     # opens the immigration counter and calls the next ticket.
@@ -116,7 +117,7 @@ def test_priority_ticket_is_called_announced_served_and_rated(
     assert_accessible(board)
 
     # The visitor follows the QR code to the phone status page: called, go to the counter.
-    page.goto(_status_path_from_kiosk(page, number))
+    page.goto(status_path)
     assert "Nomor Anda dipanggil" in page.inner_text("#status-box")
     assert "Loket Imigrasi 1" in page.inner_text("#status-box")
     screenshot(page, "ticket-status-called")
@@ -127,6 +128,10 @@ def test_priority_ticket_is_called_announced_served_and_rated(
     assert "Sedang dilayani" in officer.locator("#current-ticket").inner_text()
     officer.locator("#finish-form button[value=finish]").click()
     assert "Tidak ada tiket di loket." in officer.locator("#current-ticket").inner_text()
+    # The regular ticket comes after it; it did not come.
+    officer.locator("button[value=call_next]").click()
+    assert officer.locator("#current-ticket .q-number").inner_text().strip() == regular
+    officer.locator("button[value=no_show]").click()
 
     # The status page says done and offers the survey (SKM).
     page.reload()
@@ -157,14 +162,21 @@ def test_priority_ticket_is_called_announced_served_and_rated(
     officer.context.close()
 
 
-def _status_path_from_kiosk(page: Any, number: str) -> str:
-    """The phone status address printed under the QR code of the kiosk ticket.
-
-    The kiosk page renders the QR from the status URL; the URL itself is the kiosk URL's
-    ticket id and token on the /q/ticket/ path (the same signed token)."""
+def _status_path_from_kiosk(page: Any) -> str:
+    """The phone status address of the kiosk ticket on screen (same ticket id and token)."""
     match = re.search(r"/kiosk/ticket/(\d+)/([^/]+)/", page.url)
     assert match, page.url
     return f"/q/ticket/{match.group(1)}/{match.group(2)}/"
+
+
+def _qr_path(content: str) -> str:
+    """The SVG path of `content`'s QR code as the kiosk draws it (segno, error level M)."""
+    import segno
+
+    svg = segno.make(content, error="m").svg_inline(scale=4, border=2, omitsize=True)
+    match = re.search(r'class="qrline"[^>]* d="([^"]+)"', svg)
+    assert match, svg
+    return match.group(1)
 
 
 def test_appointment_booked_on_the_portal_is_checked_in_at_the_kiosk(page: Any) -> None:
@@ -232,6 +244,14 @@ def test_drive_thru_ticket_carries_the_plate_and_a_bad_plate_is_refused(page: An
     assert "Vehicle plate" in page.inner_text(".kiosk-ticket")
 
 
+def _tab_to(page: Any, selector: str, presses: int = 30) -> None:
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement === document.querySelector(s)", selector):
+            return
+    pytest.fail(f"Tab never reached {selector}")
+
+
 def press_and_wait(page: Any, key: str) -> None:
     with page.expect_navigation():
         page.keyboard.press(key)
@@ -240,8 +260,13 @@ def press_and_wait(page: Any, key: str) -> None:
 def test_counter_console_works_from_the_keyboard_alone(page: Any) -> None:
     """loket2 holds counter 6 (SKCK) in the demo data with a ticket called: start, finish, call
     the next, pause and resume, close: Tab, Enter and the documented single keys only."""
-    sign_in(page, "loket2")
-    page.goto("/q/counter/6/")
+    page.goto("/accounts/login/?next=/q/counter/6/")
+    _tab_to(page, "#id_username")
+    page.keyboard.type("loket2")
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    press_and_wait(page, "Enter")
+    assert page.url.endswith("/q/counter/6/"), page.url
     current = page.locator("#current-ticket")
     first = current.locator(".q-number").inner_text().strip()
     assert "Dipanggil" in current.inner_text()
