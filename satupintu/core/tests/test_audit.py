@@ -61,6 +61,16 @@ def test_an_entry_cannot_be_deleted() -> None:
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
 
 
+def test_bulk_update_and_delete_are_refused() -> None:
+    entry = AuditEntryFactory(summary="original")
+    with pytest.raises(ValueError, match="append-only"):
+        AuditEntry.objects.filter(pk=entry.pk).update(summary="rewritten")
+    with pytest.raises(ValueError, match="append-only"):
+        AuditEntry.objects.all().delete()
+    entry.refresh_from_db()
+    assert entry.summary == "original"
+
+
 def test_entries_only_accumulate_newest_first() -> None:
     first = AuditEntryFactory()
     second = AuditEntryFactory()
