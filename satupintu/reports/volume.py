@@ -195,6 +195,16 @@ def _reset_sequences(*models_: type[models.Model]) -> None:
             )
 
 
+def _analyze(*models_: type[models.Model]) -> None:
+    """Fresh planner statistics after a bulk load: with the old ones PostgreSQL believes a
+    ticket has thousands of events and scans the whole table instead of the index."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models_:
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+
+
 @dataclass
 class ServicePlan:
     service: Service
@@ -841,6 +851,16 @@ def generate(
         dossier_events,
     ):
         inserter.flush()
+    _analyze(
+        Ticket,
+        TicketEvent,
+        CounterSession,
+        Survey,
+        Complaint,
+        ComplaintEvent,
+        Dossier,
+        DossierEvent,
+    )
     _reset_sequences(
         Ticket,
         TicketEvent,

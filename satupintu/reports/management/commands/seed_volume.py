@@ -10,12 +10,13 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 
 from satupintu.catalog.models import Mall
 from satupintu.queueing.models import Ticket
 from satupintu.queueing.selectors import mall_today
 from satupintu.reports import volume
+from satupintu.reports.models import DailyDossierStats, DailySurveyStats, DailyTicketStats
 from satupintu.reports.progress import ProgressBar
 from satupintu.reports.services import rollup_range
 
@@ -98,6 +99,10 @@ class Command(BaseCommand):
             rollup_bar.close()
             rollup_seconds = time.monotonic() - t0
             self.stdout.write(f"roll-ups: {built} days in {rollup_seconds:.1f} s")
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    for model in (DailyTicketStats, DailyDossierStats, DailySurveyStats):
+                        cursor.execute(f"ANALYZE {model._meta.db_table}")
         self.stdout.write(
             f"total {time.monotonic() - started:.1f} s, peak memory "
             f"{volume.peak_memory_mb():.0f} MB (ru_maxrss)"
