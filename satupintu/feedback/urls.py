@@ -5,7 +5,7 @@ from satupintu.feedback import views
 app_name = "feedback"
 urlpatterns = [
     # Survey (SKM): ticket QR and notification links first, so that they win over a mall slug.
-    path("survei/t/<int:ticket_id>/", views.survey_for_ticket, name="survey-ticket"),
+    path("survei/t/<int:ticket_id>/<str:token>/", views.survey_for_ticket, name="survey-ticket"),
     path("survei/k/<str:tracking_code>/", views.survey_for_dossier, name="survey-dossier"),
     path("survei/<slug:mall_slug>/", views.survey_start, name="survey"),
     path("survei/<slug:mall_slug>/terima-kasih/", views.survey_thanks, name="survey-thanks"),

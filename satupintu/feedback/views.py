@@ -24,6 +24,7 @@ from satupintu.feedback import links, selectors, services
 from satupintu.feedback.forms import ComplaintForm
 from satupintu.feedback.models import Complaint, Education, Gender, Occupation, Survey
 from satupintu.feedback.unsur import OPTION_LETTERS, UNSUR
+from satupintu.queueing.selectors import ticket_for_token
 
 
 def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -163,8 +164,10 @@ def survey_form(request: HttpRequest, mall_slug: str, service_id: int) -> HttpRe
 
 @not_found_as_404
 @require_http_methods(["GET", "POST"])
-def survey_for_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """From the QR code printed on the ticket."""
+def survey_for_ticket(request: HttpRequest, ticket_id: int, token: str) -> HttpResponse:
+    """From the ticket's phone page. The token (the ticket's secret, as on that page) keeps
+    strangers from rating, and so using up, other people's tickets by trying ids."""
+    ticket_for_token(ticket_id=ticket_id, token=token)
     try:
         ticket = links.ticket_find(ticket_id)
     except LookupError:

@@ -11,9 +11,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import Role
@@ -677,3 +679,21 @@ def ticket_as_dict(
             }
         )
     return data
+
+
+_TICKET_TOKEN_SALT = "satupintu.queueing.ticket-status"
+
+
+def ticket_token(ticket: Ticket) -> str:
+    """The secret part of a ticket's public addresses (phone status page, survey link), printed
+    as a QR code: who holds the ticket holds the address, and ticket ids cannot be walked."""
+    value = f"{ticket.pk}:{ticket.number}:{ticket.service_date.isoformat()}"
+    return signing.Signer(salt=_TICKET_TOKEN_SALT).signature(value)[:22]
+
+
+def ticket_for_token(*, ticket_id: int, token: str) -> Ticket:
+    """The ticket whose token is `token`; "not found" for a wrong token or a missing ticket."""
+    ticket = ticket_get(ticket_id=ticket_id)
+    if not constant_time_compare(ticket_token(ticket), token):
+        raise NotFound("No such ticket")
+    return ticket

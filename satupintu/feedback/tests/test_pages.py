@@ -10,6 +10,7 @@ from satupintu.catalog.tests.factories import AgencyFactory, MallFactory, Servic
 from satupintu.feedback.models import Complaint, Survey
 from satupintu.feedback.tests.factories import answers, surveys_with_total
 from satupintu.feedback.tests.helpers import make_dossier, make_ticket
+from satupintu.queueing.selectors import ticket_token
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,8 @@ def test_survey_form_with_a_missing_answer_is_shown_again(client, world):
 def test_survey_from_the_ticket_qr_once(client, world):
     _mall, _agency, _other, service, _other_service = world
     ticket = make_ticket(service)
-    url = f"/survei/t/{ticket.pk}/"
+    url = f"/survei/t/{ticket.pk}/{ticket_token(ticket)}/"
+    assert client.get(f"/survei/t/{ticket.pk}/not-the-token/").status_code == 404
     assert client.get(url).status_code == 200
     assert client.post(url, form_data()).status_code == 302
     survey = Survey.objects.get()
@@ -85,7 +87,7 @@ def test_survey_from_the_ticket_qr_once(client, world):
     assert again.status_code == 409
     assert client.post(url, form_data()).status_code == 409
     assert Survey.objects.count() == 1
-    assert client.get("/survei/t/99999999/").status_code == 404
+    assert client.get("/survei/t/99999999/x/").status_code == 404
 
 
 def test_survey_from_the_notification_link(client, world):

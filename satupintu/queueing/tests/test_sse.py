@@ -342,7 +342,7 @@ def test_console_stream_is_for_its_officers_only(server: str, broker: Any, world
 
 def test_phone_stream_needs_the_ticket_token(server: str, broker: Any, world: Any) -> None:
     from satupintu.queueing import services
-    from satupintu.queueing.views import ticket_token
+    from satupintu.queueing.selectors import ticket_token
 
     ticket = services.ticket_issue(service=world.service, name="Budi Santoso", phone="081298765432")
     url = f"{server}/q/ticket/{ticket.pk}/events"

@@ -32,6 +32,7 @@ from satupintu.queueing.models import (
     Ticket,
     TicketEvent,
 )
+from satupintu.queueing.selectors import ticket_token
 from satupintu.queueing.tests.factories import (
     AppointmentSlotConfigFactory,
     DisplayFactory,
@@ -39,7 +40,6 @@ from satupintu.queueing.tests.factories import (
 )
 from satupintu.queueing.tests.queue_fixtures import *  # noqa: F403 - the fixtures
 from satupintu.queueing.tests.queue_fixtures import Clock, QueueWorld
-from satupintu.queueing.views import ticket_token
 
 pytestmark = pytest.mark.django_db
 
