@@ -273,9 +273,6 @@ COMPLAINT_FIRST_RESPONSE_WORKING_DAYS = int(
 )
 
 # --- dossiers ---
-# The key that encrypts applicants' NIKs at rest (any long random string); derived from
-# SECRET_KEY when empty. Changing it makes stored NIKs unreadable.
-DOSSIER_ENCRYPTION_KEY = os.environ.get("DOSSIER_ENCRYPTION_KEY", "")
 # The shared secret of the payment gateway's signed callbacks (HMAC-SHA256 of the raw body).
 PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET", "")
 

@@ -28,6 +28,7 @@ from satupintu.accounts.selectors import has_role
 from satupintu.catalog.models import BundleItem, Channel, Service, ServiceBundle, ServiceRequirement
 from satupintu.catalog.selectors import mall_closures
 from satupintu.core.audit import audit_record
+from satupintu.core.crypto import decrypt_personal, encrypt_personal, lookup_hash
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
 from satupintu.core.validators import mask_nik, parse_nik, validate_phone
 from satupintu.dossiers import sla
@@ -37,7 +38,6 @@ from satupintu.dossiers.codes import (
     tracking_code_new,
     verification_code_new,
 )
-from satupintu.dossiers.identity import nik_decrypt, nik_encrypt, nik_lookup_hash
 from satupintu.dossiers.models import (
     Bill,
     Dossier,
@@ -192,8 +192,8 @@ def _clean_applicant(applicant: dict[str, Any]) -> dict[str, Any]:
             raise InvalidInput(_("Not a valid e-mail address."), field="applicant.email") from exc
     return {
         "applicant_kind": kind,
-        "applicant_nik_encrypted": nik_encrypt(nik),
-        "applicant_nik_hash": nik_lookup_hash(nik),
+        "applicant_nik_encrypted": encrypt_personal(nik, purpose="nik"),
+        "applicant_nik_hash": lookup_hash(nik, purpose="nik"),
         "applicant_nik_masked": mask_nik(nik),
         "applicant_name": name,
         "business_name": business_name[:200],
@@ -1042,7 +1042,7 @@ def dossier_nik_reveal(*, actor: Any, dossier_id: int, request: Any = None) -> s
         summary=f"full NIK of dossier {dossier.tracking_code}",
         request=request,
     )
-    return nik_decrypt(dossier.applicant_nik_encrypted)
+    return decrypt_personal(dossier.applicant_nik_encrypted, purpose="nik")
 
 
 # --- fees ------------------------------------------------------------------------------------

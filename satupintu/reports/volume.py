@@ -440,12 +440,18 @@ def generate(
     ticket_id = _next_id(Ticket)
     dossier_id = _next_id(Dossier)
     complaint_id = _next_id(Complaint)
-    from satupintu.dossiers.identity import nik_encrypt, nik_lookup_hash
+    from satupintu.core.crypto import encrypt_personal, lookup_hash
 
     nik_pool = []
     for i in range(50):
         nik = f"3471{rng.randint(10, 99)}{rng.randint(100000, 999999)}{i:04d}"[:16]
-        nik_pool.append((nik_encrypt(nik), nik_lookup_hash(nik), nik[:4] + "********" + nik[-4:]))
+        nik_pool.append(
+            (
+                encrypt_personal(nik, purpose="nik"),
+                lookup_hash(nik, purpose="nik"),
+                nik[:4] + "********" + nik[-4:],
+            )
+        )
 
     def local(day: date, minutes: float) -> datetime:
         return datetime.combine(day, time(8), tzinfo=zone) + timedelta(minutes=minutes)

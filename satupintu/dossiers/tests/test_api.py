@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
+from satupintu.core.crypto import decrypt_personal, lookup_hash
 from satupintu.core.models import AuditEntry
-from satupintu.dossiers.identity import nik_decrypt, nik_lookup_hash
 from satupintu.dossiers.models import Dossier, DossierEvent
 from satupintu.dossiers.tests.conftest import (
     VALID_NIK,
@@ -35,8 +35,8 @@ def test_counter_officer_creates_a_walk_in_dossier(world: World) -> None:
     assert dossier.tracking_code == body["tracking_code"]
     assert dossier.applicant_nik_masked == "3471**********03"
     assert VALID_NIK not in dossier.applicant_nik_encrypted
-    assert nik_decrypt(dossier.applicant_nik_encrypted) == VALID_NIK
-    assert dossier.applicant_nik_hash == nik_lookup_hash(VALID_NIK)
+    assert decrypt_personal(dossier.applicant_nik_encrypted, purpose="nik") == VALID_NIK
+    assert dossier.applicant_nik_hash == lookup_hash(VALID_NIK, purpose="nik")
     assert dossier.applicant_phone == "+6281234567890"
     assert dossier.documents.count() == 2
     assert list(dossier.events.values_list("action", "to_status")) == [("submit", "submitted")]
