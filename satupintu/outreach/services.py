@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import Membership, Role, User
 from satupintu.catalog.models import Mall, Service
@@ -57,7 +58,7 @@ def mall_today(mall: Mall) -> date:
 
 
 def allowed_actions(outreach_request: OutreachRequest) -> list[str]:
-    return sorted({a for (src, _), a in TRANSITIONS.items() if src == outreach_request.status})
+    return sorted({a for (src, _dst), a in TRANSITIONS.items() if src == outreach_request.status})
 
 
 def _lock(outreach_request: OutreachRequest) -> OutreachRequest:
@@ -76,7 +77,11 @@ def _move(
     from_status = locked.status
     if TRANSITIONS.get((from_status, to_status)) != action:
         raise Conflict(
-            f"Cannot {action.replace('_', ' ')} a request that is {from_status}",
+            _("Cannot %(action)s a request that is %(status)s")
+            % {
+                "action": action.replace("_", " "),
+                "status": OutreachRequest.Status(from_status).label,
+            },
             field="status",
         )
     locked.status = to_status
@@ -106,23 +111,25 @@ def _require_staff(actor: Any, mall_id: int) -> None:
 
 def _clean_preferred_dates(values: Sequence[date], today: date) -> list[date]:
     if not values:
-        raise InvalidInput("Give at least one preferred date", field="preferred_dates")
+        raise InvalidInput(_("Give at least one preferred date"), field="preferred_dates")
     if len(values) > MAX_PREFERRED_DATES:
         raise InvalidInput(
-            f"Give at most {MAX_PREFERRED_DATES} preferred dates", field="preferred_dates"
+            _("Give at most %(count)d preferred dates") % {"count": MAX_PREFERRED_DATES},
+            field="preferred_dates",
         )
     dates = sorted(set(values))
     for value in dates:
         if value < today:
             raise InvalidInput(
-                f"Preferred date {value.isoformat()} is in the past (today is {today.isoformat()})",
+                _("Preferred date %(date)s is in the past (today is %(today)s)")
+                % {"date": value.isoformat(), "today": today.isoformat()},
                 field="preferred_dates",
                 code="date_in_past",
             )
         if (value - today).days > BOOKING_HORIZON_DAYS:
             raise InvalidInput(
-                f"Preferred date {value.isoformat()} is more than {BOOKING_HORIZON_DAYS} days "
-                "ahead",
+                _("Preferred date %(date)s is more than %(days)d days ahead")
+                % {"date": value.isoformat(), "days": BOOKING_HORIZON_DAYS},
                 field="preferred_dates",
                 code="date_too_far",
             )
@@ -132,9 +139,11 @@ def _clean_preferred_dates(values: Sequence[date], today: date) -> list[date]:
 def _clean_services(mall: Mall, service_ids: Iterable[int]) -> list[Service]:
     ids = list(dict.fromkeys(service_ids))
     if not ids:
-        raise InvalidInput("Choose at least one service", field="service_ids")
+        raise InvalidInput(_("Choose at least one service"), field="service_ids")
     if len(ids) > MAX_SERVICES:
-        raise InvalidInput(f"Choose at most {MAX_SERVICES} services", field="service_ids")
+        raise InvalidInput(
+            _("Choose at most %(count)d services") % {"count": MAX_SERVICES}, field="service_ids"
+        )
     found = {
         s.pk: s
         for s in Service.objects.filter(
@@ -144,10 +153,14 @@ def _clean_services(mall: Mall, service_ids: Iterable[int]) -> list[Service]:
     for service_id in ids:
         service = found.get(service_id)
         if service is None:
-            raise InvalidInput(f"No service with id {service_id} in this mall", field="service_ids")
+            raise InvalidInput(
+                _("No service with id %(id)s in this mall") % {"id": service_id},
+                field="service_ids",
+            )
         if not service.offers_outreach:
             raise InvalidInput(
-                f"Service {service.code} is not offered by outreach (jemput bola)",
+                _("Service %(code)s is not offered by outreach (jemput bola)")
+                % {"code": service.code},
                 field="service_ids",
             )
     return [found[i] for i in ids]
@@ -156,11 +169,16 @@ def _clean_services(mall: Mall, service_ids: Iterable[int]) -> list[Service]:
 def _required_text(value: str, field: str, label: str, max_length: int) -> str:
     text = (value or "").strip()
     if not text:
-        raise InvalidInput(f"{label} is required", field=field)
+        raise InvalidInput(_("%(label)s is required") % {"label": label}, field=field)
     if len(text) > max_length:
-        raise InvalidInput(f"{label} is longer than {max_length} characters", field=field)
+        raise InvalidInput(
+            _("%(label)s is longer than %(max)d characters") % {"label": label, "max": max_length},
+            field=field,
+        )
     if "\x00" in text:
-        raise InvalidInput(f"{label} contains characters not allowed", field=field)
+        raise InvalidInput(
+            _("%(label)s contains characters not allowed") % {"label": label}, field=field
+        )
     return text
 
 
@@ -168,7 +186,8 @@ def _optional_text(value: str, field: str, max_length: int) -> str:
     text = (value or "").strip()
     if len(text) > max_length or "\x00" in text:
         raise InvalidInput(
-            f"Text is longer than {max_length} characters or has characters not allowed",
+            _("Text is longer than %(max)d characters or has characters not allowed")
+            % {"max": max_length},
             field=field,
         )
     return text
@@ -197,8 +216,8 @@ def outreach_request_create(
 ) -> OutreachRequest:
     """A request for a home visit, from the portal (anyone) or entered by an outreach officer."""
     today = today or mall_today(mall)
-    person_name = _required_text(data.person_name, "person_name", "Name", 150)
-    address = _required_text(data.address, "address", "Address", 300)
+    person_name = _required_text(data.person_name, "person_name", _("Name"), 150)
+    address = _required_text(data.address, "address", _("Address"), 300)
     try:
         phone = validate_phone(data.phone)
     except ValidationError as exc:
@@ -211,26 +230,28 @@ def outreach_request_create(
             raise InvalidInput(exc.messages[0], field="nik") from exc
     if data.kecamatan not in KOTA_YOGYAKARTA:
         raise InvalidInput(
-            f"'{data.kecamatan}' is not a kecamatan of Kota Yogyakarta", field="kecamatan"
+            _("'%(name)s' is not a kecamatan of Kota Yogyakarta") % {"name": data.kecamatan},
+            field="kecamatan",
         )
     if data.kelurahan not in KOTA_YOGYAKARTA[data.kecamatan]:
         raise InvalidInput(
-            f"'{data.kelurahan}' is not a kelurahan of Kecamatan {data.kecamatan}",
+            _("'%(name)s' is not a kelurahan of Kecamatan %(kecamatan)s")
+            % {"name": data.kelurahan, "kecamatan": data.kecamatan},
             field="kelurahan",
         )
     if data.requested_by not in OutreachRequest.RequestedBy.values:
-        raise InvalidInput("Unknown value", field="requested_by")
+        raise InvalidInput(_("Unknown value"), field="requested_by")
     if data.requested_by == OutreachRequest.RequestedBy.OFFICER_PHONE and not is_outreach_staff(
         actor, mall.pk
     ):
         raise InvalidInput(
-            "Only an outreach officer enters a request taken by phone", field="requested_by"
+            _("Only an outreach officer enters a request taken by phone"), field="requested_by"
         )
     requester_name = _optional_text(data.requester_name, "requester_name", 150)
     if data.requested_by == OutreachRequest.RequestedBy.FAMILY and not requester_name:
-        raise InvalidInput("Give the name of the family member who asks", field="requester_name")
+        raise InvalidInput(_("Give the name of the family member who asks"), field="requester_name")
     if data.reason not in OutreachRequest.Reason.values:
-        raise InvalidInput("Unknown reason", field="reason")
+        raise InvalidInput(_("Unknown reason"), field="reason")
     disability = _optional_text(data.disability_note, "disability_note", 2000)
     health = _optional_text(data.health_note, "health_note", 2000)
     services = _clean_services(mall, data.service_ids)
@@ -295,7 +316,8 @@ def outreach_request_triage(
     _require_staff(actor, outreach_request.mall_id)
     if priority not in OutreachRequest.Priority.values:
         raise InvalidInput(
-            f"Unknown priority; use one of {', '.join(OutreachRequest.Priority.values)}",
+            _("Unknown priority; use one of %(choices)s")
+            % {"choices": ", ".join(OutreachRequest.Priority.values)},
             field="priority",
         )
     note = _optional_text(note, "note", 2000)
@@ -323,7 +345,8 @@ def _outreach_officers(mall_id: int, user_ids: Sequence[int], field: str) -> lis
     missing = [i for i in ids if i not in officer_ids]
     if missing:
         raise InvalidInput(
-            f"User {missing[0]} is not an outreach officer of this mall", field=field
+            _("User %(id)s is not an outreach officer of this mall") % {"id": missing[0]},
+            field=field,
         )
     users = {u.pk: u for u in User.objects.filter(pk__in=ids)}
     return [users[i] for i in ids]
@@ -350,21 +373,25 @@ def visit_schedule(
     today = today or mall_today(mall)
     if plan.date < today:
         raise InvalidInput(
-            f"Visit date {plan.date.isoformat()} is in the past", field="date", code="date_in_past"
+            _("Visit date %(date)s is in the past") % {"date": plan.date.isoformat()},
+            field="date",
+            code="date_in_past",
         )
     if plan.window_start >= plan.window_end:
-        raise InvalidInput("The time window must end after it starts", field="window_end")
+        raise InvalidInput(_("The time window must end after it starts"), field="window_end")
     if not plan.team_ids:
-        raise InvalidInput("A visit needs at least one team member", field="team_ids")
+        raise InvalidInput(_("A visit needs at least one team member"), field="team_ids")
     team = _outreach_officers(mall.pk, plan.team_ids, "team_ids")
     vehicle = None
     if plan.vehicle_id is not None:
         vehicle = Vehicle.objects.filter(pk=plan.vehicle_id, mall=mall, is_active=True).first()
         if vehicle is None:
-            raise InvalidInput(f"No vehicle with id {plan.vehicle_id}", field="vehicle_id")
+            raise InvalidInput(
+                _("No vehicle with id %(id)s") % {"id": plan.vehicle_id}, field="vehicle_id"
+            )
     equipment = list(Equipment.objects.filter(pk__in=plan.equipment_ids, mall=mall, is_active=True))
     if len(equipment) != len(set(plan.equipment_ids)):
-        raise InvalidInput("Unknown equipment", field="equipment_ids")
+        raise InvalidInput(_("Unknown equipment"), field="equipment_ids")
     note = _optional_text(plan.note, "note", 2000)
 
     locked = _lock(outreach_request)
@@ -377,13 +404,21 @@ def visit_schedule(
         window_end__gt=plan.window_start,
     )
     if vehicle is not None and overlapping.filter(vehicle=vehicle).exists():
-        raise Conflict(f"{vehicle} is already booked at that time", field="vehicle_id")
+        raise Conflict(
+            _("%(vehicle)s is already booked at that time") % {"vehicle": vehicle},
+            field="vehicle_id",
+        )
     busy = overlapping.filter(team__in=team).values_list("team__username", flat=True).first()
     if busy:
-        raise Conflict(f"{busy} already has a visit at that time", field="team_ids")
+        raise Conflict(
+            _("%(user)s already has a visit at that time") % {"user": busy}, field="team_ids"
+        )
     busy_kit = overlapping.filter(equipment__in=equipment).values_list("equipment__name", flat=True)
     if busy_kit.exists():
-        raise Conflict(f"{busy_kit.first()} is already booked at that time", field="equipment_ids")
+        raise Conflict(
+            _("%(equipment)s is already booked at that time") % {"equipment": busy_kit.first()},
+            field="equipment_ids",
+        )
     try:
         with transaction.atomic():
             visit = Visit.objects.create(
@@ -396,7 +431,7 @@ def visit_schedule(
                 plan_note=note,
             )
     except IntegrityError as exc:
-        raise Conflict("The request already has a scheduled visit", field="status") from exc
+        raise Conflict(_("The request already has a scheduled visit"), field="status") from exc
     visit.team.set(team)
     visit.equipment.set(equipment)
     window = f"{plan.date.isoformat()} {plan.window_start:%H:%M}-{plan.window_end:%H:%M}"
@@ -464,22 +499,27 @@ def visit_record(
     note = _optional_text(note, "note", 4000)
     locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if locked_visit.status != Visit.Status.SCHEDULED:
-        raise Conflict(f"This visit is already {locked_visit.status}", field="status")
+        raise Conflict(
+            _("This visit is already %(status)s") % {"status": locked_visit.get_status_display()},
+            field="status",
+        )
     locked = _lock(visit.request)
     requested = {s.pk: s for s in locked.services.all()}
     if met and not services:
-        raise InvalidInput("Say which services were handled", field="services")
+        raise InvalidInput(_("Say which services were handled"), field="services")
     if not met and services:
-        raise InvalidInput("No service is handled when the person was not met", field="services")
+        raise InvalidInput(_("No service is handled when the person was not met"), field="services")
     seen: set[int] = set()
     for item in services:
         if item.service_id not in requested:
             raise InvalidInput(
-                f"Service {item.service_id} was not requested for this visit",
+                _("Service %(id)s was not requested for this visit") % {"id": item.service_id},
                 field="services",
             )
         if item.service_id in seen:
-            raise InvalidInput(f"Service {item.service_id} is listed twice", field="services")
+            raise InvalidInput(
+                _("Service %(id)s is listed twice") % {"id": item.service_id}, field="services"
+            )
         seen.add(item.service_id)
         _optional_text(item.note, "services.note", 255)
 

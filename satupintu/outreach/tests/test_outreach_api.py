@@ -76,6 +76,7 @@ def test_preferred_date_in_the_past_is_422_and_nothing_is_stored(env: dict[str, 
         Client(),
         "/api/v1/outreach/requests",
         _payload(env, preferred_dates=[yesterday.isoformat()]),
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 422
     detail = response.json()["detail"]
@@ -110,11 +111,14 @@ def test_bad_input_names_the_field_and_stores_nothing(
 
 
 def test_service_without_outreach_channel_is_refused(env: dict[str, Any]) -> None:
-    response = _post(
-        Client(), "/api/v1/outreach/requests", _payload(env, service_ids=[env["walk_only"].pk])
-    )
+    payload = _payload(env, service_ids=[env["walk_only"].pk])
+    response = _post(Client(), "/api/v1/outreach/requests", payload, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 422
     assert "not offered by outreach" in response.json()["detail"][0]["msg"]
+    # Without a language asked for, the message is in Indonesian, the site's default.
+    response = _post(Client(), "/api/v1/outreach/requests", payload)
+    assert response.status_code == 422
+    assert "tidak tersedia lewat jemput bola" in response.json()["detail"][0]["msg"]
     assert OutreachRequest.objects.count() == 0
 
 

@@ -82,7 +82,8 @@ def test_public_form_date_in_the_past_is_refused_and_nothing_stored(env: dict[st
         f"/m/{env['mall'].slug}/jemput-bola/", _form(env, date_1=yesterday.isoformat())
     )
     assert response.status_code == 422
-    assert "past" in str(response.context["form"].errors["date_1"])
+    # the page is Indonesian by default, and so is the service's message
+    assert "sudah lewat" in str(response.context["form"].errors["date_1"])
     assert OutreachRequest.objects.count() == 0
 
 
