@@ -136,7 +136,9 @@
     cells.forEach(function (value, i) {
       var td = document.createElement("td");
       td.textContent = value;
-      if (i === 2) { td.className = "svc"; }
+      td.className = ["num", "ctr", "svc"][i];
+      // a long counter name is cut with an ellipsis on screen; the full name stays in the title
+      if (i === 1) { td.title = value; }
       row.appendChild(td);
     });
     callsBody.insertBefore(row, callsBody.firstChild);
