@@ -5,6 +5,8 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from satupintu.core.models import AppendOnlyModel
+
 
 class Channel(models.TextChoices):
     WALK_IN = "walk_in", _("walk-in")
@@ -461,7 +463,7 @@ class BundleItem(models.Model):
             raise ValidationError({"service": _("The service must belong to the bundle's mall.")})
 
 
-class PartnershipEvent(models.Model):
+class PartnershipEvent(AppendOnlyModel):
     """One step of a partnership's lifecycle (append-only): who, when, from, to, why."""
 
     partnership = models.ForeignKey(
@@ -489,11 +491,6 @@ class PartnershipEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partnership_id} {self.from_status}->{self.to_status}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise ValueError("partnership events are append-only")
-        super().save(*args, **kwargs)
 
 
 class PartnershipReminder(models.Model):

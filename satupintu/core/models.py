@@ -8,16 +8,35 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    """Refuses bulk changes, so that no code path rewrites or erases the trail."""
+    """Refuses bulk changes, so that no code path rewrites or erases a history."""
 
     def update(self, **kwargs: Any) -> int:
-        raise ValueError("audit entries are append-only")
+        raise ValueError(f"{self.model._meta.label} rows are append-only")
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise ValueError("audit entries are append-only")
+        raise ValueError(f"{self.model._meta.label} rows are append-only")
 
 
-class AuditEntry(models.Model):
+class AppendOnlyModel(models.Model):
+    """A history row (audit line, ticket/dossier/complaint/visit event): written once, never
+    changed or deleted, one by one or in bulk. Durations and KPIs are computed from these rows,
+    so they must stay as they were recorded."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError(f"{self._meta.label} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError(f"{self._meta.label} rows are append-only")
+
+
+class AuditEntry(AppendOnlyModel):
     """One line of the append-only audit trail: who did what to which row, and when.
 
     Reads of personal data (NIK, disability and health notes) are recorded too, with
@@ -49,8 +68,6 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
@@ -59,14 +76,6 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("audit entries are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("audit entries are append-only")
 
 
 class NotificationLog(models.Model):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from satupintu.accounts.models import Role
 from satupintu.catalog.models import Channel
+from satupintu.core.models import AppendOnlyModel
 
 # The applicant is not a staff role, but a workflow action may be theirs (resubmit).
 APPLICANT = "applicant"
@@ -518,7 +519,7 @@ class Dossier(models.Model):
         return self.bundle_id is not None and self.parent_id is None
 
 
-class DossierEvent(models.Model):
+class DossierEvent(AppendOnlyModel):
     """Append-only history of a dossier: every transition, assignment and payment."""
 
     dossier = models.ForeignKey(
@@ -546,14 +547,6 @@ class DossierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} {self.action} {self.from_status}->{self.to_status}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("dossier events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("dossier events are append-only")
 
 
 class DossierDocument(models.Model):

@@ -6,14 +6,13 @@ ticket up defensively (`satupintu.feedback.links`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from satupintu.core.models import AppendOnlyModel
 from satupintu.feedback.unsur import UNSUR_CODES
 
 
@@ -250,7 +249,7 @@ class Complaint(models.Model):
         return self.first_responded_at is None and self.first_response_due < timezone.localdate()
 
 
-class ComplaintEvent(models.Model):
+class ComplaintEvent(AppendOnlyModel):
     """One step in a complaint's history. Append-only: never changed or deleted."""
 
     class Kind(models.TextChoices):
@@ -289,14 +288,6 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} {self.from_status}->{self.to_status}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("complaint events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError("complaint events are append-only")
 
 
 class LaporDelivery(models.Model):

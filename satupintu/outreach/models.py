@@ -8,33 +8,20 @@ only outreach officers of the mall read them, each read leaving an audit entry."
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from satupintu.outreach.areas import KECAMATAN_CHOICES
 from satupintu.core.crypto import decrypt_personal, encrypt_personal
+from satupintu.core.models import AppendOnlyModel
+from satupintu.outreach.areas import KECAMATAN_CHOICES
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def new_reference() -> str:
     return "JB-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
-
-
-class AppendOnly(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError(f"{self._meta.label} rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError(f"{self._meta.label} rows are append-only")
 
 
 class Vehicle(models.Model):
@@ -311,7 +298,7 @@ class VisitService(models.Model):
         return f"{self.visit_id} {self.service_id}"
 
 
-class OutreachEvent(AppendOnly):
+class OutreachEvent(AppendOnlyModel):
     """One change of a request or of its visit: who, when, from, to, why."""
 
     request = models.ForeignKey(

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from satupintu.core.models import AppendOnlyModel
 
 
 class Display(models.Model):
@@ -243,7 +243,7 @@ class Ticket(models.Model):
         return f"{self.number} ({self.service_date})"
 
 
-class TicketEvent(models.Model):
+class TicketEvent(AppendOnlyModel):
     """One append-only line of a ticket's history: who did what, when, at which counter."""
 
     class Action(models.TextChoices):
@@ -303,14 +303,6 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.action} {self.from_status}->{self.to_status}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("ticket events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("ticket events are append-only")
 
 
 class NumberSequence(models.Model):
