@@ -185,7 +185,16 @@ def seed_queue_mall(*, counters: int) -> dict[str, Any]:
     floor, _ = Floor.objects.get_or_create(mall=mall, number=1, defaults={"name": "Lantai 1"})
     display, _ = Display.objects.get_or_create(mall=mall, name="Papan Bench", defaults={})
     # Earlier runs: tickets and their events go, counters are free again.
-    TicketEvent.objects.filter(ticket__mall=mall).delete()
+    # Ticket events refuse deletion through the ORM (append-only history); this is the
+    # benchmark's own database being reset, so its rows go in plain SQL.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {TicketEvent._meta.db_table} WHERE ticket_id IN "
+            f"(SELECT id FROM {Ticket._meta.db_table} WHERE mall_id = %s)",
+            [mall.pk],
+        )
     Ticket.objects.filter(mall=mall).update(transferred_from=None)
     Ticket.objects.filter(mall=mall).delete()
     NumberSequence.objects.filter(mall=mall).delete()

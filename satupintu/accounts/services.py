@@ -4,6 +4,7 @@ import hmac
 from datetime import timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -33,12 +34,35 @@ def api_token_issue(
     return raw
 
 
+# A device or console sends its token with every request; the token row and its user are kept
+# in the cache this long so that a request does not start with a database read. Revoking a token
+# drops the entry at once (`api_token_revoke`); the expiry bounds how long a change made
+# elsewhere (a user deactivated, an expiry date edited in the admin, another server process with
+# a per-process cache) takes to be seen.
+TOKEN_CACHE_SECONDS = 10
+
+
+def _token_cache_key(prefix: str) -> str:
+    return f"accounts:api-token:{prefix}"
+
+
 def api_token_authenticate(raw: str) -> User | None:
     """The active user behind a bearer token, or None."""
     prefix, _, _secret = raw.partition(".")
     if len(prefix) != ApiToken.PREFIX_LENGTH:
         return None
-    token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+    key = _token_cache_key(prefix)
+    token = cache.get(key)
+    if token is None:
+        # The password hash stays out of the cache (it may be a shared Redis).
+        token = (
+            ApiToken.objects.select_related("user")
+            .defer("user__password")
+            .filter(prefix=prefix)
+            .first()
+        )
+        if token is not None:
+            cache.set(key, token, TOKEN_CACHE_SECONDS)
     if token is None or not token.is_usable() or not token.user.is_active:
         return None
     if not hmac.compare_digest(token.key_hash, ApiToken.hash(raw)):
@@ -47,12 +71,18 @@ def api_token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         # Devices call many times a minute; touching the row on every call would serialise them.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+        cache.set(key, token, TOKEN_CACHE_SECONDS)
     return token.user
 
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    key = _token_cache_key(token.prefix)
+    # Now, and again after commit: a request between the two may have cached the row unrevoked.
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 @transaction.atomic

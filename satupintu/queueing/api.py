@@ -92,9 +92,11 @@ def _session_out(session: CounterSession) -> dict[str, Any]:
 @router.post("/tickets", response={201: TicketOut}, auth=PUBLIC_AUTH)
 def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
     """Take a ticket: kiosks, officers and (rate limited) anonymous visitors of the portal."""
-    service = selectors.service_for_queue(service_id=payload.service_id)
     user = _user(request)
-    if not selectors.may_issue_tickets(user, service.mall_id):
+    service, may_issue = selectors.service_for_queue_and_issuer(
+        service_id=payload.service_id, user=user
+    )
+    if not may_issue:
         enforce_public_rate_limit(request, "ticket")
     ticket = services.ticket_issue(
         service=service,

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -66,13 +66,28 @@ def local_iso(value: datetime | None, mall: Mall) -> str | None:
 def _day_closed_reason_and_hours(
     mall: Mall, day: date
 ) -> tuple[str | None, tuple[time, time] | None]:
-    closure = list(
-        ClosureDay.objects.filter(mall=mall, date=day).values_list("reason", flat=True)[:1]
+    # The closure day and the opening hours of the weekday in one statement (every ticket
+    # issued asks).
+    closures = ClosureDay.objects.filter(mall_id=OuterRef("pk"), date=day).order_by()
+    weekday_hours = OpeningHours.objects.filter(
+        mall_id=OuterRef("pk"), weekday=day.weekday()
+    ).order_by()
+    row = (
+        Mall.objects.filter(pk=mall.pk)
+        .annotate(
+            closed=Exists(closures),
+            closure_reason=Subquery(closures.values("reason")[:1]),
+            opens=Subquery(weekday_hours.values("opens")[:1]),
+            closes=Subquery(weekday_hours.values("closes")[:1]),
+        )
+        .values_list("closed", "closure_reason", "opens", "closes")
+        .first()
     )
-    if closure:
+    closed, closure_reason, opens, closes = row or (False, None, None, None)
+    if closed:
         return (
             _("The mall is closed on %(date)s: %(reason)s")
-            % {"date": day.isoformat(), "reason": closure[0] or _("closure day")},
+            % {"date": day.isoformat(), "reason": closure_reason or _("closure day")},
             None,
         )
     holiday = national_day_off(day)
@@ -82,7 +97,7 @@ def _day_closed_reason_and_hours(
             % {"date": day.isoformat(), "reason": holiday},
             None,
         )
-    hours = mall_hours_on(mall, day)
+    hours = (opens, closes) if opens is not None and closes is not None else None
     if hours is None:
         return (
             _("The mall is closed on %(date)s (no opening hours that weekday).")
@@ -194,33 +209,80 @@ def may_issue_tickets(user: Any, mall_id: int) -> bool:
     )
 
 
+def _membership_exists(user: Any, roles: Iterable[str], mall_ref: str) -> Exists | None:
+    """A subquery: `user` holds one of `roles` in the mall of the outer row (`mall_ref`), to be
+    annotated on the row read anyway, so that access costs no statement of its own. None for
+    a visitor without memberships (nothing to ask)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return Exists(memberships_of(user, roles).filter(mall_id=OuterRef(mall_ref)))
+
+
 def access_counter_for_officer(user: Any, counter_id: int) -> Counter:
-    """The counter if `user` may work at it; "not found" otherwise."""
-    counter = (
-        Counter.objects.filter(pk=counter_id, is_active=True)
-        .select_related("floor", "mall")
-        .first()
-    )
-    if counter is None or not may_work_counter(user, counter):
+    """The counter if `user` may work at it (`may_work_counter`); "not found" otherwise. One
+    statement: the membership check rides along as a subquery."""
+    qs = Counter.objects.filter(pk=counter_id, is_active=True).select_related("floor", "mall")
+    checked = False
+    if not _is_superuser(user):
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            raise NotFound(f"No counter with id {counter_id}")
+        checked = True
+        through = Counter.services.through
+        served_agencies = through.objects.filter(counter_id=OuterRef(OuterRef("pk"))).values(
+            "service__agency_id"
+        )
+        membership = Exists(
+            memberships_of(user, COUNTER_ROLES)
+            .filter(mall_id=OuterRef("mall_id"))
+            .filter(Q(agency__isnull=True) | Q(agency_id__in=served_agencies))
+        )
+        qs = qs.annotate(may_work=membership)
+    counter = qs.first()
+    if counter is None or (checked and not getattr(counter, "may_work")):  # noqa: B009
         raise NotFound(f"No counter with id {counter_id}")
     return counter
 
 
 def access_ticket_for_staff(user: Any, ticket_id: int) -> Ticket:
-    """The ticket if `user` works the queue of its mall; "not found" otherwise."""
-    ticket = ticket_get(ticket_id=ticket_id)
-    if not is_queue_staff(user, ticket.mall_id) and not _is_superuser(user):
+    """The ticket if `user` works the queue of its mall (`is_queue_staff`); "not found"
+    otherwise. One statement: the membership check rides along as a subquery."""
+    qs = Ticket.objects.select_related(
+        "mall", "service", "current_service", "counter", "counter__floor"
+    ).filter(pk=ticket_id)
+    membership = None
+    if not _is_superuser(user):
+        membership = _membership_exists(user, QUEUE_STAFF_ROLES, "mall_id")
+        if membership is None:
+            raise NotFound(f"No ticket with id {ticket_id}")
+        qs = qs.annotate(is_staff=membership)
+    ticket = qs.first()
+    if ticket is None or (membership is not None and not getattr(ticket, "is_staff")):  # noqa: B009
         raise NotFound(f"No ticket with id {ticket_id}")
     return ticket
 
 
+def service_for_queue_and_issuer(*, service_id: int, user: Any) -> tuple[Service, bool]:
+    """`service_for_queue` and `may_issue_tickets(user, service.mall_id)` in one statement."""
+    if _is_superuser(user):
+        return service_for_queue(service_id=service_id), True
+    membership = _membership_exists(user, [*COUNTER_ROLES, Role.KIOSK, Role.SUPERVISOR], "mall_id")
+    if membership is None:
+        return service_for_queue(service_id=service_id), False
+    service = _queue_services().filter(pk=service_id).annotate(may_issue=membership).first()
+    if service is None:
+        raise NotFound(f"No service with id {service_id}", field="service_id")
+    return service, bool(service.may_issue)
+
+
+def _queue_services() -> QuerySet[Service]:
+    return Service.objects.select_related("mall").filter(
+        is_active=True, agency__is_active=True, mall__is_active=True
+    )
+
+
 def service_for_queue(*, service_id: int) -> Service:
     """An active service of an active agency, with its mall: what a ticket can be taken for."""
-    service = (
-        Service.objects.select_related("mall")
-        .filter(pk=service_id, is_active=True, agency__is_active=True, mall__is_active=True)
-        .first()
-    )
+    service = _queue_services().filter(pk=service_id).first()
     if service is None:
         raise NotFound(f"No service with id {service_id}", field="service_id")
     return service
@@ -273,7 +335,9 @@ def mean_service_minutes(services: Iterable[Service], day: date) -> dict[int, fl
         )
         if len(by_id) == 1:
             rows = rows[:sample]
-        for service_id, started, finished in rows.iterator():
+        # One service: at most `sample` rows, read at once (a server-side cursor costs extra
+        # round trips); several: the day's rows, streamed.
+        for service_id, started, finished in rows if len(by_id) == 1 else rows.iterator():
             if started and finished and len(durations[service_id]) < sample:
                 durations[service_id].append((finished - started).total_seconds() / 60)
     return {

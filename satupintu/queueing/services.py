@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import ForeignKey
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -445,6 +446,8 @@ def counter_call_next(*, counter: Counter, actor: Any) -> Ticket | None:
     SQLite the write transaction (BEGIN IMMEDIATE) serialises callers. None when nobody waits."""
     now = timezone.now()
     _require_holder(counter, actor, open_only=True)
+    # A statement of its own after the lock: in READ COMMITTED it sees what a caller that held
+    # the lock before us committed (a subquery of the locking statement would not).
     current = _number_at_counter(counter)
     if current is not None:
         raise Conflict(
@@ -494,14 +497,22 @@ def counter_call_next(*, counter: Counter, actor: Any) -> Ticket | None:
 
 
 def _lock_ticket(ticket: Ticket) -> Ticket:
+    """The ticket's row again, now locked, with the related rows already loaded on `ticket`
+    (the access check read them a moment ago; a locked read of the ticket alone is cheaper than
+    joining them again). A relation whose id changed meanwhile is left to load on use."""
     try:
-        return (
-            Ticket.objects.select_for_update(of=("self",))
-            .select_related("mall", "service", "current_service", "counter", "counter__floor")
-            .get(pk=ticket.pk)
-        )
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     except Ticket.DoesNotExist as exc:
         raise NotFound(f"No ticket with id {ticket.pk}") from exc
+    for relation in ("mall", "service", "current_service", "counter"):
+        field = Ticket._meta.get_field(relation)
+        assert isinstance(field, ForeignKey)
+        if not field.is_cached(ticket):
+            continue
+        loaded = getattr(ticket, relation)
+        if loaded is not None and loaded.pk == getattr(locked, f"{relation}_id"):
+            setattr(locked, relation, loaded)
+    return locked
 
 
 def _require_status(ticket: Ticket, allowed: Iterable[str], action: str) -> None:
