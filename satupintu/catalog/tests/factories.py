@@ -113,6 +113,7 @@ class ServiceRequirementFactory(DjangoModelFactory):
 class CounterFactory(DjangoModelFactory):
     class Meta:
         model = Counter
+        skip_postgeneration_save = True
 
     mall = factory.SubFactory(MallFactory)
     floor = factory.SubFactory(FloorFactory, mall=factory.SelfAttribute("..mall"))
