@@ -25,7 +25,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.accounts.models import AGENCY_ROLES, ApiToken, Membership, Role, User
-from satupintu.accounts.services import api_token_issue, api_token_revoke
+from satupintu.accounts.services import api_token_issue, api_token_revoke, api_tokens_forget
 from satupintu.core.audit import audit_record
 
 _SCOPE_CACHE = "_satupintu_admin_scope"
@@ -562,6 +562,7 @@ class UserAdmin(ScopedFormFieldsMixin, DjangoUserAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
+        api_tokens_forget(user=obj)
         audit_admin(request, "update" if change else "create", obj,
                     form_changes(form, created=not change))  # fmt: skip
 
@@ -632,6 +633,10 @@ class ApiTokenAdmin(ScopedModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Tokens are issued from the user list ("Issue an API token"), never typed in.
         return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        api_tokens_forget(user=obj.user)
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> HttpResponse | None:

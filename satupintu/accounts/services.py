@@ -85,6 +85,15 @@ def api_token_revoke(*, token: ApiToken) -> None:
     transaction.on_commit(lambda: cache.delete(key))
 
 
+def api_tokens_forget(*, user: User) -> None:
+    """Drop the cached rows of `user`'s tokens, now and after commit: a change to the user or
+    to a token (deactivation, expiry) then applies to the very next request."""
+    keys = [_token_cache_key(p) for p in ApiToken.objects.filter(user=user).values_list(
+        "prefix", flat=True)]  # fmt: skip
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 @transaction.atomic
 def membership_grant(
     *, user: User, mall_id: int, role: str, agency_id: int | None = None

@@ -9,6 +9,7 @@ from satupintu.accounts.services import (
     api_token_authenticate,
     api_token_issue,
     api_token_revoke,
+    api_tokens_forget,
 )
 from satupintu.accounts.tests.factories import ApiTokenFactory, DeviceUserFactory, UserFactory
 from satupintu.core.models import AuditEntry
@@ -222,3 +223,40 @@ def test_the_token_endpoint_is_rate_limited_per_address(settings) -> None:
     codes = [_token(client, f"nobody{i}").status_code for i in range(4)]
     assert codes == [401, 401, 401, 429]
     assert ApiToken.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_deactivated_user_is_refused_at_once_although_the_token_was_cached() -> None:
+    user = UserFactory(username="dewi")
+    raw = api_token_issue(user=user)
+    assert api_token_authenticate(raw) == user  # now cached
+    user.is_active = False
+    user.save()
+    api_tokens_forget(user=user)
+    assert api_token_authenticate(raw) is None
+
+
+@pytest.mark.django_db
+def test_deactivating_a_user_in_the_admin_stops_the_token_on_the_next_request(
+    client: Client,
+) -> None:
+    user = UserFactory(username="eko")
+    raw = api_token_issue(user=user)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert Client().get("/api/v1/auth/me", **headers).status_code == 200  # cached now
+    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    page = client.get(f"/admin/accounts/user/{user.pk}/change/")
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
+    data.update({"username": "eko", "is_active": "", "date_joined_0": "2026-01-01",
+                 "date_joined_1": "08:00:00", "memberships-TOTAL_FORMS": "0",
+                 "memberships-INITIAL_FORMS": "0"})  # fmt: skip
+    data.pop("is_active")
+    data.pop("password", None)
+    data.pop("last_login", None)
+    response = client.post(f"/admin/accounts/user/{user.pk}/change/", data)
+    assert response.status_code == 302, response.content[:2000]
+    user.refresh_from_db()
+    assert not user.is_active
+    assert Client().get("/api/v1/auth/me", **headers).status_code == 401
