@@ -7,7 +7,7 @@ from datetime import date as Date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from satupintu.api import PUBLIC_AUTH, STAFF_AUTH
@@ -110,7 +110,7 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
     )
     data = selectors.ticket_as_dict(ticket, include_personal=False)
     data["priority"] = ticket.priority or None  # the issuer chose it
-    return 201, data
+    return Status(201, data)
 
 
 @router.get("/tickets/{ticket_id}", response=TicketStaffOut, auth=PUBLIC_AUTH)
@@ -221,8 +221,8 @@ def counter_call_next(request: HttpRequest, counter_id: int) -> Any:
     counter = selectors.access_counter_for_officer(_user(request), counter_id)
     ticket = services.counter_call_next(counter=counter, actor=_user(request))
     if ticket is None:
-        return 204, None
-    return 200, _staff_ticket(request, ticket)
+        return Status(204, None)
+    return Status(200, _staff_ticket(request, ticket))
 
 
 @router.get("/counters/{counter_id}/state", response=CounterStateOut, auth=STAFF_AUTH)
@@ -273,8 +273,11 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
         nik=payload.nik,
         actor=_user(request),
     )
-    return 201, _appointment_out(
-        Appointment.objects.select_related("service", "mall").get(pk=appointment.pk)
+    return Status(
+        201,
+        _appointment_out(
+            Appointment.objects.select_related("service", "mall").get(pk=appointment.pk)
+        ),
     )
 
 
@@ -344,4 +347,4 @@ def appointment_check_in(request: HttpRequest, code: str) -> Any:
     if not selectors.may_issue_tickets(_user(request), appointment.mall_id):
         enforce_public_rate_limit(request, "appointment")
     ticket = services.appointment_check_in(appointment=appointment, actor=_user(request))
-    return 201, selectors.ticket_as_dict(ticket, include_personal=False)
+    return Status(201, selectors.ticket_as_dict(ticket, include_personal=False))
