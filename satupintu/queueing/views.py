@@ -158,7 +158,7 @@ def _display_channels(display: Display) -> list[str]:
 def display_board(request: HttpRequest, display_id: int) -> HttpResponse:
     display = get_object_or_404(Display.objects.select_related("mall", "floor"), pk=display_id)
     mall = display.mall
-    calls = selectors.last_called_tickets(mall, floor_id=display.floor_id, limit=6)
+    calls = selectors.last_called_tickets(mall, floor_id=display.floor_id, limit=5)
     overview = selectors.queue_overview(mall)
     if display.floor_id:
         here = set(
