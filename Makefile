@@ -31,9 +31,10 @@ demo: $(STAMP)
 	   $(BIN)/satupintu collectstatic --noinput --verbosity 0; } > var/demo-setup.log 2>&1 \
 	   || { cat var/demo-setup.log; exit 1; }
 	$(BIN)/satupintu seed_demo
-	@echo "Satu Pintu demo: http://127.0.0.1:$(PORT)  (Ctrl+C stops the server and the task worker)"
+	@echo "Satu Pintu demo: http://127.0.0.1:$(PORT)  (Ctrl+C stops the server and the task worker;"
+	@echo "the worker's log is var/worker.log, e-mails land in var/mail/)"
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/satupintu db_worker --interval 1 & worker=$$!; \
+	$(BIN)/satupintu db_worker --interval 1 >> var/worker.log 2>&1 & worker=$$!; \
 	$(BIN)/uvicorn satupintu.asgi:application --host 127.0.0.1 --port $(PORT) --workers 1
 
 ## test: set everything up and run the whole test suite
