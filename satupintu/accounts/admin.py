@@ -201,7 +201,40 @@ class ScopedFormFieldsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
 
-class ScopedModelAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
+class AuditedAdminMixin:
+    """Every save and delete made in the admin, with its inlines, writes the audit trail in the
+    same transaction as the change."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        audit_admin(
+            request,
+            "update" if change else "create",
+            obj,
+            form_changes(form, created=not change),
+        )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # One transaction for the row, its many-to-many fields, its inlines and their audit.
+        with transaction.atomic():
+            super().save_related(request, form, formsets, change)  # type: ignore[misc]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        save_formset_with_audit(request, formset)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            audit_admin(request, "delete", obj)
+            super().delete_model(request, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                audit_admin(request, "delete", obj)
+            super().delete_queryset(request, queryset)  # type: ignore[misc]
+
+
+class ScopedModelAdmin(AuditedAdminMixin, ScopedFormFieldsMixin, admin.ModelAdmin):
     """A ModelAdmin whose rows, choices and permissions follow the person's memberships.
 
     `mall_path`: the lookup from the model to its mall's id (mall admins see those rows).
@@ -268,35 +301,6 @@ class ScopedModelAdmin(ScopedFormFieldsMixin, admin.ModelAdmin):
         if not scope.is_superuser and scope.mall_ids and not self.mall_admin_can_delete:
             return False
         return self.may_touch(request, obj)
-
-    # --- the audit trail --------------------------------------------------------------------
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        audit_admin(
-            request,
-            "update" if change else "create",
-            obj,
-            form_changes(form, created=not change),
-        )
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        # One transaction for the row, its many-to-many fields, its inlines and their audit.
-        with transaction.atomic():
-            super().save_related(request, form, formsets, change)
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        save_formset_with_audit(request, formset)
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        with transaction.atomic():
-            audit_admin(request, "delete", obj)
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        with transaction.atomic():
-            for obj in queryset:
-                audit_admin(request, "delete", obj)
-            super().delete_queryset(request, queryset)
 
 
 def save_formset_with_audit(
@@ -474,7 +478,7 @@ class MembershipAdmin(MembershipFormMixin, ScopedModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(ScopedFormFieldsMixin, DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, ScopedFormFieldsMixin, DjangoUserAdmin):
     inlines = (MembershipInline,)
     list_display = ("username", "full_name", "email", "is_device", "is_staff", "is_active")
     list_filter = ("is_device", "is_staff", "is_superuser", "is_active", "memberships__role")
@@ -563,26 +567,6 @@ class UserAdmin(ScopedFormFieldsMixin, DjangoUserAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         api_tokens_forget(user=obj)
-        audit_admin(request, "update" if change else "create", obj,
-                    form_changes(form, created=not change))  # fmt: skip
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        with transaction.atomic():
-            super().save_related(request, form, formsets, change)
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        save_formset_with_audit(request, formset)
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        with transaction.atomic():
-            audit_admin(request, "delete", obj)
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        with transaction.atomic():
-            for obj in queryset:
-                audit_admin(request, "delete", obj)
-            super().delete_queryset(request, queryset)
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
         response = super().user_change_password(request, id, form_url)
