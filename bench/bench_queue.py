@@ -1,173 +1,422 @@
-"""The issue → call → start → finish cycle over HTTP against a real uvicorn server on
-PostgreSQL, with 1, 8 and 32 concurrent clients.
+"""The queue at the speed of the machine (issue #15): in ONE run and ONE table, with the load
+average,
 
-Each client is one officer at one counter (all counters serve the same four services, so calls
-compete for the same tickets) and also plays the kiosk: it issues a ticket, calls the next one
-for its counter, starts and finishes it. Every HTTP request is one operation. Afterwards the
-database is checked for duplicates: a ticket called twice or a number given out twice.
+- the database's ceiling: pgbench running the hand-written issue/call/start/finish cycle
+  (`bench/pgbench_cycle.sql`) on a scratch copy of the benchmark database;
+- the web stack's floor: `bench/floor.py`, one `UPDATE ... RETURNING` behind Django + ninja,
+  served by the same server with the same settings, middleware and worker count as the product;
+- the product's full cycle through HTTP: issue (kiosk token), call-next, start, finish (officer
+  token), each request one operation;
 
-Environment: BENCH_SECONDS (per level, default 8), BENCH_LEVELS (default "1,8,32"),
-BENCH_WORKERS (uvicorn worker processes, default "1,2": each level runs once per count)."""
+at 1, 8 and 32 clients, on PostgreSQL and on SQLite (one server process), with ops/s, p50/p99,
+the server's CPU per operation (user + system time of the server's processes, from /proc), the
+benchmark client's own CPU per operation, and the ratios product/floor and product/ceiling.
+Afterwards each database is checked: no ticket called twice, no number given twice; every HTTP
+answer other than the expected status is an error.
+
+Each client is a thread with one keep-alive connection (http.client: the client's own CPU per
+request stays small next to the server's): one officer at one counter, who also plays the kiosk.
+All counters serve the same four services, so concurrent calls compete for the same tickets.
+
+Environment: BENCH_SECONDS (per level, default 8), BENCH_LEVELS ("1,8,32"), BENCH_ENGINES
+("postgres,sqlite"), BENCH_SERVER (uvicorn, granian-wsgi, granian-asgi, gunicorn; default
+uvicorn), BENCH_WORKERS (server processes on PostgreSQL, default 1; SQLite always runs one),
+BENCH_DATABASE_URL, BENCH_SQLITE_PATH (default var/bench.sqlite3)."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
+import shutil
+import socket
+import subprocess
+import tempfile
 import threading
 import time
-from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
+from bench.support import (
+    BENCH_DATABASE_URL,
+    ROOT,
+    app_server,
+    duplicates_in,
+    load_average,
+    percentile,
+    prepare_database,
+    process_tree_cpu_seconds,
+    seed_in_subprocess,
+    seed_queue_mall,
+)
 
-from bench.support import percentile, queue_duplicates, seed_queue_mall, uvicorn_server
-
-
-def _client_loop(
-    base: str,
-    kiosk_token: str,
-    officer_token: str,
-    counter_id: int,
-    service_ids: list[int],
-    stop_at: float,
-    start: threading.Barrier,
-    latencies: dict[str, list[float]],
-    errors: list[str],
-    index: int,
-) -> None:
-    kiosk = {"Authorization": f"Bearer {kiosk_token}"}
-    officer = {"Authorization": f"Bearer {officer_token}"}
-    local: dict[str, list[float]] = defaultdict(list)
-    with httpx.Client(base_url=base, timeout=30) as http:
-        opened = http.post(f"/api/v1/counters/{counter_id}/open", headers=officer)
-        if opened.status_code != 200:
-            errors.append(f"open {opened.status_code} {opened.text[:200]}")
-            start.wait()
-            return
-        start.wait()
-        n = index
-        while time.perf_counter() < stop_at:
-            service_id = service_ids[n % len(service_ids)]
-            n += 1
-            steps: list[tuple[str, str, dict[str, Any] | None, dict[str, str]]] = [
-                (
-                    "issue",
-                    "/api/v1/tickets",
-                    {"service_id": service_id, "channel": "walk_in"},
-                    kiosk,
-                ),
-                ("call", f"/api/v1/counters/{counter_id}/call-next", None, officer),
-            ]
-            ticket_id = None
-            for name, path, body, headers in steps:
-                t0 = time.perf_counter()
-                response = http.post(path, json=body, headers=headers)
-                local[name].append(time.perf_counter() - t0)
-                if response.status_code not in (200, 201, 204):
-                    errors.append(f"{name} {response.status_code} {response.text[:200]}")
-                if name == "call" and response.status_code == 200:
-                    ticket_id = response.json()["id"]
-            if ticket_id is None:
-                continue
-            for name, path, body in (
-                ("start", f"/api/v1/tickets/{ticket_id}/start", None),
-                ("finish", f"/api/v1/tickets/{ticket_id}/finish", {"outcome": "served"}),
-            ):
-                t0 = time.perf_counter()
-                response = http.post(path, json=body, headers=officer)
-                local[name].append(time.perf_counter() - t0)
-                if response.status_code != 200:
-                    errors.append(f"{name} {response.status_code} {response.text[:200]}")
-        http.post(f"/api/v1/counters/{counter_id}/close", headers=officer)
-    for name, values in local.items():
-        latencies[name].extend(values)
+PGBENCH_SCRIPT = Path(__file__).with_name("pgbench_cycle.sql")
 
 
-def run_level(base: str, seed: dict[str, Any], clients: int, seconds: float) -> dict[str, Any]:
-    latencies: dict[str, list[float]] = defaultdict(list)
-    errors: list[str] = []
-    start = threading.Barrier(clients + 1)
-    stop_holder: list[float] = [0.0]
-    threads = []
-    # The deadline is set once every client has its counter open.
-    for i in range(clients):
-        thread = threading.Thread(
-            target=lambda i=i: _client_loop(
-                base,
-                seed["kiosk_token"],
-                seed["officer_tokens"][i],
-                seed["counter_ids"][i],
-                seed["service_ids"],
-                stop_holder[0],
-                start,
-                latencies,
-                errors,
-                i,
-            ),
-            daemon=True,
+@dataclass
+class Row:
+    engine: str
+    what: str
+    clients: int
+    ops: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    server_cpu: float | None = None
+    client_cpu: float | None = None
+    errors: list[str] = field(default_factory=list)
+    duplicates: str = ""
+    note: str = ""
+
+    @property
+    def ops_per_second(self) -> float:
+        return self.ops / self.seconds if self.seconds else 0.0
+
+    def per_op_ms(self, cpu: float | None) -> str:
+        return f"{cpu / self.ops * 1000:.2f}" if cpu is not None and self.ops else "-"
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection with TCP_NODELAY (no Nagle delay on small requests)."""
+
+    def __init__(self, base: str) -> None:
+        parts = urlsplit(base)
+        self.http = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        self.http.connect()
+        assert self.http.sock is not None
+        self.http.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def post(self, path: str, body: Any, headers: dict[str, str]) -> tuple[int, bytes]:
+        payload = json.dumps(body).encode() if body is not None else b""
+        self.http.request(
+            "POST", path, body=payload, headers={**headers, "Content-Type": "application/json"}
         )
-        threads.append(thread)
-    stop_holder[0] = time.perf_counter() + seconds + 5  # provisional, replaced below
+        response = self.http.getresponse()
+        return response.status, response.read()
+
+    def close(self) -> None:
+        self.http.close()
+
+
+# A client's work: called with its index, a connection, the deadline, and where to record
+# (operation latency, error); answers the number of operations done.
+Work = Callable[[int, Connection, float, list[float], list[str]], int]
+
+
+def _timed(
+    conn: Connection,
+    path: str,
+    body: Any,
+    headers: dict[str, str],
+    latencies: list[float],
+    errors: list[str],
+    expected: tuple[int, ...],
+    name: str,
+) -> tuple[int, bytes]:
+    t0 = time.perf_counter()
+    status, data = conn.post(path, body, headers)
+    latencies.append(time.perf_counter() - t0)
+    if status not in expected:
+        errors.append(f"{name} {status} {data[:200]!r}")
+    return status, data
+
+
+def floor_work(
+    index: int, conn: Connection, stop_at: float, lat: list[float], err: list[str]
+) -> int:
+    ops = 0
+    while time.perf_counter() < stop_at:
+        _timed(conn, f"/bench/floor/{index}", None, {}, lat, err, (200,), "floor")
+        ops += 1
+    return ops
+
+
+def cycle_work(seed: dict[str, Any]) -> Work:
+    kiosk = {"Authorization": f"Bearer {seed['kiosk_token']}"}
+    service_ids = seed["service_ids"]
+
+    def work(index: int, conn: Connection, stop_at: float, lat: list[float], err: list[str]) -> int:
+        officer = {"Authorization": f"Bearer {seed['officer_tokens'][index]}"}
+        counter = seed["counter_ids"][index]
+        ops, n = 0, index
+        while time.perf_counter() < stop_at:
+            body = {"service_id": service_ids[n % len(service_ids)], "channel": "walk_in"}
+            n += 1
+            _timed(conn, "/api/v1/tickets", body, kiosk, lat, err, (201,), "issue")
+            status, data = _timed(
+                conn, f"/api/v1/counters/{counter}/call-next", None, officer, lat, err,
+                (200, 204), "call-next",
+            )  # fmt: skip
+            ops += 2
+            if status != 200:
+                continue
+            ticket = json.loads(data)["id"]
+            _timed(
+                conn, f"/api/v1/tickets/{ticket}/start", None, officer, lat, err, (200,), "start"
+            )
+            _timed(
+                conn, f"/api/v1/tickets/{ticket}/finish", {"outcome": "served"}, officer, lat,
+                err, (200,), "finish",
+            )  # fmt: skip
+            ops += 2
+        return ops
+
+    return work
+
+
+def run_level(
+    base: str, server_pid: int, clients: int, seconds: float, work: Work, row: Row,
+    setup: Callable[[int, Connection], None] | None = None,
+    teardown: Callable[[int, Connection], None] | None = None,
+) -> Row:  # fmt: skip
+    """`clients` threads run `work` together for `seconds` (after their setup), measured from
+    the moment all are ready; the server's and this process's CPU over the same span."""
+    ready = threading.Barrier(clients + 1)
+    go = threading.Event()
+    deadline: list[float] = [0.0]
+    per_thread: list[tuple[list[float], list[str], int]] = []
+    lock = threading.Lock()
+
+    def body(index: int) -> None:
+        lat: list[float] = []
+        err: list[str] = []
+        ops = 0
+        conn = Connection(base)
+        try:
+            if setup:
+                setup(index, conn)
+            ready.wait()
+            go.wait()
+            ops = work(index, conn, deadline[0], lat, err)
+            if teardown:
+                teardown(index, conn)
+        except Exception as exc:  # a broken client is an error of the run, not a crash
+            err.append(f"client {index}: {exc!r}")
+        finally:
+            conn.close()
+            with lock:
+                per_thread.append((lat, err, ops))
+
+    threads = [threading.Thread(target=body, args=(i,), daemon=True) for i in range(clients)]
     for thread in threads:
         thread.start()
-    start.wait()
+    ready.wait()
+    cpu0, mine0 = process_tree_cpu_seconds(server_pid), time.process_time()
     began = time.perf_counter()
-    stop_holder[0] = began + seconds
+    deadline[0] = began + seconds
+    go.set()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
-    all_latencies = [v for values in latencies.values() for v in values]
-    return {
-        "clients": clients,
-        "ops": len(all_latencies),
-        "ops_per_second": len(all_latencies) / elapsed,
-        "cycles": len(latencies["finish"]),
-        "p50_ms": percentile(all_latencies, 50) * 1000,
-        "p99_ms": percentile(all_latencies, 99) * 1000,
-        "per_op": {
-            name: (percentile(v, 50) * 1000, percentile(v, 99) * 1000, len(v))
-            for name, v in sorted(latencies.items())
-        },
-        "errors": errors,
-    }
+    row.seconds = time.perf_counter() - began
+    row.server_cpu = process_tree_cpu_seconds(server_pid) - cpu0
+    row.client_cpu = time.process_time() - mine0
+    for lat, err, ops in per_thread:
+        row.latencies.extend(lat)
+        row.errors.extend(err)
+        row.ops += ops
+    return row
+
+
+def open_counter(seed: dict[str, Any]) -> Callable[[int, Connection], None]:
+    def setup(index: int, conn: Connection) -> None:
+        officer = {"Authorization": f"Bearer {seed['officer_tokens'][index]}"}
+        status, data = conn.post(
+            f"/api/v1/counters/{seed['counter_ids'][index]}/open", None, officer
+        )
+        if status != 200:
+            raise RuntimeError(f"open counter: {status} {data[:200]!r}")
+
+    return setup
+
+
+def close_counter(seed: dict[str, Any]) -> Callable[[int, Connection], None]:
+    def teardown(index: int, conn: Connection) -> None:
+        officer = {"Authorization": f"Bearer {seed['officer_tokens'][index]}"}
+        conn.post(f"/api/v1/counters/{seed['counter_ids'][index]}/close", None, officer)
+
+    return teardown
+
+
+# --- the database's ceiling ---------------------------------------------------------------------
+
+
+def pgbench_rows(url: str, seed: dict[str, Any], levels: list[int], seconds: float) -> list[Row]:
+    """pgbench runs the hand-written cycle on a scratch copy (`<db>_pgbench`) of the seeded
+    benchmark database, one level after the other; the copy is dropped afterwards."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    scratch = f"{name}_pgbench"
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        conn.execute(f'CREATE DATABASE "{scratch}" TEMPLATE "{name}"')
+    scratch_url = url.rsplit("/", 1)[0] + "/" + scratch
+    mall = int(seed["mall_id"])
+    with psycopg.connect(scratch_url, autocommit=True) as conn:
+        # Every pgbench client holds its counter, as the HTTP clients do after `open`.
+        conn.execute(
+            "INSERT INTO queueing_countersession (counter_id, officer_id, status, opened_at) "
+            "SELECT c.id, u.id, 'open', now() FROM catalog_counter c "
+            "JOIN accounts_user u ON u.username = 'bench-officer-' || c.number "
+            "WHERE c.mall_id = %s",
+            [mall],
+        )
+    rows = []
+    pgbench = shutil.which("pgbench")
+    try:
+        for clients in levels:
+            row = Row("postgres", "ceiling: pgbench, hand-written SQL", clients)
+            rows.append(row)
+            if pgbench is None:
+                row.note = "pgbench not installed (Debian: postgresql-client)"
+                continue
+            with tempfile.TemporaryDirectory() as logs:
+                command = [
+                    pgbench, "-n", "-M", "prepared", "-f", str(PGBENCH_SCRIPT),
+                    "-D", f"mall={mall}",
+                    "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(int(seconds)),
+                    "-l", "--log-prefix", f"{logs}/cycle",
+                    "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
+                    "-U", parts.username or "postgres", scratch,
+                ]  # fmt: skip
+                done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+                out = done.stdout + done.stderr
+                cycles = [
+                    float(fields[2]) / 1e6
+                    for log in Path(logs).iterdir()
+                    for fields in (line.split() for line in log.read_text().splitlines())
+                    if len(fields) > 2 and fields[2].isdigit()
+                ]
+            if done.returncode != 0:
+                row.errors.append(out.strip().splitlines()[-1] if out.strip() else "pgbench failed")
+            tps = next((float(line.split("=")[1].split()[0]) for line in out.splitlines()
+                        if line.startswith("tps =")), 0.0)  # fmt: skip
+            failed = next((int(line.split(":")[1].split()[0]) for line in out.splitlines()
+                           if line.startswith("number of failed transactions")), 0)  # fmt: skip
+            if failed:
+                row.errors.append(f"{failed} failed transactions")
+            row.seconds = float(int(seconds))
+            row.ops = round(tps * 4 * row.seconds)
+            # pgbench times a whole script (4 operations); a quarter of it stands for one.
+            row.latencies = [c / 4 for c in cycles]
+            row.note = "latency: a quarter of a cycle"
+        found = duplicates_in(scratch_url, mall)
+        for row in rows:
+            row.duplicates = f"{found['called_twice']}/{found['numbers_twice']}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+    return rows
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def engine_rows(
+    engine: str, url: str, levels: list[int], seconds: float, server: str, workers: int
+) -> list[Row]:
+    prepare_database(url)
+    seed = seed_in_subprocess(url, counters=max(levels), floor_slots=max(levels))
+    rows: list[Row] = []
+    if engine == "postgres":
+        rows += pgbench_rows(url, seed, levels, seconds)
+    label = f"{server} x{workers}"
+    env = {"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    with app_server(kind=server, workers=workers, **env) as (base, pid):
+        for clients in levels:
+            floor = Row(engine, f"floor: one UPDATE, {label}", clients)
+            rows.append(run_level(base, pid, clients, seconds, floor_work, floor))
+            product = Row(engine, f"product: full cycle, {label}", clients)
+            rows.append(
+                run_level(
+                    base,
+                    pid,
+                    clients,
+                    seconds,
+                    cycle_work(seed),
+                    product,
+                    setup=open_counter(seed),
+                    teardown=close_counter(seed),
+                )
+            )
+    found = duplicates_in(url, int(seed["mall_id"]))
+    for row in rows:
+        if row.what.startswith("product"):
+            row.duplicates = f"{found['called_twice']}/{found['numbers_twice']}"
+    return rows
+
+
+def print_table(rows: list[Row], loads: tuple[float, float]) -> None:
+    by_key = {(r.engine, r.what.split(":")[0], r.clients): r for r in rows}
+    print(
+        f"\nload average (1 min) {loads[0]:.2f} at the start, {loads[1]:.2f} at the end\n",
+        flush=True,
+    )
+    print(
+        "| engine | what | clients | ops/s | p50 ms | p99 ms | server CPU ms/op | "
+        "client CPU ms/op | product/floor | product/ceiling | errors | called twice/numbers twice |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        floor = by_key.get((r.engine, "floor", r.clients))
+        ceiling = by_key.get(("postgres", "ceiling", r.clients))
+        product = r.what.startswith("product")
+        to_floor = (
+            f"{r.ops_per_second / floor.ops_per_second:.0%}"
+            if product and floor and floor.ops_per_second
+            else ""
+        )
+        to_ceiling = (
+            f"{r.ops_per_second / ceiling.ops_per_second:.0%}"
+            if product and r.engine == "postgres" and ceiling and ceiling.ops_per_second
+            else ""
+        )
+        server_cpu = r.per_op_ms(r.server_cpu) if not r.what.startswith("ceiling") else "-"
+        client_cpu = r.per_op_ms(r.client_cpu) if not r.what.startswith("ceiling") else "-"
+        p50, p99 = (percentile(r.latencies, p) * 1000 for p in (50, 99))
+        print(
+            f"| {r.engine} | {r.what} | {r.clients} | {r.ops_per_second:.0f} | "
+            f"{p50:.1f} | {p99:.1f} | "
+            f"{server_cpu} | {client_cpu} | {to_floor} | {to_ceiling} | {len(r.errors)} | "
+            f"{r.duplicates} |",
+            flush=True,
+        )
+    for r in rows:
+        for error in r.errors[:3]:
+            print(f"error ({r.engine}, {r.what}, {r.clients} clients): {error}", flush=True)
+    notes = sorted({r.note for r in rows if r.note})
+    for note in notes:
+        print(f"note: ceiling {note}", flush=True)
 
 
 def main() -> None:
     seconds = float(os.environ.get("BENCH_SECONDS", "8"))
     levels = [int(x) for x in os.environ.get("BENCH_LEVELS", "1,8,32").split(",")]
-    worker_counts = [int(x) for x in os.environ.get("BENCH_WORKERS", "1,2").split(",")]
+    engines = os.environ.get("BENCH_ENGINES", "postgres,sqlite").split(",")
+    server = os.environ.get("BENCH_SERVER", "uvicorn")
+    workers = int(os.environ.get("BENCH_WORKERS", "1"))
+    sqlite_path = Path(os.environ.get("BENCH_SQLITE_PATH", ROOT / "var" / "bench.sqlite3"))
     print(
-        f"cycle issue→call→start→finish over HTTP, PostgreSQL, {seconds:.0f} s per level",
+        f"queue cycle vs floor vs ceiling: {server}, {workers} worker(s) on PostgreSQL, "
+        f"1 on SQLite; {seconds:.0f} s per level; levels {levels}",
         flush=True,
     )
-    for workers in worker_counts:
-        seed = seed_queue_mall(counters=max(levels))
-        with uvicorn_server(workers=workers) as base:
-            print(f"\nuvicorn, {workers} worker process(es), {base}", flush=True)
-            print(
-                f"{'clients':>7} {'ops':>7} {'ops/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-                f"{'cycles':>7} {'errors':>6}  per op (p50/p99 ms)",
-                flush=True,
-            )
-            for clients in levels:
-                result = run_level(base, seed, clients, seconds)
-                per_op = "  ".join(
-                    f"{name} {p50:.1f}/{p99:.1f}"
-                    for name, (p50, p99, _n) in result["per_op"].items()
-                )
-                print(
-                    f"{clients:>7} {result['ops']:>7} {result['ops_per_second']:>8.0f} "
-                    f"{result['p50_ms']:>8.1f} {result['p99_ms']:>8.1f} {result['cycles']:>7} "
-                    f"{len(result['errors']):>6}  {per_op}",
-                    flush=True,
-                )
-                for error in result["errors"][:3]:
-                    print(f"        error: {error}", flush=True)
-        duplicates = queue_duplicates(int(seed["mall_id"]))
-        print(
-            f"duplicates after the {workers}-worker runs: tickets called twice "
-            f"{duplicates['called_twice']}, numbers given twice {duplicates['numbers_twice']}",
-            flush=True,
-        )
+    loads = [load_average()]
+    rows: list[Row] = []
+    for engine in engines:
+        if engine == "postgres":
+            rows += engine_rows(engine, BENCH_DATABASE_URL, levels, seconds, server, workers)
+        elif engine == "sqlite":
+            sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            rows += engine_rows(engine, f"sqlite:///{sqlite_path}", levels, seconds, server, 1)
+        else:
+            raise ValueError(f"unknown engine {engine!r}")
+    loads.append(load_average())
+    print_table(rows, (loads[0], loads[1]))
 
 
 def profile_cycle(cycles: int = 200) -> None:

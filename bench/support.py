@@ -1,7 +1,7 @@
 """Shared by the benchmarks: a PostgreSQL database of their own, a real uvicorn server in a
 subprocess on a free port of 127.0.0.1, and percentiles.
 
-The database is BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/sp_b2bench); it is
+The database is BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/satupintu_bench); it is
 created when missing and migrated before the first run. The benchmark process itself uses Django
 with the same database to seed data and to check the results (for example that no ticket was
 called twice)."""
@@ -9,6 +9,7 @@ called twice)."""
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import socket
@@ -23,7 +24,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATABASE_URL = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sp_b2bench"
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satupintu_bench"
 )
 
 _django_ready = False
@@ -41,6 +42,8 @@ def server_env(**extra: str) -> dict[str, str]:
         "CONN_MAX_AGE": os.environ.get("BENCH_CONN_MAX_AGE", "0"),
         "DB_POOL_MAX_SIZE": os.environ.get("BENCH_DB_POOL", "16"),
         "DJANGO_SETTINGS_MODULE": "satupintu.settings",
+        # collectstatic is not run for the benchmark; WhiteNoise's warning about it is noise.
+        "PYTHONWARNINGS": "ignore:No directory at",
     }
     env.pop("REDIS_URL", None)
     env.update(extra)
@@ -84,48 +87,109 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+SERVER_KINDS = ("uvicorn", "granian-wsgi", "granian-asgi", "gunicorn")
+
+
+def _server_command(kind: str, port: int, workers: int) -> list[str]:
+    bind = ["127.0.0.1", str(port)]
+    if kind == "uvicorn":
+        return [
+            sys.executable, "-m", "uvicorn", "satupintu.asgi:application",
+            "--host", bind[0], "--port", bind[1], "--workers", str(workers),
+            "--no-access-log", "--log-level", "warning", "--backlog", "4096",
+            "--timeout-graceful-shutdown", "2",
+        ]  # fmt: skip
+    if kind.startswith("granian"):
+        interface = kind.split("-", 1)[1]
+        target = (
+            "satupintu.wsgi:application" if interface == "wsgi" else "satupintu.asgi:application"
+        )
+        return [
+            sys.executable, "-m", "granian", "--interface", interface, target,
+            "--host", bind[0], "--port", bind[1], "--workers", str(workers),
+            "--no-access-log", "--log-level", "warning", "--backlog", "4096",
+            *(["--blocking-threads", "1"] if interface == "wsgi" else []),
+        ]  # fmt: skip
+    if kind == "gunicorn":
+        return [
+            sys.executable, "-m", "gunicorn", "satupintu.wsgi:application",
+            "--bind", f"{bind[0]}:{bind[1]}", "--workers", str(workers),
+            "--backlog", "4096", "--log-level", "warning", "--graceful-timeout", "2",
+        ]  # fmt: skip
+    raise ValueError(f"unknown server kind {kind!r}; one of {', '.join(SERVER_KINDS)}")
+
+
 @contextlib.contextmanager
-def uvicorn_server(*, workers: int = 1, **env: str) -> Iterator[str]:
-    """A uvicorn server of the project in a subprocess; yields its base URL."""
+def app_server(
+    *, kind: str = "uvicorn", workers: int = 1, probe: str = "/api/v1/malls", **env: str
+) -> Iterator[tuple[str, int]]:
+    """A server of the project in a subprocess on a free port; yields (base URL, process id).
+    `env` adds to (or overrides) `server_env()`, for example DATABASE_URL or
+    DJANGO_SETTINGS_MODULE."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "satupintu.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-        "--backlog",
-        "4096",
-        "--timeout-graceful-shutdown",
-        "2",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=server_env(**env))
+    process = subprocess.Popen(
+        _server_command(kind, port, workers), cwd=ROOT, env=server_env(**env)
+    )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
-                httpx.get(f"{base}/api/v1/malls", timeout=2)
+                httpx.get(f"{base}{probe}", timeout=2)
                 break
             except httpx.HTTPError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start") from None
+                    raise RuntimeError(f"the {kind} server did not start") from None
                 time.sleep(0.2)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         try:
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(5)
+
+
+@contextlib.contextmanager
+def uvicorn_server(*, workers: int = 1, **env: str) -> Iterator[str]:
+    """A uvicorn server of the project in a subprocess; yields its base URL."""
+    with app_server(kind="uvicorn", workers=workers, **env) as (base, _pid):
+        yield base
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and all its living descendants (a server and its
+    worker processes), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        # The command name (field 2) may hold spaces; the fields after its ')' are fixed.
+        fields = stat.rsplit(")", 1)[1].split()
+        parents[int(entry)] = int(fields[1])
+        cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, its_parent in parents.items():
+            if its_parent == parent and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    return sum(cpu.get(p, 0.0) for p in tree)
+
+
+def load_average() -> float:
+    """The one-minute load average of the machine."""
+    with open("/proc/loadavg") as handle:
+        return float(handle.read().split()[0])
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -138,10 +202,15 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 
 def seed_queue_mall(*, counters: int) -> dict[str, Any]:
+    """`seed_queue_rows` in BENCH_DATABASE_URL, with Django set up in this process."""
+    ensure_database()
+    return seed_queue_rows(counters=counters)
+
+
+def seed_queue_rows(*, counters: int) -> dict[str, Any]:
     """A fresh bench mall: open every day all day, four services, `counters` counters serving
     them all, one officer per counter and a kiosk device, with API tokens. Tickets and counter
-    sessions of earlier runs are removed."""
-    ensure_database()
+    sessions of earlier runs are removed. Django must be set up on the target database."""
     from datetime import time as dtime
 
     from satupintu.accounts.models import Membership, Role, User
@@ -221,24 +290,67 @@ def seed_queue_mall(*, counters: int) -> dict[str, Any]:
     }
 
 
-def queue_duplicates(mall_id: int) -> dict[str, int]:
-    """Tickets called more than once, and ticket numbers given out twice, in the bench mall."""
-    from django.db.models import Count
+def prepare_database(url: str) -> None:
+    """Create the database of `url` when missing (PostgreSQL) and migrate it, in a subprocess."""
+    if url.startswith("postgres"):
+        import psycopg
 
-    from satupintu.queueing.models import Ticket, TicketEvent
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run(
+        [sys.executable, "-m", "satupintu.manage", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=server_env(DATABASE_URL=url),
+        check=True,
+    )
 
-    called_twice = (
-        TicketEvent.objects.filter(ticket__mall_id=mall_id, action="call")
-        .values("ticket_id")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .count()
+
+def seed_in_subprocess(url: str, *, counters: int, floor_slots: int) -> dict[str, Any]:
+    """`bench.seed` against `url` (any engine): the bench mall and the floor's table."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.seed", str(counters), str(floor_slots)],
+        cwd=ROOT,
+        env=server_env(DATABASE_URL=url),
+        check=True,
+        capture_output=True,
+        text=True,
     )
-    numbers_twice = (
-        Ticket.objects.filter(mall_id=mall_id, transferred_from__isnull=True)
-        .values("queue_prefix", "service_date", "serial")
-        .annotate(n=Count("id"))
-        .filter(n__gt=1)
-        .count()
-    )
-    return {"called_twice": called_twice, "numbers_twice": numbers_twice}
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# Tickets called more than once (more than one `call` event), and numbers given out twice (two
+# first tickets with one queue, day and serial): plain SQL, so that it checks any copy of the
+# schema on either engine, including the pgbench scratch database.
+_CALLED_TWICE_SQL = """
+SELECT count(*) FROM (
+  SELECT e.ticket_id FROM queueing_ticketevent e JOIN queueing_ticket t ON t.id = e.ticket_id
+  WHERE t.mall_id = {mall} AND e.action = 'call' GROUP BY e.ticket_id HAVING count(*) > 1
+) AS twice"""
+_NUMBER_TWICE_SQL = """
+SELECT count(*) FROM (
+  SELECT queue_prefix, service_date, serial FROM queueing_ticket
+  WHERE mall_id = {mall} AND transferred_from_id IS NULL
+  GROUP BY queue_prefix, service_date, serial HAVING count(*) > 1
+) AS twice"""
+
+
+def duplicates_in(url: str, mall_id: int) -> dict[str, int]:
+    """Tickets called twice and numbers given twice in the mall, in the database of `url`."""
+    queries = {"called_twice": _CALLED_TWICE_SQL, "numbers_twice": _NUMBER_TWICE_SQL}
+    found: dict[str, int] = {}
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as conn:
+            for name, sql in queries.items():
+                found[name] = int(conn.execute(sql.format(mall=int(mall_id))).fetchone()[0])
+        return found
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        for name, sql in queries.items():
+            row = conn.execute(sql.format(mall=int(mall_id))).fetchone()  # type: ignore[arg-type]
+            found[name] = int(row[0]) if row else 0
+    return found
