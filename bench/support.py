@@ -1,10 +1,10 @@
 """Shared by the benchmarks: a PostgreSQL database of their own, a real uvicorn server in a
 subprocess on a free port of 127.0.0.1, and percentiles.
 
-The database is BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/satupintu_bench); it is
-created when missing and migrated before the first run. The benchmark process itself uses Django
-with the same database to seed data and to check the results (for example that no ticket was
-called twice)."""
+The database is BENCH_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/satupintu_bench); it is created when missing and migrated
+before the first run. The benchmark process itself uses Django with the same database to seed
+data and to check the results (for example that no ticket was called twice)."""
 
 from __future__ import annotations
 
@@ -108,7 +108,6 @@ def _server_command(kind: str, port: int, workers: int) -> list[str]:
             sys.executable, "-m", "granian", "--interface", interface, target,
             "--host", bind[0], "--port", bind[1], "--workers", str(workers),
             "--no-access-log", "--log-level", "warning", "--backlog", "4096",
-            *(["--blocking-threads", "1"] if interface == "wsgi" else []),
         ]  # fmt: skip
     if kind == "gunicorn":
         return [

@@ -108,7 +108,11 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
         further_service_ids=payload.further_service_ids,
         actor=user,
     )
-    data = selectors.ticket_as_dict(ticket, include_personal=False)
+    data = selectors.ticket_as_dict(
+        ticket,
+        include_personal=False,
+        people_ahead_now=getattr(ticket, "people_ahead_at_issue", None),
+    )
     data["priority"] = ticket.priority or None  # the issuer chose it
     return Status(201, data)
 
@@ -126,24 +130,23 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> Any:
 
 @router.post("/tickets/{ticket_id}/start", response=TicketStaffOut, auth=STAFF_AUTH)
 def ticket_start(request: HttpRequest, ticket_id: int) -> Any:
-    ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
-    ticket = services.ticket_start(ticket=ticket, actor=_user(request))
+    # The access check is part of the service's locked read (404 outside the user's malls).
+    ticket = services.ticket_start(ticket=ticket_id, actor=_user(request))
     return _staff_ticket(request, ticket)
 
 
 @router.post("/tickets/{ticket_id}/finish", response=TicketStaffOut, auth=STAFF_AUTH)
 def ticket_finish(request: HttpRequest, ticket_id: int, payload: FinishIn) -> Any:
-    ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
     ticket = services.ticket_finish(
-        ticket=ticket, actor=_user(request), outcome=payload.outcome, note=payload.note
+        ticket=ticket_id, actor=_user(request), outcome=payload.outcome, note=payload.note
     )
     return _staff_ticket(request, ticket)
 
 
 @router.post("/tickets/{ticket_id}/no-show", response=TicketStaffOut, auth=STAFF_AUTH)
 def ticket_no_show(request: HttpRequest, ticket_id: int) -> Any:
-    ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
-    ticket = services.ticket_no_show(ticket=ticket, actor=_user(request))
+    # The access check is part of the service's locked read (404 outside the user's malls).
+    ticket = services.ticket_no_show(ticket=ticket_id, actor=_user(request))
     return _staff_ticket(request, ticket)
 
 
@@ -157,8 +160,8 @@ def ticket_return(request: HttpRequest, ticket_id: int) -> Any:
 
 @router.post("/tickets/{ticket_id}/recall", response=TicketStaffOut, auth=STAFF_AUTH)
 def ticket_recall(request: HttpRequest, ticket_id: int) -> Any:
-    ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
-    ticket = services.ticket_recall(ticket=ticket, actor=_user(request))
+    # The access check is part of the service's locked read (404 outside the user's malls).
+    ticket = services.ticket_recall(ticket=ticket_id, actor=_user(request))
     return _staff_ticket(request, ticket)
 
 

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from satupintu.catalog.models import Counter, Mall, Service
-from satupintu.queueing import selectors, services
+from satupintu.queueing import hotpath, selectors, services
 from satupintu.queueing.models import (
     AppointmentSlotConfig,
     CounterSession,
@@ -166,7 +166,7 @@ def _make_ticket(
     name: str,
 ) -> Ticket:
     """A ticket with the history it would have had: issued, then called, started, finished."""
-    serial = services._next_serial(mall=mall, prefix=service.queue_prefix, day=day)
+    serial = hotpath.next_serial(mall_id=mall.pk, prefix=service.queue_prefix, day=day)
     channel = "drive_thru" if plate else "walk_in"
     ticket = Ticket.objects.create(
         mall=mall,

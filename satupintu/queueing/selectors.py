@@ -13,17 +13,17 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import Role
-from satupintu.accounts.selectors import memberships_of
-from satupintu.catalog.models import ClosureDay, Counter, Mall, OpeningHours, Service
+from satupintu.catalog.models import Counter, Mall, Service
 from satupintu.core.errors import NotFound
 from satupintu.core.workdays import national_day_off
-from satupintu.queueing import policy
+from satupintu.queueing import lookups, policy
+from satupintu.queueing.hotpath import Reach
 from satupintu.queueing.models import (
     Appointment,
     AppointmentSlotConfig,
@@ -66,28 +66,12 @@ def local_iso(value: datetime | None, mall: Mall) -> str | None:
 def _day_closed_reason_and_hours(
     mall: Mall, day: date
 ) -> tuple[str | None, tuple[time, time] | None]:
-    # The closure day and the opening hours of the weekday in one statement (every ticket
-    # issued asks).
-    closures = ClosureDay.objects.filter(mall_id=OuterRef("pk"), date=day).order_by()
-    weekday_hours = OpeningHours.objects.filter(
-        mall_id=OuterRef("pk"), weekday=day.weekday()
-    ).order_by()
-    row = (
-        Mall.objects.filter(pk=mall.pk)
-        .annotate(
-            closed=Exists(closures),
-            closure_reason=Subquery(closures.values("reason")[:1]),
-            opens=Subquery(weekday_hours.values("opens")[:1]),
-            closes=Subquery(weekday_hours.values("closes")[:1]),
-        )
-        .values_list("closed", "closure_reason", "opens", "closes")
-        .first()
-    )
-    closed, closure_reason, opens, closes = row or (False, None, None, None)
-    if closed:
+    # From the mall's cached calendar (opening hours and closure days): every ticket issued asks.
+    hours_by_weekday, closures = lookups.mall_calendar(mall)
+    if day in closures:
         return (
             _("The mall is closed on %(date)s: %(reason)s")
-            % {"date": day.isoformat(), "reason": closure_reason or _("closure day")},
+            % {"date": day.isoformat(), "reason": closures[day] or _("closure day")},
             None,
         )
     holiday = national_day_off(day)
@@ -97,7 +81,7 @@ def _day_closed_reason_and_hours(
             % {"date": day.isoformat(), "reason": holiday},
             None,
         )
-    hours = (opens, closes) if opens is not None and closes is not None else None
+    hours = hours_by_weekday.get(day.weekday())
     if hours is None:
         return (
             _("The mall is closed on %(date)s (no opening hours that weekday).")
@@ -113,12 +97,7 @@ def mall_day_closed_reason(mall: Mall, day: date) -> str | None:
 
 
 def mall_hours_on(mall: Mall, day: date) -> tuple[time, time] | None:
-    hours = (
-        OpeningHours.objects.filter(mall=mall, weekday=day.weekday())
-        .values_list("opens", "closes")
-        .first()
-    )
-    return (hours[0], hours[1]) if hours else None
+    return lookups.mall_calendar(mall)[0].get(day.weekday())
 
 
 def mall_closed_reason(mall: Mall, now: datetime | None = None) -> str | None:
@@ -144,10 +123,26 @@ def _is_superuser(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
 
 
+def _membership_rows(user: Any, roles: Iterable[str]) -> list[tuple[int, int | None]]:
+    """(mall id, agency id or None) of the user's memberships in `roles`, from the cached
+    memberships (no statement)."""
+    wanted = set(roles)
+    return [(mall_id, agency_id) for mall_id, agency_id, role in lookups.memberships(user)
+            if role in wanted]  # fmt: skip
+
+
 def is_queue_staff(user: Any, mall_id: int) -> bool:
-    return _is_superuser(user) or (
-        memberships_of(user, QUEUE_STAFF_ROLES).filter(mall_id=mall_id).exists()
+    return _is_superuser(user) or any(
+        m == mall_id for m, _agency in _membership_rows(user, QUEUE_STAFF_ROLES)
     )
+
+
+def ticket_reach(user: Any) -> Reach:
+    """Where `user` may act on tickets (`is_queue_staff`), for the hot path's locked read."""
+    if _is_superuser(user):
+        return Reach(everywhere=True)
+    malls = sorted({m for m, _agency in _membership_rows(user, QUEUE_STAFF_ROLES)})
+    return Reach(mall_ids=tuple(malls))
 
 
 # How long the counter <-> service assignment (changed rarely, in the admin) is kept in the
@@ -165,6 +160,15 @@ def counter_service_rows(counter: Counter) -> list[tuple[int, int]]:
         ]
         cache.set(key, rows, LAYOUT_CACHE_SECONDS)
     return [(int(sid), int(aid)) for sid, aid in rows]
+
+
+def drop_layout(counter_ids: Iterable[int], service_ids: Iterable[int]) -> None:
+    """Forget the cached counter <-> service assignment of these counters and services (their
+    services were changed)."""
+    cache.delete_many(
+        [f"queueing:counter-services:{cid}" for cid in counter_ids]
+        + [f"queueing:service-counters:{sid}" for sid in service_ids]
+    )
 
 
 def counters_serving(service_ids: Iterable[int]) -> list[tuple[int, int]]:
@@ -189,12 +193,10 @@ def may_work_counter(user: Any, counter: Counter) -> bool:
     counter serves, and superusers."""
     if _is_superuser(user):
         return True
-    agency_ids = sorted({aid for _sid, aid in counter_service_rows(counter)})
-    return (
-        memberships_of(user, COUNTER_ROLES)
-        .filter(mall_id=counter.mall_id)
-        .filter(Q(agency__isnull=True) | Q(agency_id__in=agency_ids))
-        .exists()
+    agency_ids = {aid for _sid, aid in counter_service_rows(counter)}
+    return any(
+        mall_id == counter.mall_id and (agency_id is None or agency_id in agency_ids)
+        for mall_id, agency_id in _membership_rows(user, COUNTER_ROLES)
     )
 
 
@@ -202,88 +204,51 @@ def may_issue_tickets(user: Any, mall_id: int) -> bool:
     """Staff and kiosk devices of the mall issue tickets without a public rate limit."""
     if _is_superuser(user):
         return True
-    return (
-        memberships_of(user, [*COUNTER_ROLES, Role.KIOSK, Role.SUPERVISOR])
-        .filter(mall_id=mall_id)
-        .exists()
-    )
-
-
-def _membership_exists(user: Any, roles: Iterable[str], mall_ref: str) -> Exists | None:
-    """A subquery: `user` holds one of `roles` in the mall of the outer row (`mall_ref`), to be
-    annotated on the row read anyway, so that access costs no statement of its own. None for
-    a visitor without memberships (nothing to ask)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    return Exists(memberships_of(user, roles).filter(mall_id=OuterRef(mall_ref)))
+    issuers = [*COUNTER_ROLES, Role.KIOSK, Role.SUPERVISOR]
+    return any(m == mall_id for m, _agency in _membership_rows(user, issuers))
 
 
 def access_counter_for_officer(user: Any, counter_id: int) -> Counter:
-    """The counter if `user` may work at it (`may_work_counter`); "not found" otherwise. One
-    statement: the membership check rides along as a subquery."""
-    qs = Counter.objects.filter(pk=counter_id, is_active=True).select_related("floor", "mall")
-    checked = False
-    if not _is_superuser(user):
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            raise NotFound(f"No counter with id {counter_id}")
-        checked = True
-        through = Counter.services.through
-        served_agencies = through.objects.filter(counter_id=OuterRef(OuterRef("pk"))).values(
-            "service__agency_id"
-        )
-        membership = Exists(
-            memberships_of(user, COUNTER_ROLES)
-            .filter(mall_id=OuterRef("mall_id"))
-            .filter(Q(agency__isnull=True) | Q(agency_id__in=served_agencies))
-        )
-        qs = qs.annotate(may_work=membership)
-    counter = qs.first()
-    if counter is None or (checked and not getattr(counter, "may_work")):  # noqa: B009
+    """The counter if `user` may work at it (`may_work_counter`); "not found" otherwise. From
+    the cached counter and memberships: no statement."""
+    counter = lookups.counter(counter_id)
+    if counter is None or not counter.is_active or not may_work_counter(user, counter):
         raise NotFound(f"No counter with id {counter_id}")
     return counter
 
 
 def access_ticket_for_staff(user: Any, ticket_id: int) -> Ticket:
     """The ticket if `user` works the queue of its mall (`is_queue_staff`); "not found"
-    otherwise. One statement: the membership check rides along as a subquery."""
-    qs = Ticket.objects.select_related(
-        "mall", "service", "current_service", "counter", "counter__floor"
-    ).filter(pk=ticket_id)
-    membership = None
-    if not _is_superuser(user):
-        membership = _membership_exists(user, QUEUE_STAFF_ROLES, "mall_id")
-        if membership is None:
-            raise NotFound(f"No ticket with id {ticket_id}")
-        qs = qs.annotate(is_staff=membership)
-    ticket = qs.first()
-    if ticket is None or (membership is not None and not getattr(ticket, "is_staff")):  # noqa: B009
+    otherwise. One statement (the memberships come from the cache)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise NotFound(f"No ticket with id {ticket_id}")
+    ticket = (
+        Ticket.objects.select_related(
+            "mall", "service", "current_service", "counter", "counter__floor"
+        )
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None or not is_queue_staff(user, ticket.mall_id):
         raise NotFound(f"No ticket with id {ticket_id}")
     return ticket
 
 
 def service_for_queue_and_issuer(*, service_id: int, user: Any) -> tuple[Service, bool]:
-    """`service_for_queue` and `may_issue_tickets(user, service.mall_id)` in one statement."""
-    if _is_superuser(user):
-        return service_for_queue(service_id=service_id), True
-    membership = _membership_exists(user, [*COUNTER_ROLES, Role.KIOSK, Role.SUPERVISOR], "mall_id")
-    if membership is None:
-        return service_for_queue(service_id=service_id), False
-    service = _queue_services().filter(pk=service_id).annotate(may_issue=membership).first()
-    if service is None:
-        raise NotFound(f"No service with id {service_id}", field="service_id")
-    return service, bool(service.may_issue)
-
-
-def _queue_services() -> QuerySet[Service]:
-    return Service.objects.select_related("mall").filter(
-        is_active=True, agency__is_active=True, mall__is_active=True
-    )
+    """`service_for_queue` and `may_issue_tickets(user, service.mall_id)`, from the cache."""
+    service = service_for_queue(service_id=service_id)
+    return service, may_issue_tickets(user, service.mall_id)
 
 
 def service_for_queue(*, service_id: int) -> Service:
     """An active service of an active agency, with its mall: what a ticket can be taken for."""
-    service = _queue_services().filter(pk=service_id).first()
-    if service is None:
+    service = lookups.service(service_id)
+    if (
+        service is None
+        or not service.is_active
+        or not service.agency.is_active
+        or not service.mall.is_active
+    ):
         raise NotFound(f"No service with id {service_id}", field="service_id")
     return service
 
@@ -450,13 +415,17 @@ def service_pace(service: Service, day: date) -> tuple[float, int]:
     return pace
 
 
-def ticket_position(ticket: Ticket, now: datetime | None = None) -> dict[str, int | None]:
-    """Place in the queue (1 = next), people ahead and estimated wait; None once it is over."""
+def ticket_position(
+    ticket: Ticket, now: datetime | None = None, *, people_ahead_now: int | None = None
+) -> dict[str, int | None]:
+    """Place in the queue (1 = next), people ahead and estimated wait; None once it is over.
+    `people_ahead_now`: the count when the caller has it already (the issuing statement
+    counts it), instead of counting again."""
     if ticket.status in Ticket.AT_COUNTER_STATUSES:
         return {"position": 0, "people_ahead": 0, "estimated_wait_minutes": 0}
     if ticket.status != Ticket.Status.WAITING:
         return {"position": None, "people_ahead": None, "estimated_wait_minutes": None}
-    ahead = people_ahead(ticket, now)
+    ahead = people_ahead(ticket, now) if people_ahead_now is None else people_ahead_now
     mean, counters = service_pace(ticket.current_service, ticket.service_date)
     return {
         "position": ahead + 1,
@@ -692,14 +661,18 @@ def appointment_get_by_code(*, code: str) -> Appointment:
 
 
 def ticket_as_dict(
-    ticket: Ticket, *, include_personal: bool, now: datetime | None = None
+    ticket: Ticket,
+    *,
+    include_personal: bool,
+    now: datetime | None = None,
+    people_ahead_now: int | None = None,
 ) -> dict[str, Any]:
     """A ticket for the API and the pages. Without `include_personal` it holds nothing that
     identifies the visitor (no name, phone, plate) and no priority class (disability is
     sensitive personal data)."""
     mall = ticket.mall
     counter = ticket.counter
-    place = ticket_position(ticket, now)
+    place = ticket_position(ticket, now, people_ahead_now=people_ahead_now)
     data: dict[str, Any] = {
         "id": ticket.pk,
         "number": ticket.number,

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ForeignKey
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,12 +25,11 @@ from satupintu.core.crypto import encrypt_personal, lookup_hash
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
 from satupintu.core.events import publish_on_commit
 from satupintu.core.validators import mask_nik, parse_nik, validate_phone, validate_plate
-from satupintu.queueing import policy, selectors
+from satupintu.queueing import hotpath, lookups, selectors
 from satupintu.queueing.models import (
     Appointment,
     AppointmentSlotConfig,
     CounterSession,
-    NumberSequence,
     PriorityClass,
     Ticket,
     TicketChannel,
@@ -72,9 +71,13 @@ def _publish(
     counter: Counter | None = None,
     extra_channels: Sequence[str] = (),
     extra: dict[str, Any] | None = None,
+    waiting: dict[int, int] | None = None,
 ) -> None:
+    """Publish a `ticket.*` event after commit. `waiting`: the waiting counts of the touched
+    services when the operation already has them (the hot path answers them)."""
     touched = sorted(set(service_ids))
-    waiting = selectors.waiting_counts(touched, ticket.service_date)
+    if waiting is None:
+        waiting = selectors.waiting_counts(touched, ticket.service_date)
     channels = [f"mall:{ticket.mall_id}", f"ticket:{ticket.pk}", *extra_channels]
     if counter is not None:
         channels += [f"counter:{counter.pk}", f"floor:{counter.floor_id}"]
@@ -128,25 +131,104 @@ def _record(
     )
 
 
-# --- issuing tickets ------------------------------------------------------------------------
+def _person_id(actor: Any) -> int | None:
+    return actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
-def _next_serial(*, mall: Mall, prefix: str, day: date) -> int:
-    """Take the next number of queue `prefix` on `day`, in one statement that also locks the
-    sequence row until the transaction ends (so concurrent kiosks of one queue wait here)."""
-    table = NumberSequence._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (mall_id, queue_prefix, service_date, last_value) "
-            "VALUES (%s, %s, %s, 1) "
-            "ON CONFLICT (mall_id, queue_prefix, service_date) "
-            f"DO UPDATE SET last_value = {table}.last_value + 1 "
-            "RETURNING last_value",
-            [mall.pk, prefix, day],
+def _actor_label(actor: Any) -> str:
+    is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    return str(actor.get_username() if is_person else "anonymous")[:150]
+
+
+def _attach(ticket: Ticket, *, counter: Counter | None = None) -> Ticket:
+    """Give a ticket read by the hot path its mall, services and counter from the cached
+    catalog (`lookups`), so that answers and events read their names without a statement."""
+    service = lookups.service(ticket.service_id)
+    current = service if ticket.current_service_id == ticket.service_id else None
+    current = current or lookups.service(ticket.current_service_id)
+    if service is not None:
+        ticket.service = service
+        ticket.mall = service.mall
+    if current is not None:
+        ticket.current_service = current
+    if ticket.counter_id is not None:
+        found = counter if counter is not None and counter.pk == ticket.counter_id else None
+        found = found or lookups.counter(ticket.counter_id)
+        if found is not None:
+            ticket.counter = found
+    return ticket
+
+
+def _counter_name(counter_id: Any) -> str:
+    found = lookups.counter(int(counter_id)) if counter_id else None
+    return found.name if found is not None else str(counter_id)
+
+
+def _refusal(
+    refused: hotpath.Refused,
+    *,
+    service: Service | None = None,
+    channel: str = "",
+    counter: Counter | None = None,
+    ticket_id: int | None = None,
+) -> Exception:
+    """The domain error, with its translated message, for a refusal of the hot path."""
+    detail = refused.detail
+    if refused.not_found:
+        return NotFound(f"No ticket with id {detail.get('ticket_id', ticket_id)}")
+    if refused.code == "quota_exhausted":
+        assert service is not None
+        return Conflict(
+            _(
+                "Today's quota of %(quota)d %(channel)s tickets for %(service)s is used up. "
+                "Please book an appointment for another day."
+            )
+            % {
+                "quota": detail["quota"],
+                "channel": TicketChannel(channel).label,
+                "service": service.name,
+            },
+            field="service_id",
+            code="quota_exhausted",
         )
-        row = cursor.fetchone()
-    assert row is not None
-    return int(row[0])
+    if refused.code == "counter_not_held":
+        name = counter.name if counter is not None else _counter_name(detail.get("counter_id"))
+        return Conflict(
+            _("You have not taken %(counter)s: open it first.") % {"counter": name},
+            code="counter_not_held",
+        )
+    if refused.code == "counter_paused":
+        name = counter.name if counter is not None else _counter_name(detail.get("counter_id"))
+        return Conflict(
+            _("%(counter)s is paused: resume it before calling.") % {"counter": name},
+            code="counter_paused",
+        )
+    if refused.code == "ticket_at_counter":
+        return Conflict(
+            _("Ticket %(number)s is still at this counter: finish, transfer or mark it first.")
+            % {"number": detail["number"]},
+            code="ticket_at_counter",
+        )
+    if refused.code == "invalid_transition":
+        return _invalid_transition(
+            detail["number"], detail["status"], _ACTION_NAMES[detail["action"]], [detail["allowed"]]
+        )
+    if refused.code == "not_at_counter":
+        return Conflict(_("The ticket is not at a counter."), code="not_at_counter")
+    if refused.code == "recall_limit":
+        return Conflict(
+            _("Ticket %(number)s was called again %(count)d times already: mark it no-show.")
+            % {"number": detail["number"], "count": detail["count"]},
+            code="recall_limit",
+        )
+    return Conflict(refused.code, code=refused.code)
+
+
+# How the messages name each action (as `_require_status` callers always did).
+_ACTION_NAMES = {"start": "start", "finish": "finish", "no_show": "no-show", "recall": "recall"}
+
+
+# --- issuing tickets ------------------------------------------------------------------------
 
 
 def format_ticket_number(prefix: str, serial: int) -> str:
@@ -238,57 +320,34 @@ def _create_ticket(
     if closed:
         raise Conflict(closed, code="mall_closed")
     day = selectors.mall_today(mall, now)
-    serial = _next_serial(mall=mall, prefix=service.queue_prefix, day=day)
-    quota = service.daily_quota(channel) if enforce_quota else None
-    if quota is not None:
-        # Counted after taking the number: the sequence row lock makes every issuer of this
-        # queue wait for the one before it, so the count cannot go stale between check and insert.
-        taken = Ticket.objects.filter(
-            service=service,
+    try:
+        done = hotpath.issue(
+            mall_id=mall.pk,
+            service_id=service.pk,
+            prefix=service.queue_prefix,
+            day=day,
+            now=now,
             channel=channel,
-            service_date=day,
-            transferred_from__isnull=True,
-            appointment_slot_at__isnull=True,
-        ).count()
-        if taken >= quota:
-            raise Conflict(
-                _(
-                    "Today's quota of %(quota)d %(channel)s tickets for %(service)s is used up. "
-                    "Please book an appointment for another day."
-                )
-                % {
-                    "quota": quota,
-                    "channel": TicketChannel(channel).label,
-                    "service": service.name,
-                },
-                field="service_id",
-                code="quota_exhausted",
-            )
-    ticket = Ticket.objects.create(
-        mall=mall,
-        service=service,
-        current_service=service,
-        further_service_ids=further_service_ids,
-        channel=channel,
-        priority=priority or "",
-        queue_prefix=service.queue_prefix,
-        serial=serial,
-        number=format_ticket_number(service.queue_prefix, serial),
-        service_date=day,
-        status=Status.WAITING,
-        arrival_at=now,
-        name=name,
-        phone=phone,
-        plate_number=plate_number,
-        appointment_slot_at=appointment_slot_at,
-        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    _record(ticket, action=Action.ISSUE, from_status="", actor=actor, at=now)
-    _publish(ticket, "ticket.issued", service_ids=[service.pk])
+            priority=priority or "",
+            name=name,
+            phone=phone,
+            plate_number=plate_number,
+            further_service_ids=further_service_ids,
+            quota=service.daily_quota(channel) if enforce_quota else None,
+            appointment_slot_at=appointment_slot_at,
+            actor_id=_person_id(actor),
+            actor_label=_actor_label(actor),
+        )
+    except hotpath.Refused as refused:
+        raise _refusal(refused, service=service, channel=channel) from None
+    ticket = _attach(done.ticket)
+    # Counted by the issuing statement: the answer of this request shows it without counting
+    # again (`selectors.ticket_as_dict(people_ahead_now=...)`); stale once anything else moves.
+    ticket.people_ahead_at_issue = done.people_ahead  # type: ignore[attr-defined]
+    _publish(ticket, "ticket.issued", service_ids=[service.pk], waiting=done.waiting)
     return ticket
 
 
-@transaction.atomic
 def ticket_issue(
     *,
     service: Service,
@@ -300,7 +359,8 @@ def ticket_issue(
     further_service_ids: Sequence[int] | None = None,
     actor: Any = None,
 ) -> Ticket:
-    """Give a visitor the next number of the service's queue.
+    """Give a visitor the next number of the service's queue (one transaction: the hot path's
+    statement, see `hotpath.issue`).
 
     409 when the service does not offer the channel, the mall is closed now, or today's quota
     of the service and channel is used up; 422 for a drive-thru ticket without a valid plate."""
@@ -437,59 +497,34 @@ def counter_close(*, counter: Counter, actor: Any) -> CounterSession:
     return session
 
 
-@transaction.atomic
 def counter_call_next(*, counter: Counter, actor: Any) -> Ticket | None:
     """Call the next waiting ticket for the counter's services, by the calling policy.
 
-    Exactly once: on PostgreSQL the candidate row is taken with FOR UPDATE SKIP LOCKED, so two
-    counters calling at the same moment take two different tickets and lock nothing else; on
-    SQLite the write transaction (BEGIN IMMEDIATE) serialises callers. None when nobody waits."""
+    Exactly once: the candidate is taken with FOR UPDATE SKIP LOCKED on PostgreSQL (the
+    write transaction serialises callers on SQLite), under the lock of the counter's session
+    (`hotpath.call_next`). None when nobody waits."""
     now = timezone.now()
-    _require_holder(counter, actor, open_only=True)
-    # A statement of its own after the lock: in READ COMMITTED it sees what a caller that held
-    # the lock before us committed (a subquery of the locking statement would not).
-    current = _number_at_counter(counter)
-    if current is not None:
-        raise Conflict(
-            _("Ticket %(number)s is still at this counter: finish, transfer or mark it first.")
-            % {"number": current},
-            code="ticket_at_counter",
+    try:
+        done = hotpath.call_next(
+            counter_id=counter.pk,
+            drive_thru=counter.mode == Counter.Mode.DRIVE_THRU,
+            day=selectors.mall_today(counter.mall, now),
+            now=now,
+            actor_id=_person_id(actor),
+            actor_label=_actor_label(actor),
         )
-    service_ids = [sid for sid, _aid in selectors.counter_service_rows(counter)]
-    if not service_ids:
+    except hotpath.Refused as refused:
+        raise _refusal(refused, counter=counter) from None
+    if done is None:
         return None
-    lane = (
-        TicketChannel.DRIVE_THRU
-        if counter.mode == Counter.Mode.DRIVE_THRU
-        else TicketChannel.WALK_IN
+    ticket = _attach(done.ticket, counter=counter)
+    _publish(
+        ticket,
+        "ticket.called",
+        service_ids=[ticket.current_service_id],
+        counter=counter,
+        waiting=done.waiting,
     )
-    candidates = selectors._same_lane(
-        Ticket.objects.filter(
-            current_service_id__in=service_ids,
-            status=Status.WAITING,
-            service_date=selectors.mall_today(counter.mall, now),
-        ),
-        lane,
-    )
-    candidates = candidates.select_related("mall", "service", "current_service").order_by(
-        *policy.call_order_by(now)
-    )
-    if connection.features.has_select_for_update_skip_locked:
-        # Lock only the ticket row taken, never the joined service or mall rows.
-        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-    ticket = next(iter(candidates[:1]), None)
-    if ticket is None:
-        return None
-    ticket.status = Status.CALLED
-    ticket.counter = counter
-    ticket.called_at = now
-    ticket.last_called_at = now
-    ticket.recall_count = 0
-    ticket.save(update_fields=["status", "counter", "called_at", "last_called_at", "recall_count"])
-    _record(
-        ticket, action=Action.CALL, from_status=Status.WAITING, actor=actor, at=now, counter=counter
-    )
-    _publish(ticket, "ticket.called", service_ids=[ticket.current_service_id], counter=counter)
     return ticket
 
 
@@ -515,20 +550,19 @@ def _lock_ticket(ticket: Ticket) -> Ticket:
     return locked
 
 
+def _invalid_transition(number: str, status: str, action: str, allowed: list[str]) -> Conflict:
+    return Conflict(
+        _("Ticket %(number)s is %(status)s: %(action)s needs it %(allowed)s.")
+        % {"number": number, "status": status, "action": action, "allowed": " or ".join(allowed)},
+        field="status",
+        code="invalid_transition",
+    )
+
+
 def _require_status(ticket: Ticket, allowed: Iterable[str], action: str) -> None:
     allowed = list(allowed)
     if ticket.status not in allowed:
-        raise Conflict(
-            _("Ticket %(number)s is %(status)s: %(action)s needs it %(allowed)s.")
-            % {
-                "number": ticket.number,
-                "status": ticket.status,
-                "action": action,
-                "allowed": " or ".join(allowed),
-            },
-            field="status",
-            code="invalid_transition",
-        )
+        raise _invalid_transition(ticket.number, ticket.status, action, allowed)
 
 
 def _require_at_my_counter(ticket: Ticket, actor: Any) -> Counter:
@@ -539,139 +573,93 @@ def _require_at_my_counter(ticket: Ticket, actor: Any) -> Counter:
     return counter
 
 
-@transaction.atomic
-def ticket_recall(*, ticket: Ticket, actor: Any) -> Ticket:
-    """Call the same ticket again (the board announces it again), a limited number of times."""
-    now = timezone.now()
-    ticket = _lock_ticket(ticket)
-    _require_status(ticket, [Status.CALLED], "recall")
-    counter = _require_at_my_counter(ticket, actor)
-    if ticket.recall_count >= settings.QUEUE_MAX_RECALLS:
-        raise Conflict(
-            _("Ticket %(number)s was called again %(count)d times already: mark it no-show.")
-            % {"number": ticket.number, "count": ticket.recall_count},
-            code="recall_limit",
+def _act(
+    ticket: Ticket | int, actor: Any, action: str, *, outcome: str = "", note: str = ""
+) -> hotpath.Done:
+    """One transition by the officer holding the ticket's counter (`hotpath.act`), refused as
+    the domain errors say. `ticket` may be the row or its id: the access check is part of the
+    locked read (`selectors.ticket_reach`)."""
+    ticket_id = ticket if isinstance(ticket, int) else ticket.pk
+    try:
+        return hotpath.act(
+            ticket_id=ticket_id,
+            action=action,
+            reach=selectors.ticket_reach(actor),
+            now=timezone.now(),
+            actor_id=_person_id(actor),
+            actor_label=_actor_label(actor),
+            outcome=outcome,
+            note=note,
+            max_recalls=settings.QUEUE_MAX_RECALLS,
         )
-    ticket.recall_count += 1
-    ticket.last_called_at = now
-    ticket.save(update_fields=["recall_count", "last_called_at"])
-    _record(
-        ticket,
-        action=Action.RECALL,
-        from_status=Status.CALLED,
-        actor=actor,
-        at=now,
-        counter=counter,
-        note=str(ticket.recall_count),
+    except hotpath.Refused as refused:
+        raise _refusal(refused, ticket_id=ticket_id) from None
+
+
+def ticket_recall(*, ticket: Ticket | int, actor: Any) -> Ticket:
+    """Call the same ticket again (the board announces it again), a limited number of times."""
+    done = _act(ticket, actor, "recall")
+    called = _attach(done.ticket)
+    _publish(
+        called,
+        "ticket.recalled",
+        service_ids=[called.current_service_id],
+        counter=called.counter,
+        waiting=done.waiting,
     )
-    _publish(ticket, "ticket.recalled", service_ids=[ticket.current_service_id], counter=counter)
-    return ticket
+    return called
 
 
-@transaction.atomic
-def ticket_start(*, ticket: Ticket, actor: Any) -> Ticket:
-    now = timezone.now()
-    ticket = _lock_ticket(ticket)
-    _require_status(ticket, [Status.CALLED], "start")
-    counter = _require_at_my_counter(ticket, actor)
-    ticket.status = Status.SERVING
-    ticket.started_at = now
-    ticket.save(update_fields=["status", "started_at"])
-    _record(
-        ticket, action=Action.START, from_status=Status.CALLED, actor=actor, at=now, counter=counter
+def ticket_start(*, ticket: Ticket | int, actor: Any) -> Ticket:
+    done = _act(ticket, actor, "start")
+    started = _attach(done.ticket)
+    _publish(
+        started,
+        "ticket.started",
+        service_ids=[started.current_service_id],
+        counter=started.counter,
+        waiting=done.waiting,
     )
-    _publish(ticket, "ticket.started", service_ids=[ticket.current_service_id], counter=counter)
-    return ticket
+    return started
 
 
-@transaction.atomic
-def ticket_finish(*, ticket: Ticket, actor: Any, outcome: str, note: str = "") -> Ticket:
+def ticket_finish(*, ticket: Ticket | int, actor: Any, outcome: str, note: str = "") -> Ticket:
     """End the service. When the visit has further services, the ticket goes on to wait for the
     next one, keeping its arrival time; otherwise it is done."""
-    now = timezone.now()
     if outcome not in Ticket.Outcome.values:
         raise InvalidInput(
             _("Outcome must be one of %(choices)s.")
             % {"choices": ", ".join(Ticket.Outcome.values)},
             field="outcome",
         )
-    ticket = _lock_ticket(ticket)
-    _require_status(ticket, [Status.SERVING], "finish")
-    counter = _require_at_my_counter(ticket, actor)
-    finished_service_id = ticket.current_service_id
-    _forget_pace([finished_service_id], ticket.service_date)
-    ticket.finished_at = now
-    ticket.outcome = outcome
-    ticket.note = note
-    ticket.status = Status.DONE
-    further = list(ticket.further_service_ids or [])
-    next_service = None
-    while further and next_service is None:
-        next_service = Service.objects.filter(
-            pk=further.pop(0), mall_id=ticket.mall_id, is_active=True
-        ).first()
-    # The finish of this service is one event; moving on to the next is another.
-    ticket.save(update_fields=["finished_at", "outcome", "note", "status"])
-    _record(
-        ticket,
-        action=Action.FINISH,
-        from_status=Status.SERVING,
-        actor=actor,
-        at=now,
-        counter=counter,
-        note=note,
-        outcome=outcome,
-    )
-    if next_service is None:
-        _publish(ticket, "ticket.finished", service_ids=[finished_service_id], counter=counter)
-        return ticket
-    ticket.current_service = next_service
-    ticket.further_service_ids = further
-    ticket.status = Status.WAITING
-    ticket.counter = None
-    ticket.called_at = ticket.last_called_at = ticket.started_at = ticket.finished_at = None
-    ticket.recall_count = 0
-    ticket.outcome = ""
-    ticket.save()
-    _record(
-        ticket,
-        action=Action.NEXT_SERVICE,
-        from_status=Status.DONE,
-        actor=actor,
-        at=now,
-        counter=counter,
-        note=next_service.code,
-    )
+    done = _act(ticket, actor, "finish", outcome=outcome, note=note)
+    finished = _attach(done.ticket)
+    assert done.acted_service_id is not None
+    _forget_pace([done.acted_service_id], finished.service_date)
+    counter = lookups.counter(done.counter_id) if done.counter_id else None
     _publish(
-        ticket,
+        finished,
         "ticket.finished",
-        service_ids=[finished_service_id, next_service.pk],
+        service_ids=list(done.waiting),
         counter=counter,
-        extra={"next_service_id": next_service.pk},
+        waiting=done.waiting,
+        extra={"next_service_id": done.next_service_id} if done.next_service_id else None,
     )
-    return ticket
+    return finished
 
 
-@transaction.atomic
-def ticket_no_show(*, ticket: Ticket, actor: Any) -> Ticket:
+def ticket_no_show(*, ticket: Ticket | int, actor: Any) -> Ticket:
     """The visitor did not come when called; they may come back within the configured time."""
-    now = timezone.now()
-    ticket = _lock_ticket(ticket)
-    _require_status(ticket, [Status.CALLED], "no-show")
-    counter = _require_at_my_counter(ticket, actor)
-    ticket.status = Status.NO_SHOW
-    ticket.no_show_at = now
-    ticket.save(update_fields=["status", "no_show_at"])
-    _record(
-        ticket,
-        action=Action.NO_SHOW,
-        from_status=Status.CALLED,
-        actor=actor,
-        at=now,
-        counter=counter,
+    done = _act(ticket, actor, "no_show")
+    missed = _attach(done.ticket)
+    _publish(
+        missed,
+        "ticket.no_show",
+        service_ids=[missed.current_service_id],
+        counter=missed.counter,
+        waiting=done.waiting,
     )
-    _publish(ticket, "ticket.no_show", service_ids=[ticket.current_service_id], counter=counter)
-    return ticket
+    return missed
 
 
 @transaction.atomic

@@ -1,0 +1,11 @@
+"""The WSGI entry point: the JSON API and the pages under a WSGI server (granian, several worker
+processes), without the sync/async hand-offs Django makes for sync views under ASGI. The event
+streams (SSE) are async views and are served by the ASGI entry point (`satupintu.asgi`)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "satupintu.settings")
+
+application = get_wsgi_application()
