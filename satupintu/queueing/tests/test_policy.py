@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from satupintu.queueing import policy
+from satupintu.queueing import hotpath, policy
 from satupintu.queueing.models import Ticket
 from satupintu.queueing.tests.factories import TicketFactory
 
@@ -158,3 +159,33 @@ def test_tier_is_between_appointment_and_regular(priority: str | None, slot_minu
     assert policy.TIER_APPOINTMENT_DUE <= tier <= policy.TIER_REGULAR
     if slot_minutes <= 0:
         assert tier == policy.TIER_APPOINTMENT_DUE
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", range(4))
+def test_the_hot_path_sql_orders_exactly_like_the_policy(seed: int) -> None:
+    """The ORDER BY of the hand-written calling statement (`hotpath.call_order_sql`), on the
+    engine under test."""
+    rng = random.Random(seed)
+    first = TicketFactory()
+    service = first.service
+    first.delete()
+    made = []
+    for _ in range(40):
+        slot = NOW + timedelta(minutes=rng.randint(-90, 90)) if rng.random() < 0.25 else None
+        ticket = TicketFactory(
+            service=service,
+            priority=rng.choice(PRIORITIES) or "",
+            arrival_at=NOW - timedelta(minutes=rng.randint(0, 20)),
+            appointment_slot_at=slot,
+        )
+        made.append(Waiting(ticket.pk, ticket.priority or None, ticket.arrival_at, slot))
+    now = connection.ops.adapt_datetimefield_value(NOW)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.id FROM queueing_ticket t WHERE t.service_id = %s "
+            f"ORDER BY {hotpath.call_order_sql('t', '%s')}",
+            [service.pk, now, now],
+        )
+        in_db = [row[0] for row in cursor.fetchall()]
+    assert in_db == [t.id for t in call_order(made)]
