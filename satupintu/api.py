@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, SessionAuth
 
 from satupintu.accounts.services import api_token_authenticate
@@ -34,7 +37,21 @@ def anonymous(request: HttpRequest) -> bool:
 STAFF_AUTH = [BearerTokenAuth(), SessionAuth()]
 PUBLIC_AUTH = [BearerTokenAuth(), SessionAuth(), anonymous]
 
+
+class FastJSONRenderer(JSONRenderer):
+    """Answers encoded by orjson (several times faster than the standard library's encoder);
+    dates and times, and anything orjson does not know, still go through ninja's encoder, so
+    every value reads exactly as before."""
+
+    _fallback = NinjaJSONEncoder()
+    _options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        return orjson.dumps(data, default=self._fallback.default, option=self._options)
+
+
 api = NinjaAPI(
+    renderer=FastJSONRenderer(),
     title="Satu Pintu API",
     version="1",
     description="The HTTP contract of Satu Pintu, the public-service mall system.",

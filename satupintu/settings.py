@@ -62,17 +62,19 @@ INSTALLED_APPS = [
     "satupintu.portal",
 ]
 
+# Sessions, CSRF, session authentication, messages and htmx are skipped for JSON API requests
+# that carry a bearer token (kiosks, counter consoles): core/middleware.py.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "satupintu.core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "satupintu.core.middleware.CsrfViewMiddleware",
+    "satupintu.core.middleware.AuthenticationMiddleware",
+    "satupintu.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "satupintu.core.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -1,0 +1,68 @@
+"""Middleware a JSON API request authenticated by a bearer token does not need.
+
+A kiosk or a counter console calls the API many times a minute with `Authorization: Bearer
+...`: it has no session cookie to load, no CSRF token to check (a bearer token is not sent by
+browsers on their own), no flash messages and no htmx headers. (The login lock-out middleware
+stays: it only looks at the answer, and its system check wants it by its own name.)
+`unless_bearer_api(path)` wraps such a middleware so that these requests skip it; every other
+request (pages, session-authenticated API calls) goes through it unchanged. A skipped request
+gets an anonymous `request.user` until the API's bearer authentication sets the token's user, so
+a wrong token can never fall back to a session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
+
+API_PREFIX = "/api/"
+
+
+def is_bearer_api_request(request: HttpRequest) -> bool:
+    return (
+        request.path_info.startswith(API_PREFIX)
+        and request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == "bearer "
+    )
+
+
+def unless_bearer_api(path: str) -> type:
+    """A subclass of the middleware at `path` (so that checks looking for it still find it)
+    that hands bearer-token API requests straight to the next layer. Under ASGI the next layer
+    answers a coroutine, which is what the caller awaits, so one method serves both modes."""
+    base: Any = import_string(path)
+
+    def __call__(self: Any, request: HttpRequest) -> Any:
+        if is_bearer_api_request(request):
+            _anonymous_until_authenticated(request)
+            return self.get_response(request)
+        return base.__call__(self, request)
+
+    def process_view(
+        self: Any, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if is_bearer_api_request(request):
+            return None
+        result: HttpResponse | None = base.process_view(self, request, view, args, kwargs)
+        return result
+
+    methods: dict[str, Any] = {"__call__": __call__, "__module__": __name__}
+    if hasattr(base, "process_view"):
+        methods["process_view"] = process_view
+    return type(f"{base.__name__}UnlessBearerApi", (base,), methods)
+
+
+def _anonymous_until_authenticated(request: HttpRequest) -> None:
+    if not hasattr(request, "user"):
+        request.user = AnonymousUser()
+
+
+SessionMiddleware = unless_bearer_api("django.contrib.sessions.middleware.SessionMiddleware")
+CsrfViewMiddleware = unless_bearer_api("django.middleware.csrf.CsrfViewMiddleware")
+AuthenticationMiddleware = unless_bearer_api(
+    "django.contrib.auth.middleware.AuthenticationMiddleware"
+)
+MessageMiddleware = unless_bearer_api("django.contrib.messages.middleware.MessageMiddleware")
+HtmxMiddleware = unless_bearer_api("django_htmx.middleware.HtmxMiddleware")
