@@ -64,6 +64,7 @@ class Row:
     ops: int = 0
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    by_operation: dict[str, list[float]] = field(default_factory=dict)
     server_cpu: float | None = None
     client_cpu: float | None = None
     errors: list[str] = field(default_factory=list)
@@ -102,7 +103,8 @@ class Connection:
 
 # A client's work: called with its index, a connection, the deadline, and where to record
 # (operation latency, error); answers the number of operations done.
-Work = Callable[[int, Connection, float, list[float], list[str]], int]
+Timings = list[tuple[str, float]]  # (operation, seconds)
+Work = Callable[[int, Connection, float, Timings, list[str]], int]
 
 
 def _timed(
@@ -110,22 +112,20 @@ def _timed(
     path: str,
     body: Any,
     headers: dict[str, str],
-    latencies: list[float],
+    latencies: Timings,
     errors: list[str],
     expected: tuple[int, ...],
     name: str,
 ) -> tuple[int, bytes]:
     t0 = time.perf_counter()
     status, data = conn.post(path, body, headers)
-    latencies.append(time.perf_counter() - t0)
+    latencies.append((name, time.perf_counter() - t0))
     if status not in expected:
         errors.append(f"{name} {status} {data[:200]!r}")
     return status, data
 
 
-def floor_work(
-    index: int, conn: Connection, stop_at: float, lat: list[float], err: list[str]
-) -> int:
+def floor_work(index: int, conn: Connection, stop_at: float, lat: Timings, err: list[str]) -> int:
     ops = 0
     while time.perf_counter() < stop_at:
         _timed(conn, f"/bench/floor/{index}", None, {}, lat, err, (200,), "floor")
@@ -137,7 +137,7 @@ def cycle_work(seed: dict[str, Any]) -> Work:
     kiosk = {"Authorization": f"Bearer {seed['kiosk_token']}"}
     service_ids = seed["service_ids"]
 
-    def work(index: int, conn: Connection, stop_at: float, lat: list[float], err: list[str]) -> int:
+    def work(index: int, conn: Connection, stop_at: float, lat: Timings, err: list[str]) -> int:
         officer = {"Authorization": f"Bearer {seed['officer_tokens'][index]}"}
         counter = seed["counter_ids"][index]
         ops, n = 0, index
@@ -176,11 +176,11 @@ def run_level(
     ready = threading.Barrier(clients + 1)
     go = threading.Event()
     deadline: list[float] = [0.0]
-    per_thread: list[tuple[list[float], list[str], int]] = []
+    per_thread: list[tuple[Timings, list[str], int]] = []
     lock = threading.Lock()
 
     def body(index: int) -> None:
-        lat: list[float] = []
+        lat: Timings = []
         err: list[str] = []
         ops = 0
         conn = Connection(base)
@@ -213,7 +213,9 @@ def run_level(
     row.server_cpu = process_tree_cpu_seconds(server_pid) - cpu0
     row.client_cpu = time.process_time() - mine0
     for lat, err, ops in per_thread:
-        row.latencies.extend(lat)
+        for name, seconds in lat:
+            row.latencies.append(seconds)
+            row.by_operation.setdefault(name, []).append(seconds)
         row.errors.extend(err)
         row.ops += ops
     return row
@@ -388,6 +390,13 @@ def print_table(rows: list[Row], loads: tuple[float, float]) -> None:
     for r in rows:
         for error in r.errors[:3]:
             print(f"error ({r.engine}, {r.what}, {r.clients} clients): {error}", flush=True)
+    for r in rows:
+        if r.what.startswith("product") and r.by_operation:
+            parts = "  ".join(
+                f"{name} {percentile(v, 50) * 1000:.1f}/{percentile(v, 99) * 1000:.1f}"
+                for name, v in sorted(r.by_operation.items())
+            )
+            print(f"per operation p50/p99 ms ({r.engine}, {r.clients} clients): {parts}")
     notes = sorted({r.note for r in rows if r.note})
     for note in notes:
         print(f"note: ceiling {note}", flush=True)

@@ -87,6 +87,9 @@ class Done:
     counter_id: int | None = None
     acted_service_id: int | None = None
     next_service_id: int | None = None
+    # For a finish: the mean minutes from start to finish of the service's last `sample` tickets
+    # done today (the estimate's input, `selectors.mean_service_minutes`), None when none is.
+    mean_minutes: float | None = None
 
 
 # --- the calling order, in SQL ------------------------------------------------------------------
@@ -252,7 +255,7 @@ END $$;
 CREATE OR REPLACE FUNCTION queue_ticket_act(
   p_ticket bigint, p_action text, p_everywhere boolean, p_mall_ids bigint[],
   p_agency_ids bigint[], p_now timestamptz, p_actor bigint, p_actor_label text,
-  p_outcome text, p_note text, p_max_recalls integer
+  p_outcome text, p_note text, p_max_recalls integer, p_sample integer
 ) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
   t queueing_ticket;
@@ -263,6 +266,7 @@ DECLARE
   v_next bigint;
   v_next_code text;
   v_touched bigint[];
+  v_mean double precision;
 BEGIN
   SELECT * INTO t FROM queueing_ticket WHERE id = p_ticket FOR UPDATE;
   IF NOT FOUND OR NOT (
@@ -336,12 +340,18 @@ BEGIN
         'next_service', '', v_next_code);
       v_touched := v_touched || v_next;
     END IF;
+    SELECT avg(extract(epoch FROM d.finished_at - d.started_at)) / 60 INTO v_mean FROM (
+      SELECT started_at, finished_at FROM queueing_ticket
+      WHERE current_service_id = v_touched[1] AND service_date = t.service_date
+        AND status = 'done' AND started_at IS NOT NULL AND finished_at IS NOT NULL
+      ORDER BY finished_at DESC LIMIT p_sample) d;
   ELSE
     RAISE EXCEPTION 'unknown action %', p_action;
   END IF;
   RETURN json_build_object(
     'ticket', row_to_json(t), 'waiting', queue_waiting(v_touched, t.service_date),
-    'counter_id', v_counter, 'acted_service_id', v_touched[1], 'next_service_id', v_next)::text;
+    'counter_id', v_counter, 'acted_service_id', v_touched[1], 'next_service_id', v_next,
+    'mean_minutes', v_mean)::text;
 END $$;
 """
 
@@ -437,6 +447,7 @@ def _done(answer: dict[str, Any]) -> Done:
         counter_id=answer.get("counter_id"),
         acted_service_id=answer.get("acted_service_id"),
         next_service_id=answer.get("next_service_id"),
+        mean_minutes=answer.get("mean_minutes"),
     )
 
 
@@ -475,6 +486,13 @@ _SQLITE_AHEAD = (
     f"AND w.service_date = t.service_date AND w.id <> t.id AND {_lane_sql('w', _T_LANE)} "
     f"AND ({_call_tier_sql('w', '%s')}, {_call_sort_sql('w', '%s')}, w.id) "
     f"< ({_call_tier_sql('t', '%s')}, {_call_sort_sql('t', '%s')}, t.id)"
+)
+# Mean minutes from start to finish of a service's last N tickets done on a day.
+_SQLITE_MEAN_MINUTES = (
+    "SELECT avg((julianday(finished_at) - julianday(started_at)) * 1440) AS minutes FROM ("
+    "SELECT started_at, finished_at FROM queueing_ticket WHERE current_service_id = %s "
+    "AND service_date = %s AND status = 'done' AND started_at IS NOT NULL "
+    "AND finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT %s)"
 )
 # The first waiting ticket of a counter's services, day and lane, by the calling policy.
 _SQLITE_PICK = (
@@ -664,6 +682,7 @@ def act(
     outcome: str = "",
     note: str = "",
     max_recalls: int = 0,
+    sample: int = 20,
 ) -> Done:
     """start, finish, no_show or recall of a ticket by the officer holding its counter.
     Refused: ticket_not_found (outside `reach`), invalid_transition, not_at_counter,
@@ -674,20 +693,20 @@ def act(
         answer = _run_function(
             "SELECT queue_ticket_act(%s::bigint, %s::text, %s::boolean, %s::bigint[], "
             "%s::bigint[], %s::timestamptz, %s::bigint, %s::text, %s::text, %s::text, "
-            "%s::integer)",
+            "%s::integer, %s::integer)",
             [ticket_id, action, reach.everywhere, list(reach.mall_ids), list(reach.agency_ids),
-             now, actor_id, actor_label, outcome, note, max_recalls],
+             now, actor_id, actor_label, outcome, note, max_recalls, sample],
         )  # fmt: skip
         assert answer is not None
         return _done(answer)
     with transaction.atomic():
         return _sqlite_act(ticket_id, action, reach, now, actor_id, actor_label, outcome, note,
-                           max_recalls)  # fmt: skip
+                           max_recalls, sample)  # fmt: skip
 
 
 def _sqlite_act(
     ticket_id: int, action: str, reach: Reach, now: datetime, actor_id: int | None,
-    actor_label: str, outcome: str, note: str, max_recalls: int,
+    actor_label: str, outcome: str, note: str, max_recalls: int, sample: int,
 ) -> Done:  # fmt: skip
     rows = _sqlite_rows(
         "SELECT t.*, s.agency_id AS current_agency_id FROM queueing_ticket t "
@@ -716,6 +735,7 @@ def _sqlite_act(
     at = _db_datetime(now)
     service_id = ticket["current_service_id"]
     touched = [service_id]
+    mean: list[dict[str, Any]] = []
     event = (ticket_id, now, actor_id, actor_label, counter_id, service_id, needs)
     if action == "start":
         _sqlite_rows(
@@ -766,6 +786,7 @@ def _sqlite_act(
             _sqlite_event(ticket_id, now, actor_id, actor_label, counter_id, following["id"],
                           "done", "waiting", "next_service", note=following["code"])  # fmt: skip
             touched.append(following["id"])
+        mean = _sqlite_rows(_SQLITE_MEAN_MINUTES, [service_id, ticket["service_date"], sample])
     row = _sqlite_ticket(ticket_id)
     day = _to_date(row["service_date"])
     assert day is not None
@@ -776,5 +797,6 @@ def _sqlite_act(
             "counter_id": counter_id,
             "acted_service_id": service_id,
             "next_service_id": touched[1] if len(touched) > 1 else None,
+            "mean_minutes": mean[0]["minutes"] if action == "finish" else None,
         }
     )

@@ -393,26 +393,33 @@ PACE_CACHE_SECONDS = 30
 
 
 def pace_cache_key(service_id: int, day: date) -> str:
+    """The cached mean service minutes of a service on a day."""
     return f"queueing:pace:{service_id}:{day.isoformat()}"
+
+
+def open_counters_cache_key(service_id: int) -> str:
+    """The cached number of open counters serving a service."""
+    return f"queueing:open-counters:{service_id}"
 
 
 def service_pace(service: Service, day: date) -> tuple[float, int]:
     """(mean service minutes, open counters) of a service, for estimates on every ticket.
 
-    Kept in the cache for a few seconds: they change when a ticket is finished or a counter
-    opens, pauses or closes, and those services drop the key after commit
-    (`services._forget_pace`); the expiry only bounds staleness across server processes with a
-    per-process cache."""
-    key = pace_cache_key(service.pk, day)
-    cached = cache.get(key)
-    if cached is not None:
-        return float(cached[0]), int(cached[1])
-    pace = (
-        mean_service_minutes([service], day)[service.pk],
-        open_counter_counts([service.pk])[service.pk],
-    )
-    cache.set(key, pace, PACE_CACHE_SECONDS)
-    return pace
+    Both are kept in the cache for a few seconds, each under its own key: a finish stores the
+    service's new mean (counted by the finishing statement, `services._store_mean`); a counter
+    that opens, pauses or closes drops both (`services._forget_pace`). The expiry only bounds
+    staleness across server processes with a per-process cache."""
+    mean_key, open_key = pace_cache_key(service.pk, day), open_counters_cache_key(service.pk)
+    cached = cache.get_many([mean_key, open_key])
+    mean = cached.get(mean_key)
+    if mean is None:
+        mean = mean_service_minutes([service], day)[service.pk]
+        cache.set(mean_key, mean, PACE_CACHE_SECONDS)
+    counters = cached.get(open_key)
+    if counters is None:
+        counters = open_counter_counts([service.pk])[service.pk]
+        cache.set(open_key, counters, PACE_CACHE_SECONDS)
+    return float(mean), int(counters)
 
 
 def ticket_position(

@@ -95,8 +95,20 @@ def _forget_pace(service_ids: Iterable[int], day: date) -> None:
     """Drop the cached estimate inputs of these services now and again after commit (a reader
     between the two may have cached the state before the change)."""
     keys = [selectors.pace_cache_key(sid, day) for sid in set(service_ids)]
+    keys += [selectors.open_counters_cache_key(sid) for sid in set(service_ids)]
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def _store_mean(service_id: int, day: date, mean_minutes: float | None) -> None:
+    """Keep the service's mean service minutes that the finishing statement just counted, so
+    that the next estimate does not count them again; none yet (the only finished ticket went on
+    to its next service) drops the key and the next reader falls back to the standard time."""
+    key = selectors.pace_cache_key(service_id, day)
+    if mean_minutes is None:
+        cache.delete(key)
+    else:
+        cache.set(key, mean_minutes, selectors.PACE_CACHE_SECONDS)
 
 
 def _forget_counter_pace(counter: Counter) -> None:
@@ -591,6 +603,7 @@ def _act(
             outcome=outcome,
             note=note,
             max_recalls=settings.QUEUE_MAX_RECALLS,
+            sample=max(1, settings.QUEUE_SERVICE_TIME_SAMPLE),
         )
     except hotpath.Refused as refused:
         raise _refusal(refused, ticket_id=ticket_id) from None
@@ -635,7 +648,7 @@ def ticket_finish(*, ticket: Ticket | int, actor: Any, outcome: str, note: str =
     done = _act(ticket, actor, "finish", outcome=outcome, note=note)
     finished = _attach(done.ticket)
     assert done.acted_service_id is not None
-    _forget_pace([done.acted_service_id], finished.service_date)
+    _store_mean(done.acted_service_id, finished.service_date, done.mean_minutes)
     counter = lookups.counter(done.counter_id) if done.counter_id else None
     _publish(
         finished,
