@@ -46,7 +46,10 @@ def _test_settings(settings: object) -> None:
 def _clear_cache() -> None:
     from django.core.cache import cache
 
+    from satupintu.queueing import lookups
+
     cache.clear()
+    lookups.forget_local()
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ All counters serve the same four services, so concurrent calls compete for the s
 Environment: BENCH_SECONDS (per level, default 8), BENCH_LEVELS ("1,8,32"), BENCH_ENGINES
 ("postgres,sqlite"), BENCH_SERVER (uvicorn, granian-wsgi, granian-asgi, gunicorn; default
 uvicorn), BENCH_WORKERS (server processes on PostgreSQL, default 1; SQLite always runs one),
+BENCH_WARMUP_SECONDS (an unmeasured run of the floor and the cycle at the start, default 2),
 BENCH_DATABASE_URL, BENCH_SQLITE_PATH (default var/bench.sqlite3)."""
 
 from __future__ import annotations
@@ -319,8 +320,9 @@ def pgbench_rows(url: str, seed: dict[str, Any], levels: list[int], seconds: flo
 
 
 def engine_rows(
-    engine: str, url: str, levels: list[int], seconds: float, server: str, workers: int
-) -> list[Row]:
+    engine: str, url: str, levels: list[int], seconds: float, server: str, workers: int,
+    warmup: float,
+) -> list[Row]:  # fmt: skip
     prepare_database(url)
     seed = seed_in_subprocess(url, counters=max(levels), floor_slots=max(levels))
     rows: list[Row] = []
@@ -329,6 +331,14 @@ def engine_rows(
     label = f"{server} x{workers}"
     env = {"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     with app_server(kind=server, workers=workers, **env) as (base, pid):
+        # Warm-up, not measured: every worker process imports and fills its caches (the
+        # holiday calendar, catalog rows, tokens) before the first measured request.
+        warm = min(4, max(levels))
+        run_level(base, pid, warm, warmup, floor_work, Row(engine, "warm-up", warm))
+        run_level(
+            base, pid, warm, warmup, cycle_work(seed), Row(engine, "warm-up", warm),
+            setup=open_counter(seed), teardown=close_counter(seed),
+        )  # fmt: skip
         for clients in levels:
             floor = Row(engine, f"floor: one UPDATE, {label}", clients)
             rows.append(run_level(base, pid, clients, seconds, floor_work, floor))
@@ -408,6 +418,7 @@ def main() -> None:
     engines = os.environ.get("BENCH_ENGINES", "postgres,sqlite").split(",")
     server = os.environ.get("BENCH_SERVER", "uvicorn")
     workers = int(os.environ.get("BENCH_WORKERS", "1"))
+    warmup = float(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
     sqlite_path = Path(os.environ.get("BENCH_SQLITE_PATH", ROOT / "var" / "bench.sqlite3"))
     print(
         f"queue cycle vs floor vs ceiling: {server}, {workers} worker(s) on PostgreSQL, "
@@ -418,10 +429,14 @@ def main() -> None:
     rows: list[Row] = []
     for engine in engines:
         if engine == "postgres":
-            rows += engine_rows(engine, BENCH_DATABASE_URL, levels, seconds, server, workers)
+            rows += engine_rows(
+                engine, BENCH_DATABASE_URL, levels, seconds, server, workers, warmup
+            )
         elif engine == "sqlite":
             sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-            rows += engine_rows(engine, f"sqlite:///{sqlite_path}", levels, seconds, server, 1)
+            rows += engine_rows(
+                engine, f"sqlite:///{sqlite_path}", levels, seconds, server, 1, warmup
+            )
         else:
             raise ValueError(f"unknown engine {engine!r}")
     loads.append(load_average())

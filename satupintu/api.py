@@ -104,10 +104,12 @@ def _register_routers() -> None:
     from satupintu.queueing.api import router as queueing_router
     from satupintu.reports.api import router as reports_router
 
+    # The queue first: kiosks and counter consoles call it most, and Django tries the URL
+    # patterns in order.
+    api.add_router("", queueing_router)
     api.add_router("", accounts_router)
     api.add_router("", catalog_router)
     api.add_router("", partners_router)
-    api.add_router("", queueing_router)
     api.add_router("", dossiers_router)
     api.add_router("", verify_router)
     api.add_router("", outreach_router)

@@ -368,6 +368,11 @@ def _on_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _pg_array(ids: tuple[int, ...]) -> str:
+    """A bigint[] literal: psycopg's list adapter costs more than the whole rest of the call."""
+    return "{" + ",".join(str(int(i)) for i in ids) + "}"
+
+
 def _run_function(sql: str, params: list[Any]) -> dict[str, Any] | None:
     """One round trip: `SELECT queue_...(...)`; its JSON answer, or Refused."""
     try:
@@ -694,8 +699,9 @@ def act(
             "SELECT queue_ticket_act(%s::bigint, %s::text, %s::boolean, %s::bigint[], "
             "%s::bigint[], %s::timestamptz, %s::bigint, %s::text, %s::text, %s::text, "
             "%s::integer, %s::integer)",
-            [ticket_id, action, reach.everywhere, list(reach.mall_ids), list(reach.agency_ids),
-             now, actor_id, actor_label, outcome, note, max_recalls, sample],
+            [ticket_id, action, reach.everywhere, _pg_array(reach.mall_ids),
+             _pg_array(reach.agency_ids), now, actor_id, actor_label, outcome, note, max_recalls,
+             sample],
         )  # fmt: skip
         assert answer is not None
         return _done(answer)

@@ -4,15 +4,16 @@ memberships that say who may act where. Every issue, call and transition reads t
 rarely, in the admin or through the catalog and account services.
 
 Kept in the Django cache (per process, or shared Redis when REDIS_URL is set) for
-`LOOKUP_SECONDS`, and dropped as soon as a row behind them is saved or deleted (`drop_*`, wired to
-the models' signals in `apps.py`): with Redis every process sees a change at once; with the
-per-process cache another process may answer from its copy for up to `LOOKUP_SECONDS`, like the
-bearer-token cache. The access decisions themselves stay in `selectors.py`; this module only
-keeps their inputs."""
+`LOOKUP_SECONDS`, with a plain per-process memo of `LOCAL_SECONDS` in front, and dropped as soon
+as a row behind them is saved or deleted (`drop_*`, wired to the models' signals in `apps.py`):
+the process that made the change sees it at once; with Redis every other process within
+`LOCAL_SECONDS`; with the per-process cache within `LOOKUP_SECONDS`, like the bearer-token cache.
+The access decisions themselves stay in `selectors.py`; this module only keeps their inputs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time as clock
+from collections.abc import Callable, Iterable
 from datetime import date, time
 from typing import Any
 
@@ -22,6 +23,35 @@ from satupintu.accounts.models import Membership
 from satupintu.catalog.models import ClosureDay, Counter, Mall, OpeningHours, Service
 
 LOOKUP_SECONDS = 30
+# In front of the Django cache, each process keeps what it read for a few seconds in a plain dict:
+# no unpickling, and no Redis round trip, on every request. A change drops the entry in the
+# process that made it at once; other processes see it within this many seconds.
+LOCAL_SECONDS = 5.0
+
+_local: dict[str, tuple[float, Any]] = {}
+
+
+def _cached(key: str, load: Callable[[], Any]) -> Any:
+    """The value of `key` from this process's memo, the Django cache, or `load()` (None is not
+    kept: a missing row is looked up again)."""
+    now = clock.monotonic()
+    hit = _local.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = cache.get(key)
+    if value is None:
+        value = load()
+        if value is None:
+            return None
+        cache.set(key, value, LOOKUP_SECONDS)
+    _local[key] = (now + LOCAL_SECONDS, value)
+    return value
+
+
+def _drop(keys: list[str]) -> None:
+    for key in keys:
+        _local.pop(key, None)
+    cache.delete_many(keys)
 
 
 def _service_key(service_id: int) -> str:
@@ -43,33 +73,26 @@ def _memberships_key(user_id: int) -> str:
 def service(service_id: int) -> Service | None:
     """The service with its mall and agency loaded, active or not (None when it does not
     exist)."""
-    key = _service_key(service_id)
-    found = cache.get(key)
-    if found is None:
-        found = Service.objects.select_related("mall", "agency").filter(pk=service_id).first()
-        if found is None:
-            return None
-        cache.set(key, found, LOOKUP_SECONDS)
+    found: Service | None = _cached(
+        _service_key(service_id),
+        lambda: Service.objects.select_related("mall", "agency").filter(pk=service_id).first(),
+    )
     return found
 
 
 def counter(counter_id: int) -> Counter | None:
     """The counter with its floor and mall loaded, active or not."""
-    key = _counter_key(counter_id)
-    found = cache.get(key)
-    if found is None:
-        found = Counter.objects.select_related("floor", "mall").filter(pk=counter_id).first()
-        if found is None:
-            return None
-        cache.set(key, found, LOOKUP_SECONDS)
+    found: Counter | None = _cached(
+        _counter_key(counter_id),
+        lambda: Counter.objects.select_related("floor", "mall").filter(pk=counter_id).first(),
+    )
     return found
 
 
 def mall_calendar(mall: Mall) -> tuple[dict[int, tuple[time, time]], dict[date, str]]:
     """(opening hours per weekday, closure days with their reason) of the mall."""
-    key = _calendar_key(mall.pk)
-    found = cache.get(key)
-    if found is None:
+
+    def load() -> tuple[dict[int, tuple[time, time]], dict[date, str]]:
         hours = {
             weekday: (opens, closes)
             for weekday, opens, closes in OpeningHours.objects.filter(mall_id=mall.pk).values_list(
@@ -79,8 +102,11 @@ def mall_calendar(mall: Mall) -> tuple[dict[int, tuple[time, time]], dict[date, 
         closures = dict(
             ClosureDay.objects.filter(mall_id=mall.pk).values_list("date", "reason").order_by()
         )
-        found = (hours, closures)
-        cache.set(key, found, LOOKUP_SECONDS)
+        return hours, closures
+
+    found: tuple[dict[int, tuple[time, time]], dict[date, str]] = _cached(
+        _calendar_key(mall.pk), load
+    )
     return found
 
 
@@ -89,15 +115,14 @@ def memberships(user: Any) -> list[tuple[int, int | None, str]]:
     nothing for anyone else."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    key = _memberships_key(user.pk)
-    found = cache.get(key)
-    if found is None:
-        found = list(
+    found: list[tuple[int, int | None, str]] = _cached(
+        _memberships_key(user.pk),
+        lambda: list(
             Membership.objects.filter(user_id=user.pk)
             .order_by()
             .values_list("mall_id", "agency_id", "role")
-        )
-        cache.set(key, found, LOOKUP_SECONDS)
+        ),
+    )
     return found
 
 
@@ -105,15 +130,15 @@ def memberships(user: Any) -> list[tuple[int, int | None, str]]:
 
 
 def drop_services(service_ids: Iterable[int]) -> None:
-    cache.delete_many([_service_key(sid) for sid in service_ids])
+    _drop([_service_key(sid) for sid in service_ids])
 
 
 def drop_counters(counter_ids: Iterable[int]) -> None:
-    cache.delete_many([_counter_key(cid) for cid in counter_ids])
+    _drop([_counter_key(cid) for cid in counter_ids])
 
 
 def drop_calendar(mall_id: int) -> None:
-    cache.delete(_calendar_key(mall_id))
+    _drop([_calendar_key(mall_id)])
 
 
 def drop_mall(mall_id: int) -> None:
@@ -124,4 +149,9 @@ def drop_mall(mall_id: int) -> None:
 
 
 def drop_memberships(user_id: int) -> None:
-    cache.delete(_memberships_key(user_id))
+    _drop([_memberships_key(user_id)])
+
+
+def forget_local() -> None:
+    """Empty this process's memo (tests start each from a clean cache)."""
+    _local.clear()
