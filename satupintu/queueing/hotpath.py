@@ -373,24 +373,10 @@ def _pg_array(ids: tuple[int, ...]) -> str:
     return "{" + ",".join(str(int(i)) for i in ids) + "}"
 
 
-def _binding_cursor() -> Any:
-    """A cursor of Django's connection that binds parameters on the server (the extended
-    protocol) instead of quoting them into the SQL text in Python, which cost more CPU than the
-    rest of the call; psycopg also prepares the statement after a few calls on a connection.
-    Wrapped like Django's own cursors, so statement logging and counting still see it."""
-    from django.db.backends.postgresql import base as postgresql
-
-    binding_cursor: Any = postgresql.ServerBindingCursor  # type: ignore[attr-defined]
-    wrapper: Any = connection
-    wrapper.close_if_health_check_failed()
-    wrapper.ensure_connection()
-    return wrapper._prepare_cursor(binding_cursor(wrapper.connection))
-
-
 def _run_function(sql: str, params: list[Any]) -> dict[str, Any] | None:
     """One round trip: `SELECT queue_...(...)`; its JSON answer, or Refused."""
     try:
-        with _binding_cursor() as cursor:
+        with connection.cursor() as cursor:
             if connection.in_atomic_block:
                 # In an outer transaction (a test, a service calling another): a savepoint keeps
                 # the outer transaction usable when the function refuses.
