@@ -137,6 +137,17 @@ BEGIN
   RAISE EXCEPTION USING ERRCODE = p_state, MESSAGE = p_code, DETAIL = p_detail::text;
 END $$;
 
+-- One append-only line of a ticket's history (TicketEvent).
+CREATE OR REPLACE FUNCTION queue_record(
+  p_ticket bigint, p_at timestamptz, p_actor bigint, p_label text, p_counter bigint,
+  p_service bigint, p_from text, p_to text, p_action text, p_outcome text, p_note text
+) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO queueing_ticketevent (ticket_id, at, actor_id, actor_label, counter_id, service_id,
+    from_status, to_status, action, outcome, note)
+  VALUES (p_ticket, p_at, p_actor, p_label, p_counter, p_service, p_from, p_to, p_action,
+    p_outcome, p_note)
+$$;
+
 -- Waiting tickets per service of a day, as a JSON object keyed by service id.
 CREATE OR REPLACE FUNCTION queue_waiting(p_service_ids bigint[], p_day date)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
@@ -201,9 +212,8 @@ BEGIN
     p_prefix || '-' || lpad(v_serial::text, 3, '0'), p_day, 'waiting', p_now, p_now, p_name,
     p_phone, p_plate, p_appointment_slot_at, 0, '', '', p_actor)
   RETURNING * INTO t;
-  INSERT INTO queueing_ticketevent (ticket_id, at, actor_id, actor_label, counter_id, service_id,
-    from_status, to_status, action, outcome, note)
-  VALUES (t.id, p_now, p_actor, p_actor_label, NULL, p_service, '', 'waiting', 'issue', '', '');
+  PERFORM queue_record(t.id, p_now, p_actor, p_actor_label, NULL, p_service, '',
+    'waiting', 'issue', '', '');
   SELECT count(*) INTO v_ahead FROM queueing_ticket w
   WHERE w.current_service_id = p_service AND w.status = 'waiting' AND w.service_date = p_day
     AND w.id <> t.id AND {_lane_sql("w", "(t.channel = 'drive_thru')")}
@@ -242,10 +252,8 @@ BEGIN
   UPDATE queueing_ticket SET status = 'called', counter_id = p_counter, called_at = p_now,
     last_called_at = p_now, recall_count = 0
   WHERE id = t.id RETURNING * INTO t;
-  INSERT INTO queueing_ticketevent (ticket_id, at, actor_id, actor_label, counter_id, service_id,
-    from_status, to_status, action, outcome, note)
-  VALUES (t.id, p_now, p_actor, p_actor_label, p_counter, t.current_service_id, 'waiting',
-    'called', 'call', '', '');
+  PERFORM queue_record(t.id, p_now, p_actor, p_actor_label, p_counter, t.current_service_id,
+    'waiting', 'called', 'call', '', '');
   RETURN json_build_object(
     'ticket', row_to_json(t),
     'waiting', queue_waiting(ARRAY[t.current_service_id], p_day))::text;
@@ -292,17 +300,13 @@ BEGIN
   IF p_action = 'start' THEN
     UPDATE queueing_ticket SET status = 'serving', started_at = p_now
     WHERE id = t.id RETURNING * INTO t;
-    INSERT INTO queueing_ticketevent (ticket_id, at, actor_id, actor_label, counter_id,
-      service_id, from_status, to_status, action, outcome, note)
-    VALUES (t.id, p_now, p_actor, p_actor_label, v_counter, t.current_service_id, v_from,
-      'serving', 'start', '', '');
+    PERFORM queue_record(t.id, p_now, p_actor, p_actor_label, v_counter, t.current_service_id,
+      v_from, 'serving', 'start', '', '');
   ELSIF p_action = 'no_show' THEN
     UPDATE queueing_ticket SET status = 'no_show', no_show_at = p_now
     WHERE id = t.id RETURNING * INTO t;
-    INSERT INTO queueing_ticketevent (ticket_id, at, actor_id, actor_label, counter_id,
-      service_id, from_status, to_status, action, outcome, note)
-    VALUES (t.id, p_now, p_actor, p_actor_label, v_counter, t.current_service_id, v_from,
-      'no_show', 'no_show', '', '');
+    PERFORM queue_record(t.id, p_now, p_actor, p_actor_label, v_counter, t.current_service_id,
+      v_from, 'no_show', 'no_show', '', '');
   ELSIF p_action = 'recall' THEN
     IF t.recall_count >= p_max_recalls THEN
       PERFORM queue_refuse('{SQLSTATE_CONFLICT}', 'recall_limit',
@@ -310,18 +314,14 @@ BEGIN
     END IF;
     UPDATE queueing_ticket SET recall_count = recall_count + 1, last_called_at = p_now
     WHERE id = t.id RETURNING * INTO t;
-    INSERT INTO queueing_ticketevent (ticket_id, at, actor_id, actor_label, counter_id,
-      service_id, from_status, to_status, action, outcome, note)
-    VALUES (t.id, p_now, p_actor, p_actor_label, v_counter, t.current_service_id, v_from,
-      'called', 'recall', '', t.recall_count::text);
+    PERFORM queue_record(t.id, p_now, p_actor, p_actor_label, v_counter, t.current_service_id,
+      v_from, 'called', 'recall', '', t.recall_count::text);
   ELSIF p_action = 'finish' THEN
     UPDATE queueing_ticket SET status = 'done', finished_at = p_now, outcome = p_outcome,
       note = p_note
     WHERE id = t.id RETURNING * INTO t;
-    INSERT INTO queueing_ticketevent (ticket_id, at, actor_id, actor_label, counter_id,
-      service_id, from_status, to_status, action, outcome, note)
-    VALUES (t.id, p_now, p_actor, p_actor_label, v_counter, t.current_service_id, v_from,
-      'done', 'finish', p_outcome, p_note);
+    PERFORM queue_record(t.id, p_now, p_actor, p_actor_label, v_counter, t.current_service_id,
+      v_from, 'done', 'finish', p_outcome, p_note);
     -- A visit with further services goes on waiting for the first one still active.
     v_further := t.further_service_ids;
     WHILE jsonb_array_length(v_further) > 0 AND v_next IS NULL LOOP
@@ -334,10 +334,8 @@ BEGIN
         status = 'waiting', counter_id = NULL, called_at = NULL, last_called_at = NULL,
         started_at = NULL, finished_at = NULL, recall_count = 0, outcome = ''
       WHERE id = t.id RETURNING * INTO t;
-      INSERT INTO queueing_ticketevent (ticket_id, at, actor_id, actor_label, counter_id,
-        service_id, from_status, to_status, action, outcome, note)
-      VALUES (t.id, p_now, p_actor, p_actor_label, v_counter, v_next, 'done', 'waiting',
-        'next_service', '', v_next_code);
+      PERFORM queue_record(t.id, p_now, p_actor, p_actor_label, v_counter, v_next, 'done',
+        'waiting', 'next_service', '', v_next_code);
       v_touched := v_touched || v_next;
     END IF;
     SELECT avg(extract(epoch FROM d.finished_at - d.started_at)) / 60 INTO v_mean FROM (

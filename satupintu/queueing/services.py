@@ -586,14 +586,20 @@ def _require_at_my_counter(ticket: Ticket, actor: Any) -> Counter:
 
 
 def _act(
-    ticket: Ticket | int, actor: Any, action: str, *, outcome: str = "", note: str = ""
-) -> hotpath.Done:
+    ticket: Ticket | int,
+    actor: Any,
+    action: str,
+    event_type: str,
+    *,
+    outcome: str = "",
+    note: str = "",
+) -> tuple[Ticket, hotpath.Done]:
     """One transition by the officer holding the ticket's counter (`hotpath.act`), refused as
-    the domain errors say. `ticket` may be the row or its id: the access check is part of the
-    locked read (`selectors.ticket_reach`)."""
+    the domain errors say, then its live event. `ticket` may be the row or its id: the access
+    check is part of the locked read (`selectors.ticket_reach`)."""
     ticket_id = ticket if isinstance(ticket, int) else ticket.pk
     try:
-        return hotpath.act(
+        done = hotpath.act(
             ticket_id=ticket_id,
             action=action,
             reach=selectors.ticket_reach(actor),
@@ -607,33 +613,29 @@ def _act(
         )
     except hotpath.Refused as refused:
         raise _refusal(refused, ticket_id=ticket_id) from None
+    changed = _attach(done.ticket)
+    # A finished ticket that went on to its next service has left the counter it was served at.
+    counter = changed.counter if changed.counter_id == done.counter_id else None
+    if counter is None and done.counter_id is not None:
+        counter = lookups.counter(done.counter_id)
+    _publish(
+        changed,
+        event_type,
+        service_ids=list(done.waiting),
+        counter=counter,
+        waiting=done.waiting,
+        extra={"next_service_id": done.next_service_id} if done.next_service_id else None,
+    )
+    return changed, done
 
 
 def ticket_recall(*, ticket: Ticket | int, actor: Any) -> Ticket:
     """Call the same ticket again (the board announces it again), a limited number of times."""
-    done = _act(ticket, actor, "recall")
-    called = _attach(done.ticket)
-    _publish(
-        called,
-        "ticket.recalled",
-        service_ids=[called.current_service_id],
-        counter=called.counter,
-        waiting=done.waiting,
-    )
-    return called
+    return _act(ticket, actor, "recall", "ticket.recalled")[0]
 
 
 def ticket_start(*, ticket: Ticket | int, actor: Any) -> Ticket:
-    done = _act(ticket, actor, "start")
-    started = _attach(done.ticket)
-    _publish(
-        started,
-        "ticket.started",
-        service_ids=[started.current_service_id],
-        counter=started.counter,
-        waiting=done.waiting,
-    )
-    return started
+    return _act(ticket, actor, "start", "ticket.started")[0]
 
 
 def ticket_finish(*, ticket: Ticket | int, actor: Any, outcome: str, note: str = "") -> Ticket:
@@ -645,34 +647,15 @@ def ticket_finish(*, ticket: Ticket | int, actor: Any, outcome: str, note: str =
             % {"choices": ", ".join(Ticket.Outcome.values)},
             field="outcome",
         )
-    done = _act(ticket, actor, "finish", outcome=outcome, note=note)
-    finished = _attach(done.ticket)
+    finished, done = _act(ticket, actor, "finish", "ticket.finished", outcome=outcome, note=note)
     assert done.acted_service_id is not None
     _store_mean(done.acted_service_id, finished.service_date, done.mean_minutes)
-    counter = lookups.counter(done.counter_id) if done.counter_id else None
-    _publish(
-        finished,
-        "ticket.finished",
-        service_ids=list(done.waiting),
-        counter=counter,
-        waiting=done.waiting,
-        extra={"next_service_id": done.next_service_id} if done.next_service_id else None,
-    )
     return finished
 
 
 def ticket_no_show(*, ticket: Ticket | int, actor: Any) -> Ticket:
     """The visitor did not come when called; they may come back within the configured time."""
-    done = _act(ticket, actor, "no_show")
-    missed = _attach(done.ticket)
-    _publish(
-        missed,
-        "ticket.no_show",
-        service_ids=[missed.current_service_id],
-        counter=missed.counter,
-        waiting=done.waiting,
-    )
-    return missed
+    return _act(ticket, actor, "no_show", "ticket.no_show")[0]
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ def remove(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(
             "DROP FUNCTION IF EXISTS queue_ticket_act, queue_counter_call_next, "
-            "queue_ticket_issue, queue_hold_counter, queue_waiting, queue_refuse"
+            "queue_ticket_issue, queue_hold_counter, queue_waiting, queue_record, queue_refuse"
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -124,9 +125,8 @@ def test_an_early_check_in_waits_as_usual_until_its_slot_is_due() -> None:
     assert sorted([regular, appointment], key=lambda t: t.key(later)) == [appointment, regular]
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("seed", range(4))
-def test_the_database_orders_exactly_like_the_policy(seed: int) -> None:
+def _random_waiting_tickets(seed: int) -> tuple[Any, list[Waiting]]:
+    """40 tickets of one service with random priorities, arrivals and appointment slots."""
     rng = random.Random(seed)
     first = TicketFactory()
     service = first.service
@@ -142,6 +142,13 @@ def test_the_database_orders_exactly_like_the_policy(seed: int) -> None:
             appointment_slot_at=slot,
         )
         made.append(Waiting(ticket.pk, ticket.priority or None, ticket.arrival_at, slot))
+    return service, made
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", range(4))
+def test_the_database_orders_exactly_like_the_policy(seed: int) -> None:
+    service, made = _random_waiting_tickets(seed)
     in_db = list(
         Ticket.objects.filter(service=service)
         .order_by(*policy.call_order_by(NOW))
@@ -166,20 +173,7 @@ def test_tier_is_between_appointment_and_regular(priority: str | None, slot_minu
 def test_the_hot_path_sql_orders_exactly_like_the_policy(seed: int) -> None:
     """The ORDER BY of the hand-written calling statement (`hotpath.call_order_sql`), on the
     engine under test."""
-    rng = random.Random(seed)
-    first = TicketFactory()
-    service = first.service
-    first.delete()
-    made = []
-    for _ in range(40):
-        slot = NOW + timedelta(minutes=rng.randint(-90, 90)) if rng.random() < 0.25 else None
-        ticket = TicketFactory(
-            service=service,
-            priority=rng.choice(PRIORITIES) or "",
-            arrival_at=NOW - timedelta(minutes=rng.randint(0, 20)),
-            appointment_slot_at=slot,
-        )
-        made.append(Waiting(ticket.pk, ticket.priority or None, ticket.arrival_at, slot))
+    service, made = _random_waiting_tickets(seed)
     now = connection.ops.adapt_datetimefield_value(NOW)
     with connection.cursor() as cursor:
         cursor.execute(
