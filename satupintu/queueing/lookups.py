@@ -27,6 +27,9 @@ LOOKUP_SECONDS = 30
 # no unpickling, and no Redis round trip, on every request. A change drops the entry in the
 # process that made it at once; other processes see it within this many seconds.
 LOCAL_SECONDS = 5.0
+# Entries expire by time but stay in the dict until read again; past this many the memo starts
+# afresh, so a process serving a whole province keeps a bounded memory.
+LOCAL_MAX_ENTRIES = 5000
 
 _local: dict[str, tuple[float, Any]] = {}
 
@@ -44,6 +47,8 @@ def _cached(key: str, load: Callable[[], Any]) -> Any:
         if value is None:
             return None
         cache.set(key, value, LOOKUP_SECONDS)
+    if len(_local) >= LOCAL_MAX_ENTRIES:
+        _local.clear()
     _local[key] = (now + LOCAL_SECONDS, value)
     return value
 

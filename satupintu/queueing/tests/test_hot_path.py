@@ -4,8 +4,8 @@ and COMMIT are counted where they are sent). On PostgreSQL each operation is one
 SQLite the same steps are a few statements in one IMMEDIATE transaction (in-process, no round
 trips). A change that adds a statement to an operation fails here and must say why.
 
-Also: the position counted by the issuing statement equals the ORM's count, and a refused
-operation writes nothing."""
+Also: the position counted by the issuing statement equals the ORM's count, a refused
+operation writes nothing, and the cached look-ups the operations read are dropped on change."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from satupintu.accounts.models import Role
+from satupintu.accounts.models import Membership, Role
 from satupintu.accounts.tests.factories import DeviceUserFactory, MembershipFactory, bearer
+from satupintu.catalog.models import ClosureDay
 from satupintu.core.errors import Conflict, NotFound
 from satupintu.queueing import selectors, services
 from satupintu.queueing.models import Ticket, TicketEvent
@@ -125,3 +126,27 @@ def test_a_refused_transition_writes_nothing_and_names_the_reason(
     assert called.status == "called"
     assert called.started_at is None
     assert TicketEvent.objects.count() == events + 1  # the call only
+
+
+def test_cached_look_ups_are_dropped_as_soon_as_their_rows_change(
+    world: QueueWorld, clock: Clock
+) -> None:
+    assert selectors.service_for_queue(service_id=world.service.pk).name == world.service.name
+    world.service.name = "Layanan baru"
+    world.service.save()
+    assert selectors.service_for_queue(service_id=world.service.pk).name == "Layanan baru"
+    world.service.agency.is_active = False
+    world.service.agency.save()
+    with pytest.raises(NotFound):
+        selectors.service_for_queue(service_id=world.service.pk)
+
+    assert selectors.may_work_counter(world.officer, world.counter)
+    assert selectors.access_counter_for_officer(world.officer, world.counter.pk) == world.counter
+    Membership.objects.filter(user=world.officer).delete()
+    assert not selectors.may_work_counter(world.officer, world.counter)
+    with pytest.raises(NotFound):
+        selectors.access_counter_for_officer(world.officer, world.counter.pk)
+
+    assert selectors.mall_closed_reason(world.mall) is None
+    ClosureDay.objects.create(mall=world.mall, date=clock().date(), reason="Banjir")
+    assert "Banjir" in (selectors.mall_closed_reason(world.mall) or "")
