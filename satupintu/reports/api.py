@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from satupintu.api import PUBLIC_AUTH, STAFF_AUTH
+from satupintu.accounts.auth import PUBLIC_AUTH, STAFF_AUTH
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import InvalidInput, NotFound
 from satupintu.core.ratelimit import enforce_public_rate_limit
