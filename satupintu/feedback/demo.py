@@ -17,7 +17,7 @@ from django.utils import timezone
 from satupintu.accounts.models import User
 from satupintu.catalog.models import Mall, Service
 from satupintu.dossiers.models import Dossier
-from satupintu.feedback import links, services
+from satupintu.feedback import services
 from satupintu.feedback.models import (
     Complaint,
     Education,
@@ -26,6 +26,7 @@ from satupintu.feedback.models import (
     Survey,
 )
 from satupintu.feedback.unsur import UNSUR_CODES
+from satupintu.queueing.models import Ticket
 
 SURVEY_COUNT = 360
 SURVEY_DAYS = 120
@@ -187,10 +188,7 @@ def _seed_surveys(mall: Mall) -> int:
         .exclude(surveys__isnull=False)
         .order_by("pk")[:40]
     )
-    tickets: list[Any] = []
-    model = links.ticket_model()
-    if model is not None:
-        tickets = list(model._default_manager.filter(mall=mall, status="done").order_by("pk")[:40])
+    tickets = list(Ticket.objects.filter(mall=mall, status="done").order_by("pk")[:40])
     rows = []
     for i in range(SURVEY_COUNT):
         service = rng.choice(all_services)

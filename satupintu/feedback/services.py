@@ -142,21 +142,17 @@ def survey_submit(
                 field="tracking_code",
             )
     if ticket_id is not None:
-        try:
-            ticket = links.ticket_find(ticket_id)
-        except LookupError:
-            ticket = None  # no ticket model: keep the id as given
-        else:
-            if ticket is None:
-                raise InvalidInput(_("No ticket has this number."), field="ticket_id")
-            if not ticket.finished:
-                raise Conflict(
-                    _("This ticket has not been served yet; rate it once it is."),
-                    field="ticket_id",
-                )
-            # The service served last: in a multi-service visit the ticket moves along.
-            ticket_current_service_id = ticket.current_service_id
-            ticket_mall_id = ticket.mall_id
+        ticket = links.ticket_find(ticket_id)
+        if ticket is None:
+            raise InvalidInput(_("No ticket has this number."), field="ticket_id")
+        if not ticket.finished:
+            raise Conflict(
+                _("This ticket has not been served yet; rate it once it is."),
+                field="ticket_id",
+            )
+        # The service served last: in a multi-service visit the ticket moves along.
+        ticket_current_service_id = ticket.current_service_id
+        ticket_mall_id = ticket.mall_id
 
     if service_id is None:
         if dossier is not None and dossier.service_id:
@@ -302,15 +298,11 @@ def _resolve_links(
             raise InvalidInput(_("No application has this tracking code."), field="tracking_code")
         mall = mall or dossier.mall
     if ticket_id is not None:
-        try:
-            ticket = links.ticket_find(ticket_id)
-        except LookupError:
-            ticket = None
-        else:
-            if ticket is None or (mall is not None and ticket.mall_id != mall.pk):
-                raise InvalidInput(_("No ticket has this number."), field="ticket_id")
-            if service is None:
-                service = Service.objects.select_related("agency").get(pk=ticket.current_service_id)
+        ticket = links.ticket_find(ticket_id)
+        if ticket is None or (mall is not None and ticket.mall_id != mall.pk):
+            raise InvalidInput(_("No ticket has this number."), field="ticket_id")
+        if service is None:
+            service = Service.objects.select_related("agency").get(pk=ticket.current_service_id)
     # Routing: the service's agency, else the application's, else the named agency; none
     # means the mall operator's queue.
     if agency is None:

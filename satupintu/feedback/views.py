@@ -168,10 +168,7 @@ def survey_for_ticket(request: HttpRequest, ticket_id: int, token: str) -> HttpR
     """From the ticket's phone page. The token (the ticket's secret, as on that page) keeps
     strangers from rating, and so using up, other people's tickets by trying ids."""
     ticket_for_token(ticket_id=ticket_id, token=token)
-    try:
-        ticket = links.ticket_find(ticket_id)
-    except LookupError:
-        ticket = None
+    ticket = links.ticket_find(ticket_id)
     if ticket is None:
         raise NotFound()
     service = Service.objects.select_related("mall").get(pk=ticket.current_service_id)

@@ -281,10 +281,24 @@ class VisitService(models.Model):
     )
     delivered = models.BooleanField(_("delivered on the spot"), default=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
-    # The ticket or dossier created with channel "outreach" (ids and printed references; plain
-    # columns so that this app does not depend on the queueing and dossiers schemas).
-    ticket_id = models.BigIntegerField(_("ticket"), null=True, blank=True)
-    dossier_id = models.BigIntegerField(_("dossier"), null=True, blank=True)
+    # The ticket or dossier created with channel "outreach", and its printed reference (kept
+    # should the ticket or dossier itself be deleted one day).
+    ticket = models.ForeignKey(
+        "queueing.Ticket",
+        verbose_name=_("ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name=_("dossier"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reference = models.CharField(_("ticket or tracking code"), max_length=64, blank=True)
 
     class Meta:
