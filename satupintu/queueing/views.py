@@ -49,10 +49,7 @@ PRIORITY_CHOICES: list[str] = ["", *PriorityClass.values]
 
 
 def _ticket_for_token(ticket_id: int, token: str) -> Ticket:
-    try:
-        return selectors.ticket_for_token(ticket_id=ticket_id, token=token)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    return selectors.ticket_for_token(ticket_id=ticket_id, token=token)
 
 
 def ticket_status_url(ticket: Ticket, *, absolute: bool = True) -> str:
@@ -503,10 +500,7 @@ COUNTER_ACTIONS = ("open", "pause", "close", "call_next")
 
 
 def _counter_or_404(user: Any, counter_id: int) -> Counter:
-    try:
-        return selectors.access_counter_for_officer(user, counter_id)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    return selectors.access_counter_for_officer(user, counter_id)
 
 
 def _console_context(request: HttpRequest, counter: Counter) -> dict[str, Any]:
@@ -725,10 +719,7 @@ def booking(request: HttpRequest, mall_slug: str) -> HttpResponse:
 def booking_done(request: HttpRequest, mall_slug: str, code: str) -> HttpResponse:
     """The booking code and its QR code (read at the kiosk). No personal data on this page."""
     mall = _mall_or_404(mall_slug)
-    try:
-        appointment = selectors.appointment_get_by_code(code=code)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    appointment = selectors.appointment_get_by_code(code=code)
     if appointment.mall_id != mall.pk:
         raise Http404("No such appointment")
     return render(

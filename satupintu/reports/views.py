@@ -6,10 +6,8 @@ only their own; anything else is a 404), so a page and its downloads are scoped 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,17 +31,6 @@ DEFAULT_PRESET = "30d"
 PUBLIC_PRESETS = ("30d", "month", "12m")
 PUBLIC_CACHE_SECONDS = tables.PUBLIC_CACHE_SECONDS
 LIVE_REFRESH_SECONDS = 30
-
-
-def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapper
 
 
 # --- the period ---------------------------------------------------------------------------------
@@ -174,7 +161,6 @@ def _mall_wide(user: Any, mall: Mall) -> bool:
 
 
 @login_required
-@not_found_as_404
 @require_GET
 def mall_dashboard(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall, agency_id = _scope_or_404(request.user, mall_slug, None)
@@ -193,7 +179,6 @@ def mall_dashboard(request: HttpRequest, mall_slug: str) -> HttpResponse:
 
 
 @login_required
-@not_found_as_404
 @require_GET
 def agency_dashboard(request: HttpRequest, mall_slug: str, agency_id: int) -> HttpResponse:
     mall, scoped = _scope_or_404(request.user, mall_slug, agency_id)
@@ -266,7 +251,6 @@ def _preset_choices(presets: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 @login_required
-@not_found_as_404
 @require_GET
 def today_panel(request: HttpRequest, mall_slug: str, agency_id: int | None = None) -> HttpResponse:
     """The live tiles (htmx polls this every LIVE_REFRESH_SECONDS)."""
@@ -297,7 +281,6 @@ def _format(request: HttpRequest) -> str:
 
 
 @login_required
-@not_found_as_404
 @require_GET
 def table_export(
     request: HttpRequest, mall_slug: str, table: str, agency_id: int | None = None
@@ -381,7 +364,6 @@ def _public_summary(mall: Mall, period: Period) -> dict[str, Any]:
     return tables.public_summary_cached(mall, period.date_from, period.date_to)
 
 
-@not_found_as_404
 @require_GET
 def public_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
@@ -415,7 +397,6 @@ def public_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
     return response
 
 
-@not_found_as_404
 @require_GET
 def public_export(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
@@ -435,7 +416,6 @@ def public_export(request: HttpRequest, mall_slug: str) -> HttpResponse:
 
 
 @login_required
-@not_found_as_404
 @require_GET
 def monthly_pdf(request: HttpRequest, mall_slug: str, year: str, month: str) -> HttpResponse:
     raw_agency = request.GET.get("agency", "")
