@@ -11,7 +11,6 @@ import json
 import logging
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -448,7 +447,7 @@ def _child_create(
         else 0,
         **identity,
     )
-    today = sla.local_today(service.mall.timezone)
+    today = service.mall.today()
     _enter_state(
         dossier=dossier, state=initial, today=today, closures=mall_closures(mall=service.mall)
     )
@@ -824,7 +823,7 @@ def dossier_transition(*, actor: Any, dossier_id: int, action: str, comment: str
                 field="action",
                 code="payment_required",
             )
-    today = sla.local_today(dossier.mall.timezone)
+    today = dossier.mall.today()
     closures = mall_closures(mall=dossier.mall)
     source = step.from_state
     if source.pauses_sla and dossier.sla_paused_since is not None:
@@ -1172,7 +1171,7 @@ def _schedule_deadline_check(dossier: Dossier) -> None:
     backend = dossier_sla_check.get_backend()
     if not backend.supports_defer:
         return
-    zone = ZoneInfo(dossier.mall.timezone)
+    zone = dossier.mall.zone
     run_after = datetime.combine(dossier.state_due + timedelta(days=1), time(7, 0), tzinfo=zone)
     dossier_pk = dossier.pk
     transaction.on_commit(
@@ -1200,7 +1199,7 @@ def sla_warn_overdue(*, dossier_ids: list[int] | None = None) -> list[SlaWarning
     warnings: list[SlaWarning] = []
     for dossier in candidates:
         assert dossier.state_due is not None
-        if sla.local_today(dossier.mall.timezone) <= dossier.state_due:
+        if dossier.mall.today() <= dossier.state_due:
             continue
         if SlaWarning.objects.filter(dossier=dossier, state_seq=dossier.state_seq).exists():
             continue

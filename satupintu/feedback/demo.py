@@ -10,7 +10,6 @@ import random
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -180,7 +179,7 @@ def _seed_surveys(mall: Mall) -> int:
     )
     if not all_services:
         return 0
-    zone = ZoneInfo(mall.timezone)
+    zone = mall.zone
     today = timezone.now().astimezone(zone).date()
     # Completed applications and served tickets of the demo get their survey first.
     dossiers = list(
@@ -226,7 +225,7 @@ def _seed_surveys(mall: Mall) -> int:
 
 
 def _seed_complaints(mall: Mall) -> int:
-    zone = ZoneInfo(mall.timezone)
+    zone = mall.zone
     now = timezone.now()
     made = 0
     for spec in COMPLAINTS:

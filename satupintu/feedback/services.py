@@ -7,7 +7,6 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -239,7 +238,7 @@ def _event(
 
 
 def complaint_first_response_due(*, mall: Mall, received_at: datetime) -> Any:
-    local_day = received_at.astimezone(ZoneInfo(mall.timezone)).date()
+    local_day = received_at.astimezone(mall.zone).date()
     due, _skipped = add_working_days(
         local_day,
         settings.COMPLAINT_FIRST_RESPONSE_WORKING_DAYS,
@@ -548,10 +547,6 @@ def complaint_note_add(*, complaint: Complaint, actor: Any, note: str) -> Compla
     return _event(complaint, ComplaintEvent.Kind.NOTE, actor=actor, note=note)
 
 
-def _mall_today(mall: Mall, now: datetime) -> Any:
-    return now.astimezone(ZoneInfo(mall.timezone)).date()
-
-
 @transaction.atomic
 def complaints_escalate_overdue(*, now: datetime | None = None) -> list[Complaint]:
     """Escalate, once, every complaint whose first response is overdue: the supervisors of the
@@ -570,7 +565,7 @@ def complaints_escalate_overdue(*, now: datetime | None = None) -> list[Complain
         .order_by("pk")
     )
     for complaint in candidates:
-        if complaint.first_response_due >= _mall_today(complaint.mall, now):
+        if complaint.first_response_due >= complaint.mall.today(now):
             continue  # not yet overdue in the mall's own time zone
         # The conditional update is the "exactly once": of two concurrent runs only one
         # changes the row.

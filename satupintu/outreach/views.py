@@ -134,7 +134,7 @@ def request_list(request: HttpRequest, slug: str) -> HttpResponse:
             "items": items[:200],
             "status": status,
             "statuses": OutreachRequest.Status.choices,
-            "today": services.mall_today(mall),
+            "today": mall.today(),
         },
     )
 
@@ -320,7 +320,7 @@ def day_plan(request: HttpRequest, slug: str) -> HttpResponse:
         day = date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else None
     except ValueError:
         day = None
-    day = day or services.mall_today(mall)
+    day = day or mall.today()
     groups = selectors.outreach_day_plan(user=request.user, mall=mall, day=day)
     return render(
         request,

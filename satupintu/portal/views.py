@@ -33,7 +33,7 @@ def _mall_context(mall: Mall) -> dict[str, Any]:
 
 def mall_home(request: HttpRequest, slug: str) -> HttpResponse:
     mall = mall_get(slug=slug)
-    now = selectors.mall_now(mall)
+    now = mall.local_now()
     week = selectors.mall_week(mall, today=now.date())
     counts = selectors.channel_counts(mall)
     bundles = list(selectors.portal_bundles(mall))

@@ -15,7 +15,7 @@ from django.utils import timezone
 from satupintu.catalog import demo_data
 from satupintu.catalog.demo_data.loader import Tally, upsert
 from satupintu.catalog.models import Counter, Mall, Service
-from satupintu.queueing import selectors, services
+from satupintu.queueing import services
 from satupintu.queueing.models import (
     AppointmentSlotConfig,
     CounterSession,
@@ -149,7 +149,7 @@ def _seed_counter_sessions(mall: Mall) -> int:
 
 def _seed_today(mall: Mall) -> int:
     now = timezone.now()
-    day = selectors.mall_today(mall, now)
+    day = mall.today(now)
     if Ticket.objects.filter(mall=mall, service_date=day).exists():
         return Ticket.objects.filter(mall=mall, service_date=day).count()
     by_code = {s.code: s for s in Service.objects.filter(mall=mall, code__in={r[0] for r in TODAY})}

@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
@@ -46,21 +45,8 @@ COUNTER_ROLES = (Role.COUNTER_OFFICER, Role.MALL_ADMIN)
 # --- time and opening hours ---------------------------------------------------------------
 
 
-def mall_zone(mall: Mall) -> ZoneInfo:
-    return ZoneInfo(mall.timezone or settings.TIME_ZONE)
-
-
-def mall_local_now(mall: Mall, now: datetime | None = None) -> datetime:
-    return timezone.localtime(now or timezone.now(), mall_zone(mall))
-
-
-def mall_today(mall: Mall, now: datetime | None = None) -> date:
-    """The service date: today in the mall's own time zone (numbers restart at its midnight)."""
-    return mall_local_now(mall, now).date()
-
-
 def local_iso(value: datetime | None, mall: Mall) -> str | None:
-    return timezone.localtime(value, mall_zone(mall)).isoformat() if value else None
+    return timezone.localtime(value, mall.zone).isoformat() if value else None
 
 
 def _day_closed_reason_and_hours(
@@ -123,7 +109,7 @@ def mall_hours_on(mall: Mall, day: date) -> tuple[time, time] | None:
 
 def mall_closed_reason(mall: Mall, now: datetime | None = None) -> str | None:
     """Why the mall takes no tickets at `now`, or None when it is open."""
-    local = mall_local_now(mall, now)
+    local = mall.local_now(now)
     reason, hours = _day_closed_reason_and_hours(mall, local.date())
     if reason:
         return reason
@@ -470,7 +456,7 @@ def ticket_position(ticket: Ticket, now: datetime | None = None) -> dict[str, in
 def queue_overview(mall: Mall, now: datetime | None = None) -> list[dict[str, Any]]:
     """Per active service of the mall that takes tickets: waiting count, counters at work,
     mean service time and the estimated wait of a ticket taken now."""
-    day = mall_today(mall, now)
+    day = mall.today(now)
     services = list(
         Service.objects.filter(mall=mall, is_active=True, agency__is_active=True)
         .filter(Q(offers_walk_in=True) | Q(offers_drive_thru=True) | Q(offers_outreach=True))
@@ -502,7 +488,7 @@ def queue_overview(mall: Mall, now: datetime | None = None) -> list[dict[str, An
 
 def counter_waiting_counts(counter: Counter, now: datetime | None = None) -> dict[int, int]:
     """Waiting tickets per service of the counter, in the counter's lane (walk-in/drive-thru)."""
-    day = mall_today(counter.mall, now)
+    day = counter.mall.today(now)
     ids = [sid for sid, _aid in counter_service_rows(counter)]
     qs = _same_lane(
         Ticket.objects.filter(
@@ -586,7 +572,7 @@ def last_called_tickets(
     """The latest calls of today (for display boards), newest first."""
     qs = Ticket.objects.filter(
         mall=mall,
-        service_date=mall_today(mall, now),
+        service_date=mall.today(now),
         last_called_at__isnull=False,
         counter__isnull=False,
     )
@@ -614,7 +600,7 @@ def appointment_slot_starts(config: AppointmentSlotConfig, mall: Mall, day: date
     hours = mall_hours_on(mall, day)
     if hours is None:
         return []
-    zone = mall_zone(mall)
+    zone = mall.zone
     start = datetime.combine(day, hours[0], tzinfo=zone)
     end = datetime.combine(day, hours[1], tzinfo=zone)
     step = timedelta(minutes=config.slot_minutes)
@@ -629,9 +615,9 @@ def booking_window_closed_reason(
     config: AppointmentSlotConfig, mall: Mall, slot_at: datetime, now: datetime | None = None
 ) -> str | None:
     """Why a slot cannot be booked now (in the past, too far ahead, after today's cut-off)."""
-    local_now = mall_local_now(mall, now)
+    local_now = mall.local_now(now)
     today = local_now.date()
-    day = timezone.localtime(slot_at, mall_zone(mall)).date()
+    day = timezone.localtime(slot_at, mall.zone).date()
     if slot_at <= local_now:
         return _("This slot has already begun.")
     if day > today + timedelta(days=config.booking_window_days):

@@ -97,7 +97,7 @@ def _forget_pace(service_ids: Iterable[int], day: date) -> None:
 
 
 def _forget_counter_pace(counter: Counter) -> None:
-    day = selectors.mall_today(counter.mall)
+    day = counter.mall.today()
     _forget_pace([sid for sid, _aid in selectors.counter_service_rows(counter)], day)
 
 
@@ -237,7 +237,7 @@ def _create_ticket(
     closed = selectors.mall_closed_reason(mall, now)
     if closed:
         raise Conflict(closed, code="mall_closed")
-    day = selectors.mall_today(mall, now)
+    day = mall.today(now)
     serial = _next_serial(mall=mall, prefix=service.queue_prefix, day=day)
     quota = service.daily_quota(channel) if enforce_quota else None
     if quota is not None:
@@ -467,7 +467,7 @@ def counter_call_next(*, counter: Counter, actor: Any) -> Ticket | None:
         Ticket.objects.filter(
             current_service_id__in=service_ids,
             status=Status.WAITING,
-            service_date=selectors.mall_today(counter.mall, now),
+            service_date=counter.mall.today(now),
         ),
         lane,
     )
@@ -687,7 +687,7 @@ def ticket_return(*, ticket: Ticket, actor: Any) -> Ticket:
             % {"minutes": settings.QUEUE_NO_SHOW_RETURN_MINUTES},
             code="return_window_passed",
         )
-    if ticket.service_date != selectors.mall_today(ticket.mall, now):
+    if ticket.service_date != ticket.mall.today(now):
         raise Conflict(_("The ticket was for another day."), code="return_window_passed")
     previous_counter = ticket.counter
     ticket.status = Status.WAITING
@@ -982,10 +982,8 @@ def appointment_check_in(*, appointment: Appointment, actor: Any = None) -> Tick
         raise Conflict(
             _("Check-in is open from %(opens)s to %(closes)s.")
             % {
-                "opens": timezone.localtime(opens, selectors.mall_zone(mall)).strftime(
-                    "%Y-%m-%d %H:%M"
-                ),
-                "closes": timezone.localtime(closes, selectors.mall_zone(mall)).strftime("%H:%M"),
+                "opens": timezone.localtime(opens, mall.zone).strftime("%Y-%m-%d %H:%M"),
+                "closes": timezone.localtime(closes, mall.zone).strftime("%H:%M"),
             },
             code="checkin_window",
         )

@@ -355,7 +355,7 @@ def _printout(ticket: Ticket) -> TicketPrintout:
         where_to_wait=_where_to_wait(ticket),
         people_ahead=position["people_ahead"],
         estimated_wait_minutes=position["estimated_wait_minutes"],
-        issued_at=timezone.localtime(ticket.created_at, selectors.mall_zone(ticket.mall)),
+        issued_at=timezone.localtime(ticket.created_at, ticket.mall.zone),
         status_url=ticket_status_url(ticket),
         priority_label=_priority_label(ticket.priority) if ticket.priority else "",
         plate_number=ticket.plate_number,
@@ -697,7 +697,7 @@ def booking(request: HttpRequest, mall_slug: str) -> HttpResponse:
         else:
             return redirect("queueing:booking-done", mall_slug=mall.slug, code=appointment.code)
     slots = selectors.appointment_slots(service, day) if service and day else None
-    today = selectors.mall_today(mall)
+    today = mall.today()
     return render(
         request,
         "queueing/booking.html",

@@ -23,7 +23,6 @@ from satupintu.accounts.selectors import memberships_of
 from satupintu.catalog.models import Agency, Mall
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import DomainError, InvalidInput, NotFound
-from satupintu.queueing.selectors import mall_today
 from satupintu.reports import exports, pdf, selectors, tables
 
 PRESETS = ("today", "7d", "30d", "month", "12m")
@@ -72,7 +71,7 @@ def preset_range(preset: str, today: date) -> tuple[date, date]:
 def parse_period(request: HttpRequest, mall: Mall, presets: tuple[str, ...] = PRESETS) -> Period:
     """The period from `?preset=` or `?from=&to=` (ISO dates); bad input falls back to the
     default preset with a message naming the problem, never a 500."""
-    today = mall_today(mall)
+    today = mall.today()
     raw_from, raw_to = request.GET.get("from", ""), request.GET.get("to", "")
     preset = request.GET.get("preset", "")
     error = ""
@@ -196,7 +195,7 @@ def _dashboard(request: HttpRequest, mall: Mall, agency_id: int | None) -> HttpR
         table.xlsx_url = f"{base}?{query}&format=xlsx"
     agency = Agency.objects.filter(pk=agency_id).first() if agency_id else None
     mall_wide = _mall_wide(request.user, mall)
-    today = mall_today(mall)
+    today = mall.today()
     this_month = today.replace(day=1)
     last_month = (this_month - timedelta(days=1)).replace(day=1)
     pdf_base = {
@@ -425,7 +424,7 @@ def monthly_pdf(request: HttpRequest, mall_slug: str, year: str, month: str) -> 
     if not 1 <= number_month <= 12 or not 2000 <= int(year) <= 2100:
         raise Http404("No such month")
     first = date(int(year), number_month, 1)
-    if first > mall_today(mall):
+    if first > mall.today():
         raise Http404("That month has not begun")
     content = pdf.monthly_report(mall=mall, agency_id=scoped, month=first)
     agency_slug = _agency_slug(scoped)
