@@ -27,15 +27,16 @@ from satupintu.accounts.selectors import has_role
 from satupintu.catalog.models import BundleItem, Channel, Service, ServiceBundle, ServiceRequirement
 from satupintu.catalog.selectors import mall_closures
 from satupintu.core.audit import audit_record
+from satupintu.core.codes import unique_code
 from satupintu.core.crypto import decrypt_personal, encrypt_personal, lookup_hash
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
 from satupintu.core.validators import mask_nik, parse_nik, validate_phone
 from satupintu.dossiers import sla
 from satupintu.dossiers.codes import (
-    payment_code_new,
+    PAYMENT_CODE,
+    TRACKING_CODE,
+    VERIFICATION_CODE,
     tracking_code_format,
-    tracking_code_new,
-    verification_code_new,
 )
 from satupintu.dossiers.models import (
     Bill,
@@ -279,11 +280,9 @@ def form_validate(*, fields: list[FormField], data: dict[str, Any]) -> dict[str,
 
 
 def _new_tracking_code() -> str:
-    for _attempt in range(20):
-        code = tracking_code_new()
-        if not Dossier.objects.filter(tracking_code=code).exists():
-            return code
-    raise RuntimeError("could not find a free tracking code")
+    return unique_code(
+        TRACKING_CODE, taken=lambda code: Dossier.objects.filter(tracking_code=code).exists()
+    )
 
 
 def _may_submit(*, actor: Any, mall_id: int, channel: str) -> bool:
@@ -975,11 +974,10 @@ def _result_issue(*, dossier: Dossier, actor: Any, today: date) -> ResultDocumen
 
 
 def _new_verification_code() -> str:
-    for _attempt in range(20):
-        code = verification_code_new()
-        if not ResultDocument.objects.filter(verification_code=code).exists():
-            return code
-    raise RuntimeError("could not find a free verification code")
+    return unique_code(
+        VERIFICATION_CODE,
+        taken=lambda code: ResultDocument.objects.filter(verification_code=code).exists(),
+    )
 
 
 @transaction.atomic
@@ -1052,10 +1050,9 @@ def _bill_raise(dossier: Dossier) -> Bill:
     if existing is not None:
         return existing
     assert dossier.service is not None
-    for _attempt in range(20):
-        code = payment_code_new()
-        if not Bill.objects.filter(payment_code=code).exists():
-            break
+    code = unique_code(
+        PAYMENT_CODE, taken=lambda code: Bill.objects.filter(payment_code=code).exists()
+    )
     bill = Bill.objects.create(
         dossier=dossier, mall=dossier.mall, amount=dossier.service.fee, payment_code=code
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +19,7 @@ from satupintu.accounts.models import Membership, Role
 from satupintu.catalog.models import Agency, Mall, Service
 from satupintu.catalog.selectors import mall_closures
 from satupintu.core.audit import audit_record
+from satupintu.core.codes import READABLE, CodeFormat
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
 from satupintu.core.notify import NOTIFY_LANGUAGE, notify_applicant_on_commit
 from satupintu.core.validators import validate_phone
@@ -197,12 +197,8 @@ def survey_submit(
 
 # --- complaints ---------------------------------------------------------------------------------
 
-_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed by hand
-
-
-def complaint_new_code() -> str:
-    body = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
-    return f"ADU-{body[:4]}-{body[4:]}"
+# ADU-XXXX-XXXX: read aloud and typed by hand.
+COMPLAINT_CODE = CodeFormat(alphabet=READABLE, length=8, prefix="ADU-", group=4)
 
 
 def _actor_label(actor: Any, fallback: str = "system") -> str:
@@ -397,7 +393,7 @@ def complaint_submit(
         lapor_reference=lapor_reference,
     )
     for _attempt in range(5):
-        complaint.code = complaint_new_code()
+        complaint.code = COMPLAINT_CODE.new()
         try:
             with transaction.atomic():
                 complaint.save()

@@ -7,21 +7,21 @@ only outreach officers of the mall read them, each read leaving an audit entry."
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from satupintu.core.codes import READABLE, CodeFormat
 from satupintu.core.crypto import decrypt_personal, encrypt_personal
 from satupintu.core.models import AppendOnlyModel
 from satupintu.outreach.areas import KECAMATAN_CHOICES
 
-_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+OUTREACH_REFERENCE = CodeFormat(alphabet=READABLE, length=8, prefix="JB-")
 
 
 def new_reference() -> str:
-    return "JB-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    """A request's reference, JB-XXXXXXXX (the field default named by the migrations)."""
+    return OUTREACH_REFERENCE.new()
 
 
 class Vehicle(models.Model):

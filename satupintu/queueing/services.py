@@ -7,7 +7,6 @@ publishes a live event after commit (channels and payload: the contract in `tick
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satupintu.catalog.models import Counter, Mall, Service
+from satupintu.core.codes import READABLE, CodeFormat, unique_code
 from satupintu.core.crypto import encrypt_personal, lookup_hash
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
 from satupintu.core.events import publish_on_commit
@@ -837,12 +837,8 @@ def tickets_expire_before(*, mall: Mall, day: date) -> int:
 
 # --- appointments ---------------------------------------------------------------------------
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed at a kiosk
-CODE_LENGTH = 8  # 32^8 = 2^40 codes: not guessable within any rate limit
-
-
-def _new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+# Read aloud and typed at a kiosk; 32^8 = 2^40 codes: not guessable within any rate limit.
+APPOINTMENT_CODE = CodeFormat(alphabet=READABLE, length=8)
 
 
 @transaction.atomic
@@ -912,10 +908,9 @@ def appointment_book(
     ).count()
     if taken >= config.capacity_per_slot:
         raise Conflict(_("This slot is full."), field="slot", code="slot_full")
-    for _attempt in range(5):
-        code = _new_code()
-        if not Appointment.objects.filter(code=code).exists():
-            break
+    code = unique_code(
+        APPOINTMENT_CODE, taken=lambda code: Appointment.objects.filter(code=code).exists()
+    )
     return Appointment.objects.create(
         mall=mall,
         service=service,
