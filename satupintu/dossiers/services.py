@@ -6,7 +6,6 @@ tells the applicant after commit."""
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import logging
 from datetime import date, datetime, time, timedelta
@@ -30,6 +29,7 @@ from satupintu.core.audit import audit_record
 from satupintu.core.codes import unique_code
 from satupintu.core.crypto import decrypt_personal, encrypt_personal, lookup_hash
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
+from satupintu.core.signing import HmacSigner
 from satupintu.core.validators import mask_nik, parse_nik, validate_phone
 from satupintu.dossiers import sla
 from satupintu.dossiers.codes import (
@@ -1108,18 +1108,10 @@ class BadSignature(Exception):
     """The payment callback's signature does not match: refuse without touching anything."""
 
 
-def payment_signature(body: bytes, secret: str) -> str:
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 @transaction.atomic
 def payment_callback_apply(*, raw_body: bytes, signature: str) -> Bill:
-    secret = settings.PAYMENT_CALLBACK_SECRET
-    if (
-        not secret
-        or not signature
-        or not hmac.compare_digest(payment_signature(raw_body, secret), signature.strip().lower())
-    ):
+    # The hex HMAC-SHA256 of the raw body; without a configured secret nothing is accepted.
+    if not HmacSigner.from_secret(settings.PAYMENT_CALLBACK_SECRET).verify(raw_body, signature):
         raise BadSignature()
     try:
         payload = json.loads(raw_body)

@@ -10,17 +10,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import Role
 from satupintu.accounts.selectors import memberships_of
 from satupintu.catalog.models import ClosureDay, Counter, Mall, OpeningHours, Service
 from satupintu.core.errors import NotFound
+from satupintu.core.signing import HmacSigner
 from satupintu.core.workdays import national_day_off
 from satupintu.queueing import policy
 from satupintu.queueing.models import (
@@ -731,19 +730,25 @@ def ticket_as_dict(
     return data
 
 
-_TICKET_TOKEN_SALT = "satupintu.queueing.ticket-status"
+def _ticket_tokens() -> HmacSigner:
+    return HmacSigner.for_purpose(
+        "satupintu.queueing.ticket-status", encoding="base64url", length=22
+    )
+
+
+def _ticket_signed_value(ticket: Ticket) -> str:
+    return f"{ticket.pk}:{ticket.number}:{ticket.service_date.isoformat()}"
 
 
 def ticket_token(ticket: Ticket) -> str:
     """The secret part of a ticket's public addresses (phone status page, survey link), printed
     as a QR code: who holds the ticket holds the address, and ticket ids cannot be walked."""
-    value = f"{ticket.pk}:{ticket.number}:{ticket.service_date.isoformat()}"
-    return signing.Signer(salt=_TICKET_TOKEN_SALT).signature(value)[:22]
+    return _ticket_tokens().sign(_ticket_signed_value(ticket))
 
 
 def ticket_for_token(*, ticket_id: int, token: str) -> Ticket:
     """The ticket whose token is `token`; "not found" for a wrong token or a missing ticket."""
     ticket = ticket_get(ticket_id=ticket_id)
-    if not constant_time_compare(ticket_token(ticket), token):
+    if not _ticket_tokens().verify(_ticket_signed_value(ticket), token):
         raise NotFound("No such ticket")
     return ticket
