@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "satupintu.core.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "satupintu.core.middleware.NotFoundAs404Middleware",
 ]
 
 ROOT_URLCONF = "satupintu.urls"

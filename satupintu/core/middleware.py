@@ -1,4 +1,9 @@
-"""Middleware a JSON API request authenticated by a bearer token does not need.
+"""The project's middleware: the domain's `NotFound` as Django's 404 for every page, and the
+middleware a JSON API request authenticated by a bearer token does not need.
+
+Selectors and access helpers raise `NotFound` both for a missing row and for one the person may
+not see; a page view simply lets it propagate. The API maps the same error itself (JSON, in
+`satupintu/api.py`), so only page views ever reach `NotFoundAs404Middleware`.
 
 A kiosk or a counter console calls the API many times a minute with `Authorization: Bearer
 ...`: it has no session cookie to load, no CSRF token to check (a bearer token is not sent by
@@ -15,10 +20,21 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.module_loading import import_string
 
+from satupintu.core.errors import NotFound
+
 API_PREFIX = "/api/"
+
+
+class NotFoundAs404Middleware(MiddlewareMixin):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, NotFound):
+            # Raised, not rendered here: Django's own 404 handling (the site's 404 page, or the
+            # debug page) answers, exactly as for an Http404 raised by the view.
+            raise Http404(exception.message) from exception
 
 
 def is_bearer_api_request(request: HttpRequest) -> bool:

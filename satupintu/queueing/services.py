@@ -7,7 +7,6 @@ publishes a live event after commit (channels and payload: the contract in `tick
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satupintu.catalog.models import Counter, Mall, Service
+from satupintu.core.codes import READABLE, CodeFormat, unique_code
 from satupintu.core.crypto import encrypt_personal, lookup_hash
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
 from satupintu.core.events import publish_on_commit
@@ -112,7 +112,7 @@ def _store_mean(service_id: int, day: date, mean_minutes: float | None) -> None:
 
 
 def _forget_counter_pace(counter: Counter) -> None:
-    day = selectors.mall_today(counter.mall)
+    day = counter.mall.today()
     _forget_pace([sid for sid, _aid in selectors.counter_service_rows(counter)], day)
 
 
@@ -331,7 +331,7 @@ def _create_ticket(
     closed = selectors.mall_closed_reason(mall, now)
     if closed:
         raise Conflict(closed, code="mall_closed")
-    day = selectors.mall_today(mall, now)
+    day = mall.today(now)
     try:
         done = hotpath.issue(
             mall_id=mall.pk,
@@ -520,7 +520,7 @@ def counter_call_next(*, counter: Counter, actor: Any) -> Ticket | None:
         done = hotpath.call_next(
             counter_id=counter.pk,
             drive_thru=counter.mode == Counter.Mode.DRIVE_THRU,
-            day=selectors.mall_today(counter.mall, now),
+            day=counter.mall.today(now),
             now=now,
             actor_id=_person_id(actor),
             actor_label=_actor_label(actor),
@@ -671,7 +671,7 @@ def ticket_return(*, ticket: Ticket, actor: Any) -> Ticket:
             % {"minutes": settings.QUEUE_NO_SHOW_RETURN_MINUTES},
             code="return_window_passed",
         )
-    if ticket.service_date != selectors.mall_today(ticket.mall, now):
+    if ticket.service_date != ticket.mall.today(now):
         raise Conflict(_("The ticket was for another day."), code="return_window_passed")
     previous_counter = ticket.counter
     ticket.status = Status.WAITING
@@ -821,12 +821,8 @@ def tickets_expire_before(*, mall: Mall, day: date) -> int:
 
 # --- appointments ---------------------------------------------------------------------------
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed at a kiosk
-CODE_LENGTH = 8  # 32^8 = 2^40 codes: not guessable within any rate limit
-
-
-def _new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+# Read aloud and typed at a kiosk; 32^8 = 2^40 codes: not guessable within any rate limit.
+APPOINTMENT_CODE = CodeFormat(alphabet=READABLE, length=8)
 
 
 @transaction.atomic
@@ -896,10 +892,9 @@ def appointment_book(
     ).count()
     if taken >= config.capacity_per_slot:
         raise Conflict(_("This slot is full."), field="slot", code="slot_full")
-    for _attempt in range(5):
-        code = _new_code()
-        if not Appointment.objects.filter(code=code).exists():
-            break
+    code = unique_code(
+        APPOINTMENT_CODE, taken=lambda code: Appointment.objects.filter(code=code).exists()
+    )
     return Appointment.objects.create(
         mall=mall,
         service=service,
@@ -966,10 +961,8 @@ def appointment_check_in(*, appointment: Appointment, actor: Any = None) -> Tick
         raise Conflict(
             _("Check-in is open from %(opens)s to %(closes)s.")
             % {
-                "opens": timezone.localtime(opens, selectors.mall_zone(mall)).strftime(
-                    "%Y-%m-%d %H:%M"
-                ),
-                "closes": timezone.localtime(closes, selectors.mall_zone(mall)).strftime("%H:%M"),
+                "opens": timezone.localtime(opens, mall.zone).strftime("%Y-%m-%d %H:%M"),
+                "closes": timezone.localtime(closes, mall.zone).strftime("%H:%M"),
             },
             code="checkin_window",
         )
