@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -109,6 +110,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "MEDIA_ROOT": str(workdir / "media"),
         "SIGNING_DIR": str(workdir / "signing"),
         "DEBUG": "1",
+        # The real settings with the browser suite's own secrets (none has a default).
+        "DJANGO_SETTINGS_MODULE": "satupintu.settings",
+        "SECRET_KEY": secrets.token_hex(32),
+        "PERSONAL_DATA_KEY": secrets.token_hex(32),
+        "SIGNING_PASSPHRASE": secrets.token_hex(16),
+        "SIGNING_TRUST_DEMO_CA": "1",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "RATELIMIT_ENABLE": "0",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
