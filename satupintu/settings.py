@@ -4,7 +4,9 @@ environment; the defaults give a working demo on SQLite with nothing else instal
 import os
 import secrets
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -442,20 +444,31 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 # --- core: object storage ---
 # Uploaded documents and result PDFs go to an S3-compatible bucket when S3_BUCKET is set,
 # else to MEDIA_ROOT on the local disk.
-S3_BUCKET = os.environ.get("S3_BUCKET", "")
-if S3_BUCKET:
-    STORAGES["default"] = {
+
+
+def object_storage(environ: Mapping[str, str]) -> dict[str, Any] | None:
+    """The S3 storage backend (django-storages) that `environ` asks for, or None."""
+    bucket = environ.get("S3_BUCKET", "")
+    if not bucket:
+        return None
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("S3_REGION") or None,
-            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
-            "location": os.environ.get("S3_PREFIX", ""),
-            # Private objects, handed out only through the application's own views.
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("S3_REGION") or None,
+            "access_key": environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": environ.get("S3_PREFIX", ""),
+            # Private objects, handed out only through the application's own views; a new
+            # upload never replaces an object of the same name.
             "default_acl": None,
             "querystring_auth": True,
             "file_overwrite": False,
         },
     }
+
+
+S3_STORAGE = object_storage(os.environ)
+if S3_STORAGE:
+    STORAGES["default"] = S3_STORAGE
