@@ -7,6 +7,7 @@ themselves are checked earlier still, when the settings load (satupintu/settings
 
 from __future__ import annotations
 
+import os
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -66,6 +67,17 @@ def _service_findings() -> list[CheckMessage]:
                 "broker: a board connected to one process misses calls made through another.",
                 hint="Set REDIS_URL (the broker, the cache and the rate limits then use Redis).",
                 id="satupintu.E009",
+            )
+        )
+    if settings.WEB_CONCURRENCY > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        found.append(
+            Warning(
+                f"WEB_CONCURRENCY is {settings.WEB_CONCURRENCY} without "
+                "PROMETHEUS_MULTIPROC_DIR: /metrics would show the request counts of whichever "
+                "process answers the scrape.",
+                hint="Set PROMETHEUS_MULTIPROC_DIR to an empty folder, emptied at each start "
+                "(systemd: RuntimeDirectory).",
+                id="satupintu.W016",
             )
         )
     if settings.IS_POSTGRES and settings.DB_POOL_MAX_SIZE <= 0:

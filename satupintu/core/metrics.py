@@ -35,6 +35,10 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # Each process writes its counts there from its first metric on.
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 HTTP_REQUESTS = Counter(
     "satupintu_http_requests",
     "HTTP requests answered, by method, route and status code.",

@@ -106,7 +106,7 @@ def documented_production_environment(tmp_path: Path) -> dict[str, str]:
     for line in block.group(1).splitlines():
         name, _, value = line.partition("=")
         value = re.sub(r"<[^>]*>", lambda _m: _key(), value)
-        for prefix in ("/etc/satupintu", "/var/lib/satupintu"):
+        for prefix in ("/etc/satupintu", "/var/lib/satupintu", "/run/satupintu"):
             value = value.replace(prefix, str(tmp_path / prefix.strip("/")))
         env[name] = value
     root = Path(env["SIGNING_TRUST_ROOTS"])
@@ -189,6 +189,7 @@ def test_check_deploy_is_clean_with_the_documented_production_environment(
                 "DB_POOL_MAX_SIZE": "0",
                 "METRICS_TOKEN": "",
                 "METRICS_ALLOWED_IPS": "10.0.0.5",
+                "PROMETHEUS_MULTIPROC_DIR": "",
                 "SECRET_KEY": "short-but-long-enough-to-start",
             },
             [
@@ -203,6 +204,8 @@ def test_check_deploy_is_clean_with_the_documented_production_environment(
                 "DB_POOL_MAX_SIZE",
                 "satupintu.W012",
                 "METRICS_TOKEN",
+                "satupintu.W016",
+                "PROMETHEUS_MULTIPROC_DIR",
                 "security.W009",
             ],
         ),
