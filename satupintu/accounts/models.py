@@ -47,7 +47,8 @@ class User(AbstractUser):
         a deactivation voids every API token issued before it: the tokens are checked against
         `credentials_changed_at`, and their cached rows are dropped. A hash upgrade at sign-in
         is not a change (Django clears `_password` before saving it)."""
-        changed = self._password is not None or getattr(self, "_credentials_changed", False)
+        password_set = getattr(self, "_password", None) is not None
+        changed = password_set or getattr(self, "_credentials_changed", False)
         if changed or not self.is_active:
             self.credentials_changed_at = timezone.now()
             update_fields = kwargs.get("update_fields")

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
+Scope = dict[str, Any]
+Message = Mapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
@@ -48,7 +49,7 @@ def _language(scope: Scope) -> str:
         if name == settings.LANGUAGE_COOKIE_NAME and translation.check_for_language(value):
             return value
     accepted = _header(scope, b"accept-language") or ""
-    for code, _quality in translation.trans_real.parse_accept_lang_header(accepted):
+    for code, _quality in parse_accept_lang_header(accepted):
         try:
             return translation.get_supported_language_variant(code)
         except LookupError:
