@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import select
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
+
+from satupintu.core.tests.servers import uvicorn_in_thread
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,25 +20,8 @@ MB = 1024 * 1024
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, int]]:
-    from satupintu.asgi import application
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    config = uvicorn.Config(
-        application, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    yield "127.0.0.1", port
-    srv.should_exit = True
-    thread.join(10)
+    with uvicorn_in_thread() as address:
+        yield address
 
 
 def send_until_answered(
