@@ -440,6 +440,10 @@ HEARTBEAT_STALE_SECONDS = {
 # `/metrics` answers the addresses listed here, or a request with this bearer token.
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# prometheus-client switches to multiprocess mode when the variable merely exists; an empty one
+# would scatter its files in the working directory.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip():
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
 # --- core: object storage ---
 # Uploaded documents and result PDFs go to an S3-compatible bucket when S3_BUCKET is set,

@@ -83,3 +83,30 @@ def test_metrics_are_refused_to_others_unless_they_bring_the_token(
         == 200
     )
     assert client.get("/metrics", REMOTE_ADDR="10.0.0.5").status_code == 200
+
+
+def test_several_processes_add_up_their_counts(tmp_path: Any) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR, whichever process answers the scrape counts for all."""
+    import os
+    import subprocess
+    import sys
+
+    count = (
+        "import django; django.setup(); from satupintu.core.metrics import HTTP_REQUESTS; "
+        "HTTP_REQUESTS.labels('GET', 'healthz', '200').inc(3)"
+    )
+    # The reader leaves out the figures read from the database (this test has none to offer).
+    read = (
+        "import django; django.setup(); from satupintu.core import metrics; "
+        "metrics._scrape_collectors.clear(); "
+        "import sys; sys.stdout.write(metrics.metrics_text().decode())"
+    )
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    for _process in range(2):
+        subprocess.run([sys.executable, "-c", count], env=env, check=True, timeout=120)
+    scraped = subprocess.run(
+        [sys.executable, "-c", read], env=env, check=True, timeout=120, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    healthz = (("method", "GET"), ("route", "healthz"), ("status", "200"))
+    assert samples(scraped.stdout)[("satupintu_http_requests_total", healthz)] == 6
