@@ -1,38 +1,20 @@
-"""The JSON API under /api/v1/ (API.md): authentication, error mapping and the routers."""
+"""The JSON API under /api/v1/ (API.md): error mapping and the routers of every app (their auth
+objects are in `satupintu.accounts.auth`)."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.security import HttpBearer, SessionAuth
 
-from satupintu.accounts.services import api_token_authenticate
+from satupintu.accounts.auth import STAFF_AUTH
 from satupintu.core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
-
-class BearerTokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(token)
-        if user is None:
-            return None
-        request.user = user
-        return user
-
-
-def anonymous(request: HttpRequest) -> bool:
-    """Lets a public endpoint through without credentials; handlers still see who is signed in."""
-    return True
-
-
-STAFF_AUTH = [BearerTokenAuth(), SessionAuth()]
-PUBLIC_AUTH = [BearerTokenAuth(), SessionAuth(), anonymous]
 
 api = NinjaAPI(
     title="Satu Pintu API",

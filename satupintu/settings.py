@@ -150,6 +150,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "satupintu.core.middleware.NotFoundAs404Middleware",
 ]
 
 ROOT_URLCONF = "satupintu.urls"

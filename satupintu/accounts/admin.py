@@ -12,8 +12,9 @@ written to the audit trail with the fields that changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -27,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from satupintu.accounts.models import AGENCY_ROLES, ApiToken, Membership, Role, User
 from satupintu.accounts.services import api_token_issue, api_token_revoke, api_tokens_forget
 from satupintu.core.audit import audit_record
+from satupintu.core.models import AuditEntry
 
 _SCOPE_CACHE = "_satupintu_admin_scope"
 
@@ -140,34 +142,28 @@ def _mall_id_of(obj: models.Model) -> int | None:
     return None
 
 
+# Which rows of another app's model a person may pick in a form, by model. The apps that own
+# the models register their rule here (catalog/admin.py: malls, agencies, services, ...), so that
+# accounts needs no import from the apps above it.
+_CHOICE_RULES: dict[type[models.Model], Callable[[AdminScope], Q]] = {}
+
+
+def register_choice_rule(model: type[models.Model], rule: Callable[[AdminScope], Q]) -> None:
+    """Limit the choices of `model` in every scoped form to the rows `rule(scope)` selects."""
+    _CHOICE_RULES[model] = rule
+
+
 def limited_choices(model: type[models.Model], scope: AdminScope) -> QuerySet[Any] | None:
     """The rows of `model` that a person with `scope` may pick in a form; None: no limit."""
-    from satupintu.catalog.models import (
-        Agency,
-        BundleItem,
-        Counter,
-        Floor,
-        Mall,
-        Service,
-        ServiceBundle,
-    )
-
     if scope.is_superuser:
         return None
-    manager: Any = model._default_manager
-    if model is Mall:
-        return manager.filter(pk__in=scope.mall_ids | scope.agency_mall_ids)
-    if model is Agency:
-        return manager.filter(Q(mall_id__in=scope.mall_ids) | Q(pk__in=scope.agency_ids))
-    if model is Service:
-        return manager.filter(Q(mall_id__in=scope.mall_ids) | Q(agency_id__in=scope.agency_ids))
-    if model in (Floor, Counter, ServiceBundle):
-        return manager.filter(mall_id__in=scope.mall_ids)
-    if model is BundleItem:
-        return manager.filter(bundle__mall_id__in=scope.mall_ids)
     if model is User:
         return users_in_scope(scope)
-    return None
+    rule = _CHOICE_RULES.get(model)
+    if rule is None:
+        return None
+    manager: Any = model._default_manager
+    return manager.filter(rule(scope))
 
 
 def users_in_scope(scope: AdminScope) -> QuerySet[User]:
@@ -371,10 +367,9 @@ def refuse_forged_grants(request: HttpRequest) -> None:
     scope = admin_scope(request)
     if request.method != "POST" or scope.is_superuser:
         return
-    from satupintu.catalog.models import Agency
-
     allowed_roles = set(scope.grantable_roles())
-    agencies = limited_choices(Agency, scope)
+    agency_model = cast("type[models.Model]", Membership._meta.get_field("agency").related_model)
+    agencies = limited_choices(agency_model, scope)
     allowed_agencies = (
         {str(pk) for pk in agencies.values_list("pk", flat=True)} if agencies is not None else set()
     )
@@ -630,3 +625,36 @@ class ApiTokenAdmin(ScopedModelAdmin):
                 audit_admin(request, "update", token, {"revoked_at": [None, "now"]})
         messages.success(request, _("Tokens revoked."))
         return None
+
+
+# --- the audit trail ----------------------------------------------------------------------------
+# Registered here and not in core/admin.py: it is scoped by memberships, and core sits below
+# accounts.
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ScopedModelAdmin):
+    """Read-only: nobody adds, changes or deletes an entry here, not even a superuser; a mall
+    admin reads the entries of their own mall."""
+
+    mall_path = "mall_id"
+    list_display = ("at", "actor_label", "action", "object_type", "object_id", "summary")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_label", "object_type", "object_id", "summary")
+    date_hierarchy = "at"
+    readonly_fields = ("at", "actor", "actor_label", "mall_id", "action", "object_type",
+                       "object_id", "summary", "changes", "ip_address")  # fmt: skip
+    fields = readonly_fields
+    list_select_related = ("actor",)
+
+    def may_use(self, request: HttpRequest) -> bool:
+        return admin_scope(request).is_mall_admin
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -7,11 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from satupintu.accounts.admin import ScopedInline, ScopedModelAdmin, admin_scope
+from satupintu.accounts.admin import (
+    ScopedInline,
+    ScopedModelAdmin,
+    admin_scope,
+    register_choice_rule,
+)
 from satupintu.catalog.models import (
     Agency,
     BundleItem,
@@ -25,6 +30,21 @@ from satupintu.catalog.models import (
     ServiceBundle,
     ServiceRequirement,
 )
+
+# --- what a person may pick in the foreign-key fields of any scoped form --------------------
+# Mall and agency choices include those of an agency admin's agencies, so that agency admins can
+# grant memberships in them; the rest is mall-wide.
+register_choice_rule(Mall, lambda scope: Q(pk__in=scope.mall_ids | scope.agency_mall_ids))
+register_choice_rule(
+    Agency, lambda scope: Q(mall_id__in=scope.mall_ids) | Q(pk__in=scope.agency_ids)
+)
+register_choice_rule(
+    Service, lambda scope: Q(mall_id__in=scope.mall_ids) | Q(agency_id__in=scope.agency_ids)
+)
+register_choice_rule(Floor, lambda scope: Q(mall_id__in=scope.mall_ids))
+register_choice_rule(Counter, lambda scope: Q(mall_id__in=scope.mall_ids))
+register_choice_rule(ServiceBundle, lambda scope: Q(mall_id__in=scope.mall_ids))
+register_choice_rule(BundleItem, lambda scope: Q(bundle__mall_id__in=scope.mall_ids))
 
 # --- mall -------------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from satupintu.api import PUBLIC_AUTH
+from satupintu.accounts.auth import PUBLIC_AUTH
 from satupintu.catalog import selectors, services
 from satupintu.catalog.models import Agency, Counter, Mall, Service
 from satupintu.catalog.schemas import (

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.core.models import AppendOnlyModel
@@ -39,6 +44,24 @@ class Mall(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # The mall's own clock: the one place that turns an instant into the mall's local time and
+    # service day (queue numbers, quotas, SLA days, complaint deadlines, MOU reminders).
+    @property
+    def zone(self) -> ZoneInfo:
+        """The mall's time zone; the project's TIME_ZONE if the stored name is empty or unknown."""
+        try:
+            return ZoneInfo(self.timezone or settings.TIME_ZONE)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo(settings.TIME_ZONE)
+
+    def local_now(self, now: datetime | None = None) -> datetime:
+        """`now` (default: this instant) in the mall's time zone."""
+        return localtime(now, self.zone)
+
+    def today(self, now: datetime | None = None) -> date:
+        """The mall's local date at `now` (default: this instant)."""
+        return self.local_now(now).date()
 
 
 class OpeningHours(models.Model):

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -48,10 +47,6 @@ REMINDER_DAYS = (60, 30)
 EXPIRING_SOON_DAYS = 60
 PARTNER_PAGE_ROLES = [Role.MALL_ADMIN, Role.SUPERVISOR, Role.VIEWER]
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-
-
-def mall_today(mall: Mall) -> date:
-    return timezone.localdate(timezone=ZoneInfo(mall.timezone))
 
 
 # --- access -----------------------------------------------------------------------------------
@@ -127,7 +122,7 @@ def partnership_list(*, mall: Mall) -> QuerySet[Partnership]:
 def partners_overview(*, mall: Mall, today: date | None = None) -> dict[str, Any]:
     """One row per agency of the mall, with its newest partnership, its counters and its live
     services, and the totals a city reports ("24 instansi dan N layanan bergabung")."""
-    today = today or mall_today(mall)
+    today = today or mall.today()
     agencies = (
         Agency.objects.filter(mall=mall, is_active=True)
         .annotate(
@@ -251,7 +246,7 @@ def partnership_transition(
         raise Conflict(
             f"A partnership that is {from_status} cannot become {to_status}", field="to_status"
         )
-    today = today or mall_today(locked.mall)
+    today = today or locked.mall.today()
     before = {
         "mou_number": locked.mou_number,
         "signed_on": locked.signed_on,
@@ -403,7 +398,7 @@ def partnership_reminders_run(*, today: date | None = None) -> ReminderRun:
         "mall", "agency"
     )
     for partnership in candidates:
-        day = today or mall_today(partnership.mall)
+        day = today or partnership.mall.today()
         assert partnership.ends_on is not None
         days_left = (partnership.ends_on - day).days
         if days_left < 0:
@@ -483,7 +478,7 @@ def mou_reminder_deliver(*, reminder_id: int) -> bool:
         if not recipients:
             logger.warning("MOU reminder %s: the mall has no admin with an e-mail", reminder.pk)
             return False
-        days_left = (reminder.ends_on - mall_today(partnership.mall)).days
+        days_left = (reminder.ends_on - partnership.mall.today()).days
         subject = (
             f"[Satu Pintu] MOU {partnership.agency} berakhir {reminder.ends_on:%d-%m-%Y} "
             f"({reminder.days_before} hari)"
@@ -506,7 +501,7 @@ def partnership_events(partnership: Partnership) -> QuerySet[PartnershipEvent]:
 
 
 def expiring_within(*, mall: Mall, days: int, today: date | None = None) -> QuerySet[Partnership]:
-    today = today or mall_today(mall)
+    today = today or mall.today()
     return Partnership.objects.filter(
         mall=mall, status=P.ACTIVE, ends_on__gte=today, ends_on__lte=today + timedelta(days=days)
     )

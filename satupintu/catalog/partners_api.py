@@ -62,7 +62,7 @@ class InviteIn(Schema):
 
 
 def partnership_out(p: Partnership, today: date | None = None) -> dict[str, Any]:
-    today = today or partners.mall_today(p.mall)
+    today = today or p.mall.today()
     days_left = (p.ends_on - today).days if p.ends_on else None
     return {
         "id": p.pk,
@@ -126,7 +126,7 @@ def partnership_list(
                 field="query.status",
             )
         qs = qs.filter(status=status)
-    return _MappedPage(qs, partners.mall_today(the_mall))
+    return _MappedPage(qs, the_mall.today())
 
 
 @router.post("/partnerships", response={201: PartnershipOut})

@@ -14,21 +14,15 @@ from django.views.decorators.http import require_POST
 from satupintu.catalog import partners
 from satupintu.catalog.models import Agency, Mall, Partnership
 from satupintu.catalog.selectors import mall_get
-from satupintu.core.errors import DomainError, NotFound
+from satupintu.core.errors import DomainError
 
 
 def _mall_for(request: HttpRequest, slug: str) -> Mall:
-    try:
-        return partners.access_partners_mall(user=request.user, mall=mall_get(slug=slug))
-    except NotFound as exc:
-        raise Http404 from exc
+    return partners.access_partners_mall(user=request.user, mall=mall_get(slug=slug))
 
 
 def _admin_partnership(request: HttpRequest, slug: str, pk: int) -> Partnership:
-    try:
-        found = partners.access_partnership_for_admin(user=request.user, partnership_id=pk)
-    except NotFound as exc:
-        raise Http404 from exc
+    found = partners.access_partnership_for_admin(user=request.user, partnership_id=pk)
     if found.mall.slug != slug:
         raise Http404
     return found

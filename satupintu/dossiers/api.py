@@ -10,7 +10,7 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from satupintu.api import PUBLIC_AUTH
+from satupintu.accounts.auth import PUBLIC_AUTH
 from satupintu.core.errors import NotFound
 from satupintu.core.ratelimit import enforce_public_rate_limit
 from satupintu.dossiers import selectors, services

@@ -1,4 +1,5 @@
-"""Codes people type or read aloud: tracking codes, verification codes, payment codes.
+"""Codes people type or read aloud: the formats of tracking, verification and payment codes
+(drawn by `satupintu.core.codes`), and how a typed tracking code is read back.
 
 A tracking code is 8 random Crockford base32 symbols and a mod-37 check symbol (Crockford's
 scheme), so that a mistyped code is refused instead of showing somebody else's dossier, and
@@ -6,32 +7,22 @@ scheme), so that a mistyped code is refused instead of showing somebody else's d
 
 from __future__ import annotations
 
-import secrets
-
+from satupintu.core.codes import (
+    CROCKFORD,
+    CROCKFORD_ALIASES,
+    CROCKFORD_CHECK_SYMBOLS,
+    DIGITS,
+    CodeFormat,
+    crockford_check,
+    luhn_check,
+)
 from satupintu.core.errors import InvalidInput
 
-CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CHECK_SYMBOLS = CROCKFORD + "*~$=U"
 TRACKING_BODY_LENGTH = 8
-VERIFICATION_CODE_LENGTH = 10
-# Letters people confuse are read as the digit they look like (Crockford's decoding rules).
-_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-
-
-def _value(body: str) -> int:
-    number = 0
-    for symbol in body:
-        number = number * 32 + CROCKFORD.index(symbol)
-    return number
-
-
-def check_symbol(body: str) -> str:
-    return CHECK_SYMBOLS[_value(body) % 37]
-
-
-def tracking_code_new() -> str:
-    body = "".join(secrets.choice(CROCKFORD) for _ in range(TRACKING_BODY_LENGTH))
-    return body + check_symbol(body)
+TRACKING_CODE = CodeFormat(alphabet=CROCKFORD, length=TRACKING_BODY_LENGTH, check=crockford_check)
+VERIFICATION_CODE = CodeFormat(alphabet=CROCKFORD, length=10)
+# 16 digits with a Luhn check digit, as banks expect of a payment code (kode bayar).
+PAYMENT_CODE = CodeFormat(alphabet=DIGITS, length=13, prefix="88", check=luhn_check)
 
 
 def tracking_code_format(code: str) -> str:
@@ -48,41 +39,19 @@ def tracking_code_normalise(raw: str, *, field: str = "tracking_code") -> str:
             field=field,
             code="tracking_code_length",
         )
-    body = compact[:TRACKING_BODY_LENGTH].translate(_ALIASES)
+    body = compact[:TRACKING_BODY_LENGTH].translate(CROCKFORD_ALIASES)
     check = compact[TRACKING_BODY_LENGTH:]
-    check = check if check in CHECK_SYMBOLS else check.translate(_ALIASES)
-    if any(symbol not in CROCKFORD for symbol in body) or check not in CHECK_SYMBOLS:
+    check = check if check in CROCKFORD_CHECK_SYMBOLS else check.translate(CROCKFORD_ALIASES)
+    if any(symbol not in CROCKFORD for symbol in body) or check not in CROCKFORD_CHECK_SYMBOLS:
         raise InvalidInput(
             "A tracking code uses digits and the letters A-Z without I, L, O and U.",
             field=field,
             code="tracking_code_symbols",
         )
-    if check_symbol(body) != check:
+    if crockford_check(body) != check:
         raise InvalidInput(
             "This tracking code is mistyped: its check symbol does not match.",
             field=field,
             code="tracking_code_check",
         )
     return body + check
-
-
-def verification_code_new() -> str:
-    return "".join(secrets.choice(CROCKFORD) for _ in range(VERIFICATION_CODE_LENGTH))
-
-
-def _luhn_digit(digits: str) -> str:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        number = int(char)
-        if index % 2 == 0:
-            number *= 2
-            if number > 9:
-                number -= 9
-        total += number
-    return str((10 - total % 10) % 10)
-
-
-def payment_code_new() -> str:
-    """A 16-digit payment code (kode bayar) with a Luhn check digit, as banks expect."""
-    body = "88" + "".join(secrets.choice("0123456789") for _ in range(13))
-    return body + _luhn_digit(body)

@@ -8,7 +8,6 @@ page; the result's QR leads to the verification page. The result PDF is signed a
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable
 from io import BytesIO
 from typing import Any
@@ -34,6 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from satupintu.catalog.models import Mall
 from satupintu.dossiers.codes import tracking_code_format
 
 BRAND_COLOUR = colors.HexColor("#0b4f8a")
@@ -139,16 +139,12 @@ def _text(value: Any) -> str:
     return escape(str(value if value is not None else "")).replace("\n", "<br/>")
 
 
-def _local(value: dt.datetime | None, tz_name: str | None) -> dt.datetime | None:
+def _local(value: dt.datetime | None, mall: Mall) -> dt.datetime | None:
     if value is None:
         return None
-    try:
-        zone = zoneinfo.ZoneInfo(tz_name or settings.TIME_ZONE)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     if timezone.is_naive(value):
         value = timezone.make_aware(value, dt.UTC)
-    return value.astimezone(zone)
+    return mall.local_now(value)
 
 
 def _date_text(value: dt.date | dt.datetime | None) -> str:
@@ -242,7 +238,6 @@ def render_receipt_pdf(dossier: Any) -> bytes:
     styles = _styles()
     service = dossier.service
     mall = dossier.mall
-    tz_name = getattr(mall, "timezone", None)
     url = tracking_url(dossier.tracking_code)
     # A bundle's parent dossier has no single service or agency: it names the bundle and the
     # mall, and its children are listed instead.
@@ -272,7 +267,7 @@ def render_receipt_pdf(dossier: Any) -> bytes:
     facts += [
         (_("Applicant"), applicant),
         (_("Channel"), _channel_label(dossier)),
-        (_("Submitted"), _date_text(_local(dossier.submitted_at, tz_name))),
+        (_("Submitted"), _date_text(_local(dossier.submitted_at, mall))),
         (
             _("Due date"),
             _date_text(dossier.sla_due)
@@ -400,8 +395,7 @@ def render_result_pdf(result: Any) -> bytes:
     agency = result.agency
     mall = agency.mall
     details: dict[str, Any] = dict(result.details or {})
-    tz_name = getattr(mall, "timezone", None)
-    issued_local = _local(result.issued_at, tz_name)
+    issued_local = _local(result.issued_at, mall)
     url = verification_url(result.verification_code)
     title = str(details.get("product") or details.get("title") or service.product or service.name)
     service_name = str(details.get("service") or details.get("service_name") or service.name)

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 
 from satupintu.accounts.models import Role
 from satupintu.accounts.selectors import agency_scope, has_role
-from satupintu.catalog.models import Service, ServiceRequirement
+from satupintu.catalog.models import Mall, Service, ServiceRequirement
 from satupintu.catalog.selectors import mall_closures
 from satupintu.core.errors import NotFound
 from satupintu.dossiers import sla
@@ -148,7 +148,7 @@ def dossier_missing_mandatory(dossier: Dossier) -> list[str]:
 
 
 def dossier_today(dossier: Dossier) -> date:
-    return sla.local_today(dossier.mall.timezone)
+    return dossier.mall.today()
 
 
 def dossier_is_overdue(dossier: Dossier, today: date | None = None) -> bool:
@@ -182,10 +182,14 @@ def worklist(
     if mine:
         qs = qs.filter(assignee=user)
     if overdue:
-        from django.conf import settings
-
-        today = today or sla.local_today(settings.TIME_ZONE)
-        qs = qs.filter(Q(state_due__lt=today) | Q(sla_due__lt=today, sla_stopped_on__isnull=True))
+        # Overdue by each mall's own date: the malls of a worklist may lie in different zones.
+        late = Q(pk__in=[])
+        for mall in Mall.objects.filter(pk__in=qs.values("mall_id")):
+            day = today or mall.today()
+            late |= Q(mall_id=mall.pk) & (
+                Q(state_due__lt=day) | Q(sla_due__lt=day, sla_stopped_on__isnull=True)
+            )
+        qs = qs.filter(late)
     return qs.order_by("on_hold", "state_due", "sla_due", "submitted_at")
 
 
@@ -389,7 +393,7 @@ def dossier_public_tracking(dossier: Dossier) -> dict[str, Any]:
         else None,
         "agency": dossier.agency.name if dossier.agency else None,
         "channel": dossier.channel,
-        "submitted_on": sla.local_today(dossier.mall.timezone, dossier.submitted_at),
+        "submitted_on": dossier.mall.today(dossier.submitted_at),
         "sla_due": dossier.sla_due,
         "completed": dossier.completed_at is not None or dossier.sla_stopped_on is not None,
         "overdue": dossier_is_overdue(dossier, today),

@@ -6,12 +6,10 @@ tells the applicant after commit."""
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import logging
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,15 +26,17 @@ from satupintu.accounts.selectors import has_role
 from satupintu.catalog.models import BundleItem, Channel, Service, ServiceBundle, ServiceRequirement
 from satupintu.catalog.selectors import mall_closures
 from satupintu.core.audit import audit_record
+from satupintu.core.codes import unique_code
 from satupintu.core.crypto import decrypt_personal, encrypt_personal, lookup_hash
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
+from satupintu.core.signing import HmacSigner
 from satupintu.core.validators import mask_nik, parse_nik, validate_phone
 from satupintu.dossiers import sla
 from satupintu.dossiers.codes import (
-    payment_code_new,
+    PAYMENT_CODE,
+    TRACKING_CODE,
+    VERIFICATION_CODE,
     tracking_code_format,
-    tracking_code_new,
-    verification_code_new,
 )
 from satupintu.dossiers.models import (
     Bill,
@@ -280,11 +280,9 @@ def form_validate(*, fields: list[FormField], data: dict[str, Any]) -> dict[str,
 
 
 def _new_tracking_code() -> str:
-    for _attempt in range(20):
-        code = tracking_code_new()
-        if not Dossier.objects.filter(tracking_code=code).exists():
-            return code
-    raise RuntimeError("could not find a free tracking code")
+    return unique_code(
+        TRACKING_CODE, taken=lambda code: Dossier.objects.filter(tracking_code=code).exists()
+    )
 
 
 def _may_submit(*, actor: Any, mall_id: int, channel: str) -> bool:
@@ -448,7 +446,7 @@ def _child_create(
         else 0,
         **identity,
     )
-    today = sla.local_today(service.mall.timezone)
+    today = service.mall.today()
     _enter_state(
         dossier=dossier, state=initial, today=today, closures=mall_closures(mall=service.mall)
     )
@@ -824,7 +822,7 @@ def dossier_transition(*, actor: Any, dossier_id: int, action: str, comment: str
                 field="action",
                 code="payment_required",
             )
-    today = sla.local_today(dossier.mall.timezone)
+    today = dossier.mall.today()
     closures = mall_closures(mall=dossier.mall)
     source = step.from_state
     if source.pauses_sla and dossier.sla_paused_since is not None:
@@ -976,11 +974,10 @@ def _result_issue(*, dossier: Dossier, actor: Any, today: date) -> ResultDocumen
 
 
 def _new_verification_code() -> str:
-    for _attempt in range(20):
-        code = verification_code_new()
-        if not ResultDocument.objects.filter(verification_code=code).exists():
-            return code
-    raise RuntimeError("could not find a free verification code")
+    return unique_code(
+        VERIFICATION_CODE,
+        taken=lambda code: ResultDocument.objects.filter(verification_code=code).exists(),
+    )
 
 
 @transaction.atomic
@@ -1053,10 +1050,9 @@ def _bill_raise(dossier: Dossier) -> Bill:
     if existing is not None:
         return existing
     assert dossier.service is not None
-    for _attempt in range(20):
-        code = payment_code_new()
-        if not Bill.objects.filter(payment_code=code).exists():
-            break
+    code = unique_code(
+        PAYMENT_CODE, taken=lambda code: Bill.objects.filter(payment_code=code).exists()
+    )
     bill = Bill.objects.create(
         dossier=dossier, mall=dossier.mall, amount=dossier.service.fee, payment_code=code
     )
@@ -1112,18 +1108,10 @@ class BadSignature(Exception):
     """The payment callback's signature does not match: refuse without touching anything."""
 
 
-def payment_signature(body: bytes, secret: str) -> str:
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 @transaction.atomic
 def payment_callback_apply(*, raw_body: bytes, signature: str) -> Bill:
-    secret = settings.PAYMENT_CALLBACK_SECRET
-    if (
-        not secret
-        or not signature
-        or not hmac.compare_digest(payment_signature(raw_body, secret), signature.strip().lower())
-    ):
+    # The hex HMAC-SHA256 of the raw body; without a configured secret nothing is accepted.
+    if not HmacSigner.from_secret(settings.PAYMENT_CALLBACK_SECRET).verify(raw_body, signature):
         raise BadSignature()
     try:
         payload = json.loads(raw_body)
@@ -1172,7 +1160,7 @@ def _schedule_deadline_check(dossier: Dossier) -> None:
     backend = dossier_sla_check.get_backend()
     if not backend.supports_defer:
         return
-    zone = ZoneInfo(dossier.mall.timezone)
+    zone = dossier.mall.zone
     run_after = datetime.combine(dossier.state_due + timedelta(days=1), time(7, 0), tzinfo=zone)
     dossier_pk = dossier.pk
     transaction.on_commit(
@@ -1200,7 +1188,7 @@ def sla_warn_overdue(*, dossier_ids: list[int] | None = None) -> list[SlaWarning
     warnings: list[SlaWarning] = []
     for dossier in candidates:
         assert dossier.state_due is not None
-        if sla.local_today(dossier.mall.timezone) <= dossier.state_due:
+        if dossier.mall.today() <= dossier.state_due:
             continue
         if SlaWarning.objects.filter(dossier=dossier, state_seq=dossier.state_seq).exists():
             continue

@@ -13,16 +13,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-from django.utils import timezone
+from datetime import date
 
 from satupintu.core.workdays import add_working_days, working_days_between
-
-
-def local_today(mall_timezone: str, now: datetime | None = None) -> date:
-    return timezone.localtime(now or timezone.now(), ZoneInfo(mall_timezone)).date()
 
 
 def sla_due_date(

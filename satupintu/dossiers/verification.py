@@ -14,6 +14,7 @@ from typing import IO, Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from satupintu.core.codes import CROCKFORD_ALIASES
 from satupintu.core.errors import InvalidInput, NotFound
 from satupintu.core.validators import mask_name
 from satupintu.dossiers.models import ResultDocument
@@ -22,7 +23,6 @@ from satupintu.dossiers.signing import VerificationOutcome, verify_pdf
 # A signed result is a page or two; anything far larger is not one of ours.
 MAX_VERIFY_UPLOAD_BYTES = 10 * 1024 * 1024
 VERIFICATION_CODE_RE = re.compile(r"^[A-Z0-9-]{4,32}$")
-_CROCKFORD_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 class ResultStatus:
@@ -41,7 +41,7 @@ def result_public_get(*, code: str) -> ResultDocument:
     if not VERIFICATION_CODE_RE.match(normalised):
         raise NotFound()
     # Codes are Crockford base32: a typed O, I or L means 0, 1 or 1.
-    candidates = {normalised, normalised.translate(_CROCKFORD_ALIASES)}
+    candidates = {normalised, normalised.translate(CROCKFORD_ALIASES)}
     result = (
         ResultDocument.objects.select_related("agency", "agency__mall", "dossier__service")
         .filter(verification_code__in=candidates)

@@ -6,8 +6,6 @@ errors of the services come back as messages next to the field they name."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -34,22 +32,10 @@ SESSION_OWN_DOSSIERS = "dossiers.own"
 INTAKE_ROLES = [Role.COUNTER_OFFICER, Role.SUPERVISOR, Role.OUTREACH_OFFICER]
 
 
-def not_found_as_404(view: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapper
-
-
 # --- back office ------------------------------------------------------------------------------
 
 
 @login_required
-@not_found_as_404
 def worklist(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
     overdue = request.GET.get("overdue") == "1"
@@ -114,7 +100,6 @@ def _detail_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
 
 
 @login_required
-@not_found_as_404
 def dossier_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
     dossier = selectors.access_dossier(request.user, dossier_id)
     return render(request, "dossiers/dossier.html", _detail_context(request, dossier))
@@ -132,7 +117,6 @@ def _panel(request: HttpRequest, dossier_id: int, error: str | None = None) -> H
 
 @login_required
 @require_POST
-@not_found_as_404
 def dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
     try:
         services.dossier_transition(
@@ -150,7 +134,6 @@ def dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@not_found_as_404
 def dossier_take(request: HttpRequest, dossier_id: int) -> HttpResponse:
     try:
         services.dossier_assign(
@@ -165,7 +148,6 @@ def dossier_take(request: HttpRequest, dossier_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@not_found_as_404
 def dossier_assign(request: HttpRequest, dossier_id: int) -> HttpResponse:
     raw = request.POST.get("assignee", "")
     try:
@@ -183,7 +165,6 @@ def dossier_assign(request: HttpRequest, dossier_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@not_found_as_404
 def document_check(request: HttpRequest, dossier_id: int, requirement_id: int) -> HttpResponse:
     try:
         services.document_check(
@@ -202,7 +183,6 @@ def document_check(request: HttpRequest, dossier_id: int, requirement_id: int) -
 
 @login_required
 @require_POST
-@not_found_as_404
 def document_upload(request: HttpRequest, dossier_id: int, requirement_id: int) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
@@ -222,7 +202,6 @@ def document_upload(request: HttpRequest, dossier_id: int, requirement_id: int) 
 
 
 @login_required
-@not_found_as_404
 def document_file(request: HttpRequest, dossier_id: int, requirement_id: int) -> FileResponse:
     dossier = selectors.access_dossier(request.user, dossier_id)
     row = next(
@@ -243,7 +222,6 @@ def document_file(request: HttpRequest, dossier_id: int, requirement_id: int) ->
 
 @login_required
 @require_POST
-@not_found_as_404
 def dossier_nik(request: HttpRequest, dossier_id: int) -> HttpResponse:
     """The full NIK, on request and audited, for the back office deciding on the dossier."""
     nik = services.dossier_nik_reveal(actor=request.user, dossier_id=dossier_id, request=request)
@@ -263,7 +241,6 @@ def _may_open(request: HttpRequest, dossier_id: int) -> Dossier:
     raise NotFound()
 
 
-@not_found_as_404
 def receipt_pdf(request: HttpRequest, dossier_id: int) -> HttpResponse:
     from satupintu.dossiers.pdf import render_receipt_pdf
 
@@ -273,7 +250,6 @@ def receipt_pdf(request: HttpRequest, dossier_id: int) -> HttpResponse:
     return response
 
 
-@not_found_as_404
 def results_zip(request: HttpRequest, dossier_id: int) -> HttpResponse:
     dossier = _may_open(request, dossier_id)
     package = selectors.dossier_result_package(dossier)
@@ -284,7 +260,6 @@ def results_zip(request: HttpRequest, dossier_id: int) -> HttpResponse:
     return response
 
 
-@not_found_as_404
 def result_pdf(request: HttpRequest, dossier_id: int) -> FileResponse:
     dossier = _may_open(request, dossier_id)
     result = ResultDocument.objects.filter(dossier=dossier).first()
@@ -379,7 +354,6 @@ def _submit_application(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@not_found_as_404
 def intake(request: HttpRequest) -> HttpResponse:
     """The counter officer takes in a walk-in dossier: service, applicant, form, ticks, uploads."""
     malls = _intake_malls(request.user)
@@ -440,7 +414,6 @@ def intake(request: HttpRequest) -> HttpResponse:
 # --- online application (portal) ------------------------------------------------------------
 
 
-@not_found_as_404
 def apply_index(request: HttpRequest, slug: str) -> HttpResponse:
     """The services and bundles one can apply for online in this mall."""
     mall = mall_get(slug=slug)
@@ -458,7 +431,6 @@ def apply_index(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@not_found_as_404
 def apply(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """Contactless: apply online with uploads; nobody needs to come to the mall."""
     mall = mall_get(slug=slug)
@@ -505,7 +477,6 @@ def apply(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     )
 
 
-@not_found_as_404
 def applied(request: HttpRequest, dossier_id: int) -> HttpResponse:
     dossier = _may_open(request, dossier_id)
     return render(

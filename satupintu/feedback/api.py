@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from satupintu.api import PUBLIC_AUTH, STAFF_AUTH
+from satupintu.accounts.auth import PUBLIC_AUTH, STAFF_AUTH
 from satupintu.catalog.models import Agency
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import InvalidInput, NotFound

@@ -10,14 +10,13 @@ import random
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from satupintu.accounts.models import User
 from satupintu.catalog.models import Mall, Service
 from satupintu.dossiers.models import Dossier
-from satupintu.feedback import links, services
+from satupintu.feedback import services
 from satupintu.feedback.models import (
     Complaint,
     Education,
@@ -26,6 +25,7 @@ from satupintu.feedback.models import (
     Survey,
 )
 from satupintu.feedback.unsur import UNSUR_CODES
+from satupintu.queueing.models import Ticket
 
 SURVEY_COUNT = 360
 SURVEY_DAYS = 120
@@ -179,7 +179,7 @@ def _seed_surveys(mall: Mall) -> int:
     )
     if not all_services:
         return 0
-    zone = ZoneInfo(mall.timezone)
+    zone = mall.zone
     today = timezone.now().astimezone(zone).date()
     # Completed applications and served tickets of the demo get their survey first.
     dossiers = list(
@@ -187,10 +187,7 @@ def _seed_surveys(mall: Mall) -> int:
         .exclude(surveys__isnull=False)
         .order_by("pk")[:40]
     )
-    tickets: list[Any] = []
-    model = links.ticket_model()
-    if model is not None:
-        tickets = list(model._default_manager.filter(mall=mall, status="done").order_by("pk")[:40])
+    tickets = list(Ticket.objects.filter(mall=mall, status="done").order_by("pk")[:40])
     rows = []
     for i in range(SURVEY_COUNT):
         service = rng.choice(all_services)
@@ -228,7 +225,7 @@ def _seed_surveys(mall: Mall) -> int:
 
 
 def _seed_complaints(mall: Mall) -> int:
-    zone = ZoneInfo(mall.timezone)
+    zone = mall.zone
     now = timezone.now()
     made = 0
     for spec in COMPLAINTS:

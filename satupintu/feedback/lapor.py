@@ -8,8 +8,6 @@ header over our body) to `LAPOR_BASE_URL/complaints` (forward one of ours; LAPOR
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import urllib.error
 import urllib.parse
@@ -18,6 +16,8 @@ from typing import Any
 
 from django.conf import settings
 
+from satupintu.core.signing import HmacSigner
+
 SIGNATURE_HEADER = "X-Lapor-Signature"
 
 
@@ -25,8 +25,12 @@ class LaporError(Exception):
     """The LAPOR endpoint could not be reached or refused the call."""
 
 
+def _signer(secret: str) -> HmacSigner:
+    return HmacSigner.from_secret(secret, prefix="sha256=")
+
+
 def sign(body: bytes, secret: str) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return _signer(secret).sign(body)
 
 
 def signature_valid(body: bytes, signature: str | None) -> bool:
@@ -34,10 +38,7 @@ def signature_valid(body: bytes, signature: str | None) -> bool:
 
     Without a configured secret nothing is accepted: an unsigned door would let anyone file
     complaints in LAPOR's name."""
-    secret = settings.LAPOR_WEBHOOK_SECRET
-    if not secret or not signature:
-        return False
-    return hmac.compare_digest(sign(body, secret), signature.strip())
+    return _signer(settings.LAPOR_WEBHOOK_SECRET).verify(body, signature)
 
 
 def is_configured() -> bool:

@@ -1,19 +1,14 @@
-"""Defensive look-ups of the tickets and dossiers a survey or complaint refers to.
-
-`queueing.Ticket` was not committed when this app's tables were made, so tickets are kept as
-plain ids and found through the app registry: when the model is there, an id is checked against
-it; when it is not, the id is kept as given."""
+"""Look-ups of the tickets and dossiers a survey or complaint refers to."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from django.apps import apps
-from django.db.models import Model, Q
+from django.db.models import Q
 
 from satupintu.dossiers.models import Dossier
+from satupintu.queueing.models import Ticket
 
 
 @dataclass(frozen=True)
@@ -26,29 +21,18 @@ class TicketInfo:
     finished: bool
 
 
-def ticket_model() -> type[Model] | None:
-    try:
-        return apps.get_model("queueing", "Ticket")
-    except LookupError:
-        return None
-
-
 def ticket_find(ticket_id: int) -> TicketInfo | None:
-    """The ticket, or None when it does not exist. Raises LookupError without a Ticket model."""
-    model = ticket_model()
-    if model is None:
-        raise LookupError("queueing.Ticket is not installed")
-    row: Any = model._default_manager.filter(pk=ticket_id).first()
+    """The ticket, or None when it does not exist."""
+    row = Ticket.objects.filter(pk=ticket_id).first()
     if row is None:
         return None
-    status = str(getattr(row, "status", ""))
     return TicketInfo(
         id=row.pk,
         mall_id=row.mall_id,
         service_id=row.service_id,
-        current_service_id=getattr(row, "current_service_id", None) or row.service_id,
-        status=status,
-        finished=status == "done",
+        current_service_id=row.current_service_id or row.service_id,
+        status=row.status,
+        finished=row.status == Ticket.Status.DONE,
     )
 
 
@@ -68,7 +52,7 @@ def served_population(
     end: datetime,
 ) -> tuple[int, list[str]]:
     """How many visitors the unit served in [start, end): tickets finished as served plus
-    dossiers completed. Also names the sources counted (tickets only when the model exists)."""
+    dossiers completed. Also names the sources counted."""
     sources: list[str] = []
     total = 0
     dossier_filter = Q(mall_id=mall_id, completed_at__gte=start, completed_at__lt=end)
@@ -79,19 +63,17 @@ def served_population(
         dossier_filter &= Q(service_id=service_id)
     total += Dossier.objects.filter(dossier_filter).count()
     sources.append("dossiers_completed")
-    model = ticket_model()
-    if model is not None:
-        ticket_filter = Q(
-            mall_id=mall_id,
-            status="done",
-            outcome="served",
-            finished_at__gte=start,
-            finished_at__lt=end,
-        )
-        if agency_id is not None:
-            ticket_filter &= Q(current_service__agency_id=agency_id)
-        if service_id is not None:
-            ticket_filter &= Q(current_service_id=service_id)
-        total += model._default_manager.filter(ticket_filter).count()
-        sources.append("tickets_served")
+    ticket_filter = Q(
+        mall_id=mall_id,
+        status="done",
+        outcome="served",
+        finished_at__gte=start,
+        finished_at__lt=end,
+    )
+    if agency_id is not None:
+        ticket_filter &= Q(current_service__agency_id=agency_id)
+    if service_id is not None:
+        ticket_filter &= Q(current_service_id=service_id)
+    total += Ticket.objects.filter(ticket_filter).count()
+    sources.append("tickets_served")
     return total, sources

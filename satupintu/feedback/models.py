@@ -1,8 +1,7 @@
 """Satisfaction surveys (SKM) and complaints (pengaduan).
 
-Dossiers are linked by foreign key. Tickets (queueing.Ticket) were not committed when these
-tables were designed, so a survey or complaint keeps the ticket id as a plain value and looks the
-ticket up defensively (`satupintu.feedback.links`)."""
+Tickets and dossiers are linked by foreign keys that become empty if the ticket or dossier is
+ever deleted: the survey or complaint itself is kept."""
 
 from __future__ import annotations
 
@@ -73,7 +72,14 @@ class Survey(models.Model):
         on_delete=models.CASCADE,
         related_name="surveys",
     )
-    ticket_id = models.BigIntegerField(_("ticket"), null=True, blank=True)
+    ticket = models.ForeignKey(
+        "queueing.Ticket",
+        verbose_name=_("ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="surveys",
+    )
     dossier = models.ForeignKey(
         "dossiers.Dossier",
         verbose_name=_("dossier"),
@@ -111,8 +117,8 @@ class Survey(models.Model):
             # Once per ticket and once per dossier, enforced by the database so that two
             # simultaneous submissions cannot both land.
             models.UniqueConstraint(
-                fields=["ticket_id"],
-                condition=models.Q(ticket_id__isnull=False),
+                fields=["ticket"],
+                condition=models.Q(ticket__isnull=False),
                 name="survey_once_per_ticket",
             ),
             models.UniqueConstraint(
@@ -198,7 +204,14 @@ class Complaint(models.Model):
         on_delete=models.SET_NULL,
         related_name="complaints",
     )
-    ticket_id = models.BigIntegerField(_("ticket"), null=True, blank=True)
+    ticket = models.ForeignKey(
+        "queueing.Ticket",
+        verbose_name=_("ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+    )
     dossier = models.ForeignKey(
         "dossiers.Dossier",
         verbose_name=_("dossier"),

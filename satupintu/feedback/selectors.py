@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -96,7 +95,7 @@ def access_ikm_scope(
 
 def _local_range(mall: Mall, start: date | None, end: date | None) -> tuple[datetime, datetime]:
     """[start 00:00, day after end 00:00) in the mall's time zone; open ends far away."""
-    zone = ZoneInfo(mall.timezone)
+    zone = mall.zone
     first = start or date(2000, 1, 1)
     last = end or date(2999, 12, 30)
     return (

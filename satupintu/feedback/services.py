@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +19,7 @@ from satupintu.accounts.models import Membership, Role
 from satupintu.catalog.models import Agency, Mall, Service
 from satupintu.catalog.selectors import mall_closures
 from satupintu.core.audit import audit_record
+from satupintu.core.codes import READABLE, CodeFormat
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
 from satupintu.core.notify import NOTIFY_LANGUAGE, notify_applicant_on_commit
 from satupintu.core.validators import validate_phone
@@ -142,21 +141,17 @@ def survey_submit(
                 field="tracking_code",
             )
     if ticket_id is not None:
-        try:
-            ticket = links.ticket_find(ticket_id)
-        except LookupError:
-            ticket = None  # no ticket model: keep the id as given
-        else:
-            if ticket is None:
-                raise InvalidInput(_("No ticket has this number."), field="ticket_id")
-            if not ticket.finished:
-                raise Conflict(
-                    _("This ticket has not been served yet; rate it once it is."),
-                    field="ticket_id",
-                )
-            # The service served last: in a multi-service visit the ticket moves along.
-            ticket_current_service_id = ticket.current_service_id
-            ticket_mall_id = ticket.mall_id
+        ticket = links.ticket_find(ticket_id)
+        if ticket is None:
+            raise InvalidInput(_("No ticket has this number."), field="ticket_id")
+        if not ticket.finished:
+            raise Conflict(
+                _("This ticket has not been served yet; rate it once it is."),
+                field="ticket_id",
+            )
+        # The service served last: in a multi-service visit the ticket moves along.
+        ticket_current_service_id = ticket.current_service_id
+        ticket_mall_id = ticket.mall_id
 
     if service_id is None:
         if dossier is not None and dossier.service_id:
@@ -202,12 +197,8 @@ def survey_submit(
 
 # --- complaints ---------------------------------------------------------------------------------
 
-_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed by hand
-
-
-def complaint_new_code() -> str:
-    body = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
-    return f"ADU-{body[:4]}-{body[4:]}"
+# ADU-XXXX-XXXX: read aloud and typed by hand.
+COMPLAINT_CODE = CodeFormat(alphabet=READABLE, length=8, prefix="ADU-", group=4)
 
 
 def _actor_label(actor: Any, fallback: str = "system") -> str:
@@ -243,7 +234,7 @@ def _event(
 
 
 def complaint_first_response_due(*, mall: Mall, received_at: datetime) -> Any:
-    local_day = received_at.astimezone(ZoneInfo(mall.timezone)).date()
+    local_day = received_at.astimezone(mall.zone).date()
     due, _skipped = add_working_days(
         local_day,
         settings.COMPLAINT_FIRST_RESPONSE_WORKING_DAYS,
@@ -302,15 +293,11 @@ def _resolve_links(
             raise InvalidInput(_("No application has this tracking code."), field="tracking_code")
         mall = mall or dossier.mall
     if ticket_id is not None:
-        try:
-            ticket = links.ticket_find(ticket_id)
-        except LookupError:
-            ticket = None
-        else:
-            if ticket is None or (mall is not None and ticket.mall_id != mall.pk):
-                raise InvalidInput(_("No ticket has this number."), field="ticket_id")
-            if service is None:
-                service = Service.objects.select_related("agency").get(pk=ticket.current_service_id)
+        ticket = links.ticket_find(ticket_id)
+        if ticket is None or (mall is not None and ticket.mall_id != mall.pk):
+            raise InvalidInput(_("No ticket has this number."), field="ticket_id")
+        if service is None:
+            service = Service.objects.select_related("agency").get(pk=ticket.current_service_id)
     # Routing: the service's agency, else the application's, else the named agency; none
     # means the mall operator's queue.
     if agency is None:
@@ -406,7 +393,7 @@ def complaint_submit(
         lapor_reference=lapor_reference,
     )
     for _attempt in range(5):
-        complaint.code = complaint_new_code()
+        complaint.code = COMPLAINT_CODE.new()
         try:
             with transaction.atomic():
                 complaint.save()
@@ -556,10 +543,6 @@ def complaint_note_add(*, complaint: Complaint, actor: Any, note: str) -> Compla
     return _event(complaint, ComplaintEvent.Kind.NOTE, actor=actor, note=note)
 
 
-def _mall_today(mall: Mall, now: datetime) -> Any:
-    return now.astimezone(ZoneInfo(mall.timezone)).date()
-
-
 @transaction.atomic
 def complaints_escalate_overdue(*, now: datetime | None = None) -> list[Complaint]:
     """Escalate, once, every complaint whose first response is overdue: the supervisors of the
@@ -578,7 +561,7 @@ def complaints_escalate_overdue(*, now: datetime | None = None) -> list[Complain
         .order_by("pk")
     )
     for complaint in candidates:
-        if complaint.first_response_due >= _mall_today(complaint.mall, now):
+        if complaint.first_response_due >= complaint.mall.today(now):
             continue  # not yet overdue in the mall's own time zone
         # The conditional update is the "exactly once": of two concurrent runs only one
         # changes the row.

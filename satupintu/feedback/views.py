@@ -3,14 +3,12 @@ the public complaint form and status page, and the staff complaint pages."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,17 +25,6 @@ from satupintu.feedback.unsur import OPTION_LETTERS, UNSUR
 from satupintu.queueing.selectors import ticket_for_token
 
 
-def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapper
-
-
 def _is_kiosk(request: HttpRequest) -> bool:
     return request.GET.get("kiosk") == "1" or request.POST.get("kiosk") == "1"
 
@@ -45,7 +32,6 @@ def _is_kiosk(request: HttpRequest) -> bool:
 # --- survey -------------------------------------------------------------------------------------
 
 
-@not_found_as_404
 def survey_start(request: HttpRequest, mall_slug: str) -> HttpResponse:
     """Choose the service you used (kiosk tablet and the mall's survey link)."""
     mall = mall_get(slug=mall_slug)
@@ -151,7 +137,6 @@ def _render_survey_form(
     )
 
 
-@not_found_as_404
 @require_http_methods(["GET", "POST"])
 def survey_form(request: HttpRequest, mall_slug: str, service_id: int) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
@@ -162,16 +147,12 @@ def survey_form(request: HttpRequest, mall_slug: str, service_id: int) -> HttpRe
     return _render_survey_form(request, mall=mall, service=service, source=source)
 
 
-@not_found_as_404
 @require_http_methods(["GET", "POST"])
 def survey_for_ticket(request: HttpRequest, ticket_id: int, token: str) -> HttpResponse:
     """From the ticket's phone page. The token (the ticket's secret, as on that page) keeps
     strangers from rating, and so using up, other people's tickets by trying ids."""
     ticket_for_token(ticket_id=ticket_id, token=token)
-    try:
-        ticket = links.ticket_find(ticket_id)
-    except LookupError:
-        ticket = None
+    ticket = links.ticket_find(ticket_id)
     if ticket is None:
         raise NotFound()
     service = Service.objects.select_related("mall").get(pk=ticket.current_service_id)
@@ -186,7 +167,6 @@ def survey_for_ticket(request: HttpRequest, ticket_id: int, token: str) -> HttpR
     )
 
 
-@not_found_as_404
 @require_http_methods(["GET", "POST"])
 def survey_for_dossier(request: HttpRequest, tracking_code: str) -> HttpResponse:
     """From the link in the notification that an application is finished."""
@@ -204,7 +184,6 @@ def survey_for_dossier(request: HttpRequest, tracking_code: str) -> HttpResponse
     )
 
 
-@not_found_as_404
 def survey_thanks(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
     return render(
@@ -232,7 +211,6 @@ def _parse_int(raw: str | None) -> int | None:
 
 
 @login_required
-@not_found_as_404
 def ikm_report_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
     agency_id = _parse_int(request.GET.get("agency"))
@@ -311,7 +289,6 @@ def _sees_mall_wide(user: Any, mall: Mall) -> bool:
 # --- complaints: public -------------------------------------------------------------------------
 
 
-@not_found_as_404
 @require_http_methods(["GET", "POST"])
 def complaint_form(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
@@ -397,7 +374,6 @@ def complaint_status(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@not_found_as_404
 def complaints_inbox(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
     status = request.GET.get("status") or None
@@ -422,7 +398,6 @@ def complaints_inbox(request: HttpRequest, mall_slug: str) -> HttpResponse:
 
 
 @login_required
-@not_found_as_404
 @require_http_methods(["GET", "POST"])
 def staff_complaint(request: HttpRequest, code: str) -> HttpResponse:
     complaint = selectors.access_complaint(user=request.user, code=code)

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from satupintu.api import PUBLIC_AUTH
+from satupintu.accounts.auth import PUBLIC_AUTH
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.ratelimit import enforce_public_rate_limit
 from satupintu.outreach import selectors, services

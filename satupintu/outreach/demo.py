@@ -139,7 +139,7 @@ def seed(mall: Mall, log: Callable[[str], None]) -> None:
     if not offered:
         log("outreach: no service offers outreach; skipped")
         return
-    today = services.mall_today(mall)
+    today = mall.today()
     created = 0
     for spec in DEMO_REQUESTS:
         if OutreachRequest.objects.filter(reference=spec["ref"]).exists():

@@ -7,21 +7,21 @@ only outreach officers of the mall read them, each read leaving an audit entry."
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from satupintu.core.codes import READABLE, CodeFormat
 from satupintu.core.crypto import EncryptedColumn, decrypt_personal, encrypt_personal
 from satupintu.core.models import AppendOnlyModel
 from satupintu.outreach.areas import KECAMATAN_CHOICES
 
-_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+OUTREACH_REFERENCE = CodeFormat(alphabet=READABLE, length=8, prefix="JB-")
 
 
 def new_reference() -> str:
-    return "JB-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    """A request's reference, JB-XXXXXXXX (the field default named by the migrations)."""
+    return OUTREACH_REFERENCE.new()
 
 
 class Vehicle(models.Model):
@@ -286,10 +286,24 @@ class VisitService(models.Model):
     )
     delivered = models.BooleanField(_("delivered on the spot"), default=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
-    # The ticket or dossier created with channel "outreach" (ids and printed references; plain
-    # columns so that this app does not depend on the queueing and dossiers schemas).
-    ticket_id = models.BigIntegerField(_("ticket"), null=True, blank=True)
-    dossier_id = models.BigIntegerField(_("dossier"), null=True, blank=True)
+    # The ticket or dossier created with channel "outreach", and its printed reference (kept
+    # should the ticket or dossier itself be deleted one day).
+    ticket = models.ForeignKey(
+        "queueing.Ticket",
+        verbose_name=_("ticket"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name=_("dossier"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reference = models.CharField(_("ticket or tracking code"), max_length=64, blank=True)
 
     class Meta:

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -51,10 +50,6 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 MAX_PREFERRED_DATES = 5
 BOOKING_HORIZON_DAYS = 90
 MAX_SERVICES = 10
-
-
-def mall_today(mall: Mall) -> date:
-    return timezone.localdate(timezone=ZoneInfo(mall.timezone))
 
 
 def allowed_actions(outreach_request: OutreachRequest) -> list[str]:
@@ -215,7 +210,7 @@ def outreach_request_create(
     *, mall: Mall, data: NewOutreachRequest, actor: Any, today: date | None = None
 ) -> OutreachRequest:
     """A request for a home visit, from the portal (anyone) or entered by an outreach officer."""
-    today = today or mall_today(mall)
+    today = today or mall.today()
     person_name = _required_text(data.person_name, "person_name", _("Name"), 150)
     address = _required_text(data.address, "address", _("Address"), 300)
     try:
@@ -370,7 +365,7 @@ def visit_schedule(
     """Plan the visit of a triaged request: day, time window, team, vehicle and equipment."""
     _require_staff(actor, outreach_request.mall_id)
     mall = outreach_request.mall
-    today = today or mall_today(mall)
+    today = today or mall.today()
     if plan.date < today:
         raise InvalidInput(
             _("Visit date %(date)s is in the past") % {"date": plan.date.isoformat()},

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from satupintu.catalog.models import Mall
 from satupintu.catalog.selectors import mall_get
-from satupintu.core.errors import DomainError, NotFound, RateLimited
+from satupintu.core.errors import DomainError, RateLimited
 from satupintu.core.ratelimit import enforce_public_rate_limit
 from satupintu.outreach import selectors, services
 from satupintu.outreach.areas import KOTA_YOGYAKARTA
@@ -30,24 +30,15 @@ from satupintu.outreach.models import OutreachRequest, Visit
 
 
 def _public_mall(slug: str) -> Mall:
-    try:
-        return mall_get(slug=slug)
-    except NotFound as exc:
-        raise Http404 from exc
+    return mall_get(slug=slug)
 
 
 def _staff_mall(request: HttpRequest, slug: str) -> Mall:
-    try:
-        return selectors.access_outreach_mall(user=request.user, mall=mall_get(slug=slug))
-    except NotFound as exc:
-        raise Http404 from exc
+    return selectors.access_outreach_mall(user=request.user, mall=mall_get(slug=slug))
 
 
 def _staff_request(request: HttpRequest, slug: str, pk: int) -> OutreachRequest:
-    try:
-        item = selectors.access_outreach_request(user=request.user, request_id=pk)
-    except NotFound as exc:
-        raise Http404 from exc
+    item = selectors.access_outreach_request(user=request.user, request_id=pk)
     if item.mall.slug != slug:
         raise Http404
     return item
@@ -143,7 +134,7 @@ def request_list(request: HttpRequest, slug: str) -> HttpResponse:
             "items": items[:200],
             "status": status,
             "statuses": OutreachRequest.Status.choices,
-            "today": services.mall_today(mall),
+            "today": mall.today(),
         },
     )
 
@@ -287,10 +278,7 @@ def request_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def visit_outcome(request: HttpRequest, slug: str, visit_id: int) -> HttpResponse:
-    try:
-        visit = selectors.access_visit(user=request.user, visit_id=visit_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    visit = selectors.access_visit(user=request.user, visit_id=visit_id)
     if visit.mall.slug != slug:
         raise Http404
     requested = list(visit.request.services.all())
@@ -332,7 +320,7 @@ def day_plan(request: HttpRequest, slug: str) -> HttpResponse:
         day = date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else None
     except ValueError:
         day = None
-    day = day or services.mall_today(mall)
+    day = day or mall.today()
     groups = selectors.outreach_day_plan(user=request.user, mall=mall, day=day)
     return render(
         request,

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satupintu.catalog.models import Agency, Channel, Counter, Mall, Service, ServiceBundle
@@ -39,17 +37,6 @@ class UpcomingClosure:
     day: date
     reason: str
     is_mall_closure: bool
-
-
-def mall_zone(mall: Mall) -> ZoneInfo:
-    try:
-        return ZoneInfo(mall.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("Asia/Jakarta")
-
-
-def mall_now(mall: Mall) -> datetime:
-    return timezone.localtime(timezone.now(), mall_zone(mall))
 
 
 def mall_week(mall: Mall, *, today: date) -> list[DaySchedule]:

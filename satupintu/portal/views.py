@@ -3,35 +3,21 @@ renders; "not found" from a selector becomes a 404 page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from satupintu.accounts.models import Role
 from satupintu.accounts.selectors import staff_roles_summary
 from satupintu.catalog.models import Channel, Mall
 from satupintu.catalog.selectors import mall_get, mall_list
-from satupintu.core.errors import NotFound
 from satupintu.portal import selectors
 
 # The four service models of an MPP, in the order the mall presents them.
 SERVICE_MODELS = [Channel.WALK_IN, Channel.DRIVE_THRU, "integrated", Channel.ONLINE]
 SEARCH_MAX_LENGTH = 100
-
-
-def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapper
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -45,10 +31,9 @@ def _mall_context(mall: Mall) -> dict[str, Any]:
     return {"mall": mall, "slug": mall.slug}
 
 
-@not_found_as_404
 def mall_home(request: HttpRequest, slug: str) -> HttpResponse:
     mall = mall_get(slug=slug)
-    now = selectors.mall_now(mall)
+    now = mall.local_now()
     week = selectors.mall_week(mall, today=now.date())
     counts = selectors.channel_counts(mall)
     bundles = list(selectors.portal_bundles(mall))
@@ -70,7 +55,6 @@ def mall_home(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@not_found_as_404
 def agency_detail(request: HttpRequest, slug: str, agency_slug: str) -> HttpResponse:
     mall = mall_get(slug=slug)
     agency = selectors.portal_agency_get(mall, agency_slug)
@@ -88,7 +72,6 @@ def agency_detail(request: HttpRequest, slug: str, agency_slug: str) -> HttpResp
     )
 
 
-@not_found_as_404
 def service_list(request: HttpRequest, slug: str) -> HttpResponse:
     mall = mall_get(slug=slug)
     q = request.GET.get("q", "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
@@ -113,7 +96,6 @@ def service_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "portal/service_list.html", context)
 
 
-@not_found_as_404
 def service_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     mall = mall_get(slug=slug)
     service = selectors.portal_service_get(mall, code)

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from satupintu.api import PUBLIC_AUTH, STAFF_AUTH
+from satupintu.accounts.auth import PUBLIC_AUTH, STAFF_AUTH
 from satupintu.catalog.models import Service
 from satupintu.catalog.selectors import mall_get, service_get
 from satupintu.core.audit import audit_record

@@ -12,11 +12,15 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from satupintu.catalog import demo_data
+from satupintu.catalog.demo_data.loader import Tally, upsert
 from satupintu.catalog.models import Counter, Mall, Service
-from satupintu.queueing import selectors, services
+from satupintu.queueing import services
 from satupintu.queueing.models import (
     AppointmentSlotConfig,
     CounterSession,
+    Display,
+    Kiosk,
     Ticket,
     TicketEvent,
 )
@@ -61,6 +65,8 @@ DEMO_NAMES = ["Siti Aminah", "Budi Santoso", "Rina Wulandari", "Agus Prasetyo", 
 
 
 def seed(mall: Mall, log: Callable[[str], None]) -> None:
+    devices = _seed_devices(mall)
+    log(f"Devices: 2 display boards and 2 kiosks ({devices}).")
     configs = _seed_appointment_settings(mall)
     sessions = _seed_counter_sessions(mall)
     tickets = _seed_today(mall)
@@ -68,6 +74,35 @@ def seed(mall: Mall, log: Callable[[str], None]) -> None:
         f"Queue: appointment settings for {configs} services, {sessions} counters at work, "
         f"{tickets} tickets today."
     )
+
+
+def _seed_devices(mall: Mall) -> Tally:
+    """A display board or a kiosk for each device account the catalog's loader made."""
+    tally = Tally()
+    floors = {f.number: f for f in mall.floors.all()}
+    devices = get_user_model().objects.in_bulk(list(demo_data.DEVICES), field_name="username")
+    for username, (name, role, floor_number) in demo_data.DEVICES.items():
+        device = devices[username]
+        floor = floors[floor_number] if floor_number is not None else None
+        if role == "display":
+            upsert(
+                Display,
+                tally,
+                lookup={"mall": mall, "name": name},
+                values={
+                    "floor": floor,
+                    "device": device,
+                    "running_text": demo_data.DISPLAY_RUNNING_TEXT,
+                },
+            )
+        else:
+            upsert(
+                Kiosk,
+                tally,
+                lookup={"mall": mall, "name": name},
+                values={"floor": floor, "device": device},
+            )
+    return tally
 
 
 def _seed_appointment_settings(mall: Mall) -> int:
@@ -114,7 +149,7 @@ def _seed_counter_sessions(mall: Mall) -> int:
 
 def _seed_today(mall: Mall) -> int:
     now = timezone.now()
-    day = selectors.mall_today(mall, now)
+    day = mall.today(now)
     if Ticket.objects.filter(mall=mall, service_date=day).exists():
         return Ticket.objects.filter(mall=mall, service_date=day).count()
     by_code = {s.code: s for s in Service.objects.filter(mall=mall, code__in={r[0] for r in TODAY})}

@@ -8,20 +8,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import Role
 from satupintu.accounts.selectors import memberships_of
 from satupintu.catalog.models import ClosureDay, Counter, Mall, OpeningHours, Service
 from satupintu.core.errors import NotFound
+from satupintu.core.signing import HmacSigner
 from satupintu.core.workdays import national_day_off
 from satupintu.queueing import policy
 from satupintu.queueing.models import (
@@ -46,21 +44,8 @@ COUNTER_ROLES = (Role.COUNTER_OFFICER, Role.MALL_ADMIN)
 # --- time and opening hours ---------------------------------------------------------------
 
 
-def mall_zone(mall: Mall) -> ZoneInfo:
-    return ZoneInfo(mall.timezone or settings.TIME_ZONE)
-
-
-def mall_local_now(mall: Mall, now: datetime | None = None) -> datetime:
-    return timezone.localtime(now or timezone.now(), mall_zone(mall))
-
-
-def mall_today(mall: Mall, now: datetime | None = None) -> date:
-    """The service date: today in the mall's own time zone (numbers restart at its midnight)."""
-    return mall_local_now(mall, now).date()
-
-
 def local_iso(value: datetime | None, mall: Mall) -> str | None:
-    return timezone.localtime(value, mall_zone(mall)).isoformat() if value else None
+    return timezone.localtime(value, mall.zone).isoformat() if value else None
 
 
 def _day_closed_reason_and_hours(
@@ -123,7 +108,7 @@ def mall_hours_on(mall: Mall, day: date) -> tuple[time, time] | None:
 
 def mall_closed_reason(mall: Mall, now: datetime | None = None) -> str | None:
     """Why the mall takes no tickets at `now`, or None when it is open."""
-    local = mall_local_now(mall, now)
+    local = mall.local_now(now)
     reason, hours = _day_closed_reason_and_hours(mall, local.date())
     if reason:
         return reason
@@ -470,7 +455,7 @@ def ticket_position(ticket: Ticket, now: datetime | None = None) -> dict[str, in
 def queue_overview(mall: Mall, now: datetime | None = None) -> list[dict[str, Any]]:
     """Per active service of the mall that takes tickets: waiting count, counters at work,
     mean service time and the estimated wait of a ticket taken now."""
-    day = mall_today(mall, now)
+    day = mall.today(now)
     services = list(
         Service.objects.filter(mall=mall, is_active=True, agency__is_active=True)
         .filter(Q(offers_walk_in=True) | Q(offers_drive_thru=True) | Q(offers_outreach=True))
@@ -502,7 +487,7 @@ def queue_overview(mall: Mall, now: datetime | None = None) -> list[dict[str, An
 
 def counter_waiting_counts(counter: Counter, now: datetime | None = None) -> dict[int, int]:
     """Waiting tickets per service of the counter, in the counter's lane (walk-in/drive-thru)."""
-    day = mall_today(counter.mall, now)
+    day = counter.mall.today(now)
     ids = [sid for sid, _aid in counter_service_rows(counter)]
     qs = _same_lane(
         Ticket.objects.filter(
@@ -586,7 +571,7 @@ def last_called_tickets(
     """The latest calls of today (for display boards), newest first."""
     qs = Ticket.objects.filter(
         mall=mall,
-        service_date=mall_today(mall, now),
+        service_date=mall.today(now),
         last_called_at__isnull=False,
         counter__isnull=False,
     )
@@ -614,7 +599,7 @@ def appointment_slot_starts(config: AppointmentSlotConfig, mall: Mall, day: date
     hours = mall_hours_on(mall, day)
     if hours is None:
         return []
-    zone = mall_zone(mall)
+    zone = mall.zone
     start = datetime.combine(day, hours[0], tzinfo=zone)
     end = datetime.combine(day, hours[1], tzinfo=zone)
     step = timedelta(minutes=config.slot_minutes)
@@ -629,9 +614,9 @@ def booking_window_closed_reason(
     config: AppointmentSlotConfig, mall: Mall, slot_at: datetime, now: datetime | None = None
 ) -> str | None:
     """Why a slot cannot be booked now (in the past, too far ahead, after today's cut-off)."""
-    local_now = mall_local_now(mall, now)
+    local_now = mall.local_now(now)
     today = local_now.date()
-    day = timezone.localtime(slot_at, mall_zone(mall)).date()
+    day = timezone.localtime(slot_at, mall.zone).date()
     if slot_at <= local_now:
         return _("This slot has already begun.")
     if day > today + timedelta(days=config.booking_window_days):
@@ -745,19 +730,25 @@ def ticket_as_dict(
     return data
 
 
-_TICKET_TOKEN_SALT = "satupintu.queueing.ticket-status"
+def _ticket_tokens() -> HmacSigner:
+    return HmacSigner.for_purpose(
+        "satupintu.queueing.ticket-status", encoding="base64url", length=22
+    )
+
+
+def _ticket_signed_value(ticket: Ticket) -> str:
+    return f"{ticket.pk}:{ticket.number}:{ticket.service_date.isoformat()}"
 
 
 def ticket_token(ticket: Ticket) -> str:
     """The secret part of a ticket's public addresses (phone status page, survey link), printed
     as a QR code: who holds the ticket holds the address, and ticket ids cannot be walked."""
-    value = f"{ticket.pk}:{ticket.number}:{ticket.service_date.isoformat()}"
-    return signing.Signer(salt=_TICKET_TOKEN_SALT).signature(value)[:22]
+    return _ticket_tokens().sign(_ticket_signed_value(ticket))
 
 
 def ticket_for_token(*, ticket_id: int, token: str) -> Ticket:
     """The ticket whose token is `token`; "not found" for a wrong token or a missing ticket."""
     ticket = ticket_get(ticket_id=ticket_id)
-    if not constant_time_compare(ticket_token(ticket), token):
+    if not _ticket_tokens().verify(_ticket_signed_value(ticket), token):
         raise NotFound("No such ticket")
     return ticket

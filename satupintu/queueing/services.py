@@ -7,7 +7,6 @@ publishes a live event after commit (channels and payload: the contract in `tick
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satupintu.catalog.models import Counter, Mall, Service
+from satupintu.core.codes import READABLE, CodeFormat, unique_code
 from satupintu.core.crypto import encrypt_personal, lookup_hash, lookup_hashes
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
 from satupintu.core.events import publish_on_commit
@@ -97,7 +97,7 @@ def _forget_pace(service_ids: Iterable[int], day: date) -> None:
 
 
 def _forget_counter_pace(counter: Counter) -> None:
-    day = selectors.mall_today(counter.mall)
+    day = counter.mall.today()
     _forget_pace([sid for sid, _aid in selectors.counter_service_rows(counter)], day)
 
 
@@ -237,7 +237,7 @@ def _create_ticket(
     closed = selectors.mall_closed_reason(mall, now)
     if closed:
         raise Conflict(closed, code="mall_closed")
-    day = selectors.mall_today(mall, now)
+    day = mall.today(now)
     serial = _next_serial(mall=mall, prefix=service.queue_prefix, day=day)
     quota = service.daily_quota(channel) if enforce_quota else None
     if quota is not None:
@@ -467,7 +467,7 @@ def counter_call_next(*, counter: Counter, actor: Any) -> Ticket | None:
         Ticket.objects.filter(
             current_service_id__in=service_ids,
             status=Status.WAITING,
-            service_date=selectors.mall_today(counter.mall, now),
+            service_date=counter.mall.today(now),
         ),
         lane,
     )
@@ -687,7 +687,7 @@ def ticket_return(*, ticket: Ticket, actor: Any) -> Ticket:
             % {"minutes": settings.QUEUE_NO_SHOW_RETURN_MINUTES},
             code="return_window_passed",
         )
-    if ticket.service_date != selectors.mall_today(ticket.mall, now):
+    if ticket.service_date != ticket.mall.today(now):
         raise Conflict(_("The ticket was for another day."), code="return_window_passed")
     previous_counter = ticket.counter
     ticket.status = Status.WAITING
@@ -837,12 +837,8 @@ def tickets_expire_before(*, mall: Mall, day: date) -> int:
 
 # --- appointments ---------------------------------------------------------------------------
 
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed at a kiosk
-CODE_LENGTH = 8  # 32^8 = 2^40 codes: not guessable within any rate limit
-
-
-def _new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+# Read aloud and typed at a kiosk; 32^8 = 2^40 codes: not guessable within any rate limit.
+APPOINTMENT_CODE = CodeFormat(alphabet=READABLE, length=8)
 
 
 @transaction.atomic
@@ -916,10 +912,9 @@ def appointment_book(
     ).count()
     if taken >= config.capacity_per_slot:
         raise Conflict(_("This slot is full."), field="slot", code="slot_full")
-    for _attempt in range(5):
-        code = _new_code()
-        if not Appointment.objects.filter(code=code).exists():
-            break
+    code = unique_code(
+        APPOINTMENT_CODE, taken=lambda code: Appointment.objects.filter(code=code).exists()
+    )
     return Appointment.objects.create(
         mall=mall,
         service=service,
@@ -986,10 +981,8 @@ def appointment_check_in(*, appointment: Appointment, actor: Any = None) -> Tick
         raise Conflict(
             _("Check-in is open from %(opens)s to %(closes)s.")
             % {
-                "opens": timezone.localtime(opens, selectors.mall_zone(mall)).strftime(
-                    "%Y-%m-%d %H:%M"
-                ),
-                "closes": timezone.localtime(closes, selectors.mall_zone(mall)).strftime("%H:%M"),
+                "opens": timezone.localtime(opens, mall.zone).strftime("%Y-%m-%d %H:%M"),
+                "closes": timezone.localtime(closes, mall.zone).strftime("%H:%M"),
             },
             code="checkin_window",
         )

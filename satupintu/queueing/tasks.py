@@ -8,7 +8,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from satupintu.catalog.models import Mall
-from satupintu.queueing import selectors, services
+from satupintu.queueing import services
 
 
 @task()
@@ -16,7 +16,7 @@ def expire_previous_days_tickets() -> int:
     """Cancel, in every mall, tickets of earlier days still waiting or at a counter."""
     total = 0
     for mall in Mall.objects.filter(is_active=True):
-        total += services.tickets_expire_before(mall=mall, day=selectors.mall_today(mall))
+        total += services.tickets_expire_before(mall=mall, day=mall.today())
     return total
 
 

@@ -49,10 +49,7 @@ PRIORITY_CHOICES: list[str] = ["", *PriorityClass.values]
 
 
 def _ticket_for_token(ticket_id: int, token: str) -> Ticket:
-    try:
-        return selectors.ticket_for_token(ticket_id=ticket_id, token=token)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    return selectors.ticket_for_token(ticket_id=ticket_id, token=token)
 
 
 def ticket_status_url(ticket: Ticket, *, absolute: bool = True) -> str:
@@ -358,7 +355,7 @@ def _printout(ticket: Ticket) -> TicketPrintout:
         where_to_wait=_where_to_wait(ticket),
         people_ahead=position["people_ahead"],
         estimated_wait_minutes=position["estimated_wait_minutes"],
-        issued_at=timezone.localtime(ticket.created_at, selectors.mall_zone(ticket.mall)),
+        issued_at=timezone.localtime(ticket.created_at, ticket.mall.zone),
         status_url=ticket_status_url(ticket),
         priority_label=_priority_label(ticket.priority) if ticket.priority else "",
         plate_number=ticket.plate_number,
@@ -503,10 +500,7 @@ COUNTER_ACTIONS = ("open", "pause", "close", "call_next")
 
 
 def _counter_or_404(user: Any, counter_id: int) -> Counter:
-    try:
-        return selectors.access_counter_for_officer(user, counter_id)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    return selectors.access_counter_for_officer(user, counter_id)
 
 
 def _console_context(request: HttpRequest, counter: Counter) -> dict[str, Any]:
@@ -703,7 +697,7 @@ def booking(request: HttpRequest, mall_slug: str) -> HttpResponse:
         else:
             return redirect("queueing:booking-done", mall_slug=mall.slug, code=appointment.code)
     slots = selectors.appointment_slots(service, day) if service and day else None
-    today = selectors.mall_today(mall)
+    today = mall.today()
     return render(
         request,
         "queueing/booking.html",
@@ -725,10 +719,7 @@ def booking(request: HttpRequest, mall_slug: str) -> HttpResponse:
 def booking_done(request: HttpRequest, mall_slug: str, code: str) -> HttpResponse:
     """The booking code and its QR code (read at the kiosk). No personal data on this page."""
     mall = _mall_or_404(mall_slug)
-    try:
-        appointment = selectors.appointment_get_by_code(code=code)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    appointment = selectors.appointment_get_by_code(code=code)
     if appointment.mall_id != mall.pk:
         raise Http404("No such appointment")
     return render(

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from satupintu.api import PUBLIC_AUTH, STAFF_AUTH
+from satupintu.accounts.auth import PUBLIC_AUTH, STAFF_AUTH
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import InvalidInput, NotFound
 from satupintu.core.ratelimit import enforce_public_rate_limit
@@ -86,7 +86,7 @@ def report_backlog(
     the_mall, agency_id = selectors.access_report_scope(
         request.user, mall_slug=mall, agency_id=agency
     )
-    day = on or selectors.mall_today(the_mall)
+    day = on or the_mall.today()
     return selectors.dossier_backlog_by_age(mall=the_mall, agency_id=agency_id, on=day)
 
 
@@ -97,7 +97,7 @@ def report_overdue(
     the_mall, agency_id = selectors.access_report_scope(
         request.user, mall_slug=mall, agency_id=agency
     )
-    day = on or selectors.mall_today(the_mall)
+    day = on or the_mall.today()
     return selectors.overdue_by_agency(mall=the_mall, on=day, agency_id=agency_id)
 
 

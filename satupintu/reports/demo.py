@@ -9,13 +9,12 @@ from collections.abc import Callable
 
 from satupintu.catalog.models import Mall
 from satupintu.queueing.models import Ticket
-from satupintu.queueing.selectors import mall_today
 from satupintu.reports.models import RollupDay
 from satupintu.reports.services import rollup_day
 
 
 def seed(mall: Mall, log: Callable[[str], None]) -> None:
-    today = mall_today(mall)
+    today = mall.today()
     days = set(
         Ticket.objects.filter(mall=mall, service_date__lt=today)
         .values_list("service_date", flat=True)

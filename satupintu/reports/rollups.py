@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Q, Sum
 
@@ -33,7 +32,7 @@ Action = TicketEvent.Action
 
 def day_bounds(mall: Mall, day: date) -> tuple[datetime, datetime]:
     """[00:00, next day 00:00) of a mall-local day, as aware datetimes."""
-    zone = ZoneInfo(mall.timezone)
+    zone = mall.zone
     return (
         datetime.combine(day, time.min, tzinfo=zone),
         datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
@@ -171,7 +170,7 @@ def ticket_figures_of_day(
 ) -> tuple[dict[TicketKey, TicketFigures], dict[WorkKey, WorkFigures], int]:
     """Visits of one day at the three levels, the officers' work, and how many are still
     active. Reads the day's tickets and their events (two queries)."""
-    zone = ZoneInfo(mall.timezone)
+    zone = mall.zone
     tickets = list(
         Ticket.objects.filter(mall=mall, service_date=day).values_list(
             "id",

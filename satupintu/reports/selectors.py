@@ -27,7 +27,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, IntegerField, Q, Sum
 from django.db.models.fields.json import KeyTextTransform
@@ -46,7 +45,6 @@ from satupintu.feedback.models import Complaint
 from satupintu.feedback.unsur import UNSUR_CODES
 from satupintu.outreach.models import OutreachRequest, Visit
 from satupintu.queueing.models import CounterSession
-from satupintu.queueing.selectors import mall_today
 from satupintu.reports import rollups
 from satupintu.reports.models import (
     DailyDossierStats,
@@ -145,7 +143,7 @@ class _Days:
 
 
 def _split_days(mall: Mall, date_from: date, date_to: date) -> _Days:
-    today = mall_today(mall)
+    today = mall.today()
     last = min(date_to, today)
     if date_from > last:
         return _Days([], [])
@@ -308,7 +306,7 @@ def _ikm_out(survey: rollups.SurveyFigures) -> dict[str, Any]:
 
 
 def _as_of(mall: Mall, date_to: date) -> date:
-    return min(date_to, mall_today(mall))
+    return min(date_to, mall.today())
 
 
 def _open_dossiers(mall: Mall, on: date, agency_id: int | None = None) -> Any:
@@ -316,7 +314,7 @@ def _open_dossiers(mall: Mall, on: date, agency_id: int | None = None) -> Any:
     qs = Dossier.objects.filter(mall=mall, service__isnull=False)
     if agency_id is not None:
         qs = qs.filter(agency_id=agency_id)
-    if on >= mall_today(mall):
+    if on >= mall.today():
         # Now: the few open dossiers, through the partial index of the reports' migration.
         return qs.filter(sla_stopped_on__isnull=True, completed_at__isnull=True)
     _start, end = day_bounds(mall, on)
@@ -344,8 +342,8 @@ def _complaints(
         qs = qs.filter(agency_id=agency_id)
     if service_id is not None:
         qs = qs.filter(service_id=service_id)
-    zone = ZoneInfo(mall.timezone)
-    today = mall_today(mall)
+    zone = mall.zone
+    today = mall.today()
     received = responded = on_time = overdue = 0
     for due, responded_at in qs.values_list("first_response_due", "first_responded_at"):
         received += 1
@@ -485,7 +483,7 @@ def ticket_series(
     if bucket == "hour":
         if (date_to - date_from).days + 1 > MAX_HOUR_PERIOD_DAYS:
             raise InvalidInput("Hourly series cover at most 31 days.", field="query.bucket")
-        zone = ZoneInfo(mall.timezone)
+        zone = mall.zone
         rows = []
         for day in sorted(per_day):
             for hour, values in sorted(per_day[day].by_hour.items(), key=lambda kv: int(kv[0])):
@@ -522,7 +520,7 @@ def dossier_backlog_by_age(
 ) -> list[dict[str, Any]]:
     """Dossiers open at the end of `on`, by age in working days since submission:
     [{"bucket": "0-2", "count", "overdue"}, "3-5", "6-10", "11-20", ">20"]."""
-    zone = ZoneInfo(mall.timezone)
+    zone = mall.zone
     closures = _closures(mall)
     counts = {label: [0, 0] for label, _lo, _hi in AGE_BUCKETS}
     ages: dict[date, int] = {}

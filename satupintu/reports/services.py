@@ -8,7 +8,6 @@ from datetime import date
 from django.db import transaction
 
 from satupintu.catalog.models import Mall
-from satupintu.queueing.selectors import mall_today
 from satupintu.reports import rollups
 from satupintu.reports.models import (
     DailyDossierStats,
@@ -80,7 +79,7 @@ def rollup_day(*, mall: Mall, day: date) -> bool:
     """Build (or rebuild) the roll-ups of one finished mall-local day. Today and later days are
     never rolled up (they still change), nor a past day whose queue still has active tickets
     (the end-of-day clean-up has not run yet): both are computed live. True when built."""
-    if day >= mall_today(mall):
+    if day >= mall.today():
         return False
     figures = rollups.figures_of_day(mall, day)
     if figures.active_tickets:

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from satupintu.catalog.models import Mall
 from satupintu.queueing.models import CounterSession, Ticket
-from satupintu.queueing.selectors import mall_today
 from satupintu.reports import selectors
 
 Cell = str | int | float | None
@@ -169,7 +168,7 @@ class Scope:
 
     @property
     def as_of(self) -> date:
-        return min(self.date_to, mall_today(self.mall))
+        return min(self.date_to, self.mall.today())
 
 
 def auto_bucket(date_from: date, date_to: date) -> str:
@@ -308,7 +307,7 @@ def _trend_label(start: date, end: date) -> str:
 def trend_table(scope: Scope) -> Table:
     rows: list[list[Cell]] = []
     for start, end in _trend_periods(scope.date_from, scope.date_to):
-        if start > mall_today(scope.mall):
+        if start > scope.mall.today():
             break
         k = selectors.kpis(mall=scope.mall, agency_id=scope.agency_id, date_from=start, date_to=end)
         rows.append(
@@ -723,7 +722,7 @@ def tables_for(scope: Scope) -> dict[str, Table]:
 
 def today_figures(*, mall: Mall, agency_id: int | None) -> dict[str, Any]:
     """The live tiles: the day's KPIs plus who waits now and how many counters are staffed."""
-    today = mall_today(mall)
+    today = mall.today()
     k = selectors.kpis(mall=mall, agency_id=agency_id, date_from=today, date_to=today)
     waiting = Ticket.objects.filter(mall=mall, service_date=today, status=Ticket.Status.WAITING)
     sessions = CounterSession.objects.filter(

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from django_tasks import task
 
 from satupintu.catalog.models import Mall
-from satupintu.queueing.selectors import mall_today
 from satupintu.reports import services
 from satupintu.reports.models import RollupDay
 
@@ -25,7 +24,7 @@ def rollup_pending(days_back: int = 7) -> int:
     nightly, after the queue's end-of-day clean-up). Returns the number of days built."""
     built = 0
     for mall in Mall.objects.filter(is_active=True):
-        today = mall_today(mall)
+        today = mall.today()
         done = set(
             RollupDay.objects.filter(
                 mall=mall, day__gte=today - timedelta(days=days_back)

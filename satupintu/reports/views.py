@@ -6,10 +6,8 @@ only their own; anything else is a 404), so a page and its downloads are scoped 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,7 +23,6 @@ from satupintu.accounts.selectors import memberships_of
 from satupintu.catalog.models import Agency, Mall
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import DomainError, InvalidInput, NotFound
-from satupintu.queueing.selectors import mall_today
 from satupintu.reports import exports, pdf, selectors, tables
 
 PRESETS = ("today", "7d", "30d", "month", "12m")
@@ -33,17 +30,6 @@ DEFAULT_PRESET = "30d"
 PUBLIC_PRESETS = ("30d", "month", "12m")
 PUBLIC_CACHE_SECONDS = tables.PUBLIC_CACHE_SECONDS
 LIVE_REFRESH_SECONDS = 30
-
-
-def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapper
 
 
 # --- the period ---------------------------------------------------------------------------------
@@ -85,7 +71,7 @@ def preset_range(preset: str, today: date) -> tuple[date, date]:
 def parse_period(request: HttpRequest, mall: Mall, presets: tuple[str, ...] = PRESETS) -> Period:
     """The period from `?preset=` or `?from=&to=` (ISO dates); bad input falls back to the
     default preset with a message naming the problem, never a 500."""
-    today = mall_today(mall)
+    today = mall.today()
     raw_from, raw_to = request.GET.get("from", ""), request.GET.get("to", "")
     preset = request.GET.get("preset", "")
     error = ""
@@ -174,7 +160,6 @@ def _mall_wide(user: Any, mall: Mall) -> bool:
 
 
 @login_required
-@not_found_as_404
 @require_GET
 def mall_dashboard(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall, agency_id = _scope_or_404(request.user, mall_slug, None)
@@ -193,7 +178,6 @@ def mall_dashboard(request: HttpRequest, mall_slug: str) -> HttpResponse:
 
 
 @login_required
-@not_found_as_404
 @require_GET
 def agency_dashboard(request: HttpRequest, mall_slug: str, agency_id: int) -> HttpResponse:
     mall, scoped = _scope_or_404(request.user, mall_slug, agency_id)
@@ -211,7 +195,7 @@ def _dashboard(request: HttpRequest, mall: Mall, agency_id: int | None) -> HttpR
         table.xlsx_url = f"{base}?{query}&format=xlsx"
     agency = Agency.objects.filter(pk=agency_id).first() if agency_id else None
     mall_wide = _mall_wide(request.user, mall)
-    today = mall_today(mall)
+    today = mall.today()
     this_month = today.replace(day=1)
     last_month = (this_month - timedelta(days=1)).replace(day=1)
     pdf_base = {
@@ -266,7 +250,6 @@ def _preset_choices(presets: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 @login_required
-@not_found_as_404
 @require_GET
 def today_panel(request: HttpRequest, mall_slug: str, agency_id: int | None = None) -> HttpResponse:
     """The live tiles (htmx polls this every LIVE_REFRESH_SECONDS)."""
@@ -297,7 +280,6 @@ def _format(request: HttpRequest) -> str:
 
 
 @login_required
-@not_found_as_404
 @require_GET
 def table_export(
     request: HttpRequest, mall_slug: str, table: str, agency_id: int | None = None
@@ -381,7 +363,6 @@ def _public_summary(mall: Mall, period: Period) -> dict[str, Any]:
     return tables.public_summary_cached(mall, period.date_from, period.date_to)
 
 
-@not_found_as_404
 @require_GET
 def public_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
@@ -415,7 +396,6 @@ def public_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
     return response
 
 
-@not_found_as_404
 @require_GET
 def public_export(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
@@ -435,7 +415,6 @@ def public_export(request: HttpRequest, mall_slug: str) -> HttpResponse:
 
 
 @login_required
-@not_found_as_404
 @require_GET
 def monthly_pdf(request: HttpRequest, mall_slug: str, year: str, month: str) -> HttpResponse:
     raw_agency = request.GET.get("agency", "")
@@ -445,7 +424,7 @@ def monthly_pdf(request: HttpRequest, mall_slug: str, year: str, month: str) -> 
     if not 1 <= number_month <= 12 or not 2000 <= int(year) <= 2100:
         raise Http404("No such month")
     first = date(int(year), number_month, 1)
-    if first > mall_today(mall):
+    if first > mall.today():
         raise Http404("That month has not begun")
     content = pdf.monthly_report(mall=mall, agency_id=scoped, month=first)
     agency_slug = _agency_slug(scoped)

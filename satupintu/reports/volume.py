@@ -22,7 +22,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import connection, models, transaction
 
@@ -301,7 +300,7 @@ def generate(
     """Insert the history of [date_from, date_to] (inclusive) for `mall`."""
     started = clock.monotonic()
     rng = random.Random(seed)
-    zone = ZoneInfo(mall.timezone)
+    zone = mall.zone
     closures = mall_closures(mall=mall)
     cal = FastCalendar(date_from - timedelta(days=1), date_to + timedelta(days=400), closures)
     plans = _plans(mall, rng)
@@ -890,7 +889,7 @@ def generate(
 def history_delete(*, mall: Mall, date_from: date, date_to: date) -> int:
     """Remove generated history of the period (before re-seeding): tickets and their events,
     counter sessions, surveys of those days, and generated dossiers and complaints."""
-    zone = ZoneInfo(mall.timezone)
+    zone = mall.zone
     start = datetime.combine(date_from, time.min, tzinfo=zone)
     end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
     with connection.cursor() as cursor:

@@ -30,7 +30,6 @@ from satupintu.catalog.models import (
     ServiceBundle,
     ServiceRequirement,
 )
-from satupintu.queueing.models import Display, Kiosk
 
 M = TypeVar("M", bound=models.Model)
 Log = Callable[[str], None]
@@ -329,11 +328,11 @@ def _membership(user: User, mall: Mall, role: str, agency: Agency | None, tally:
 
 
 def seed_accounts(mall: Mall, log: Log) -> None:
-    """Staff accounts, device accounts, display boards and kiosks. One transaction."""
+    """Staff accounts and device accounts (queueing/demo.py gives the devices their display board
+    or kiosk). One transaction."""
     tally = Tally()
     with transaction.atomic():
         agencies = {a.slug: a for a in mall.agencies.all()}
-        floors = {f.number: f for f in mall.floors.all()}
         for username, (
             full_name,
             role,
@@ -351,29 +350,10 @@ def seed_accounts(mall: Mall, log: Log) -> None:
             )
             agency = agencies[agency_slug] if agency_slug else None
             _membership(user, mall, role, agency, tally)
-        for username, (name, role, floor_number) in demo_data.DEVICES.items():
+        for username, (name, role, _floor_number) in demo_data.DEVICES.items():
             device = _user(username, name, tally, is_device=True, is_active=True)
             _membership(device, mall, role, None, tally)
-            floor = floors[floor_number] if floor_number is not None else None
-            if role == "display":
-                upsert(
-                    Display,
-                    tally,
-                    lookup={"mall": mall, "name": name},
-                    values={
-                        "floor": floor,
-                        "device": device,
-                        "running_text": demo_data.DISPLAY_RUNNING_TEXT,
-                    },
-                )
-            else:
-                upsert(
-                    Kiosk,
-                    tally,
-                    lookup={"mall": mall, "name": name},
-                    values={"floor": floor, "device": device},
-                )
     log(
-        f"Accounts: {len(demo_data.ACCOUNTS)} staff, {len(demo_data.DEVICES)} devices, "
-        f"2 display boards and 2 kiosks ({tally})."
+        f"Accounts: {len(demo_data.ACCOUNTS)} staff and {len(demo_data.DEVICES)} device accounts "
+        f"({tally})."
     )

@@ -360,7 +360,7 @@ def test_partner_list_api_is_scoped_to_the_mall(env: dict[str, Any]) -> None:
 
 def test_partners_page_shows_status_counters_services_and_totals(env: dict[str, Any]) -> None:
     mall, agency = env["mall"], env["agency"]
-    today = partners.mall_today(mall)
+    today = mall.today()
     _active(agency, today + timedelta(days=20))
     services = [ServiceFactory(mall=mall, agency=agency) for _ in range(3)]
     ServiceFactory(mall=mall, agency=agency, is_active=False)
@@ -464,7 +464,7 @@ def test_invite_through_the_api_then_walk_the_lifecycle(env: dict[str, Any]) -> 
         **headers,
     )
     assert again.status_code == 409
-    today = partners.mall_today(env["mall"])
+    today = env["mall"].today()
     steps = [
         {"to_status": "drafted"},
         {"to_status": "signed", "mou_number": "180/7/MOU", "signed_on": today.isoformat()},

@@ -179,7 +179,7 @@ def test_tracking_refuses_a_mistyped_code_and_answers_404_for_unknown(world: Wor
     code = dossier.tracking_code
     typo = ("1" if code[0] != "1" else "2") + code[1:]
     assert Client().get(f"/api/v1/track/{typo}").status_code == 422
-    from satupintu.dossiers.codes import check_symbol
+    from satupintu.core.codes import crockford_check as check_symbol
 
     other = "00000000" + check_symbol("00000000")
     assert Client().get(f"/api/v1/track/{other}").status_code == 404

@@ -4,19 +4,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from satupintu.core.codes import CROCKFORD
+from satupintu.core.codes import crockford_check as check_symbol
 from satupintu.core.errors import InvalidInput
 from satupintu.dossiers.codes import (
-    CROCKFORD,
-    check_symbol,
+    TRACKING_CODE,
     tracking_code_format,
-    tracking_code_new,
     tracking_code_normalise,
 )
 
 
 def test_new_codes_round_trip_through_their_printed_form() -> None:
     for _ in range(200):
-        code = tracking_code_new()
+        code = TRACKING_CODE.new()
         assert tracking_code_normalise(tracking_code_format(code).lower()) == code
 
 

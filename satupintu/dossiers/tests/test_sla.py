@@ -12,7 +12,7 @@ from django.core import mail
 
 from satupintu.accounts.models import Role
 from satupintu.accounts.tests.factories import user_with_role
-from satupintu.catalog.models import ClosureDay
+from satupintu.catalog.models import ClosureDay, Mall
 from satupintu.dossiers import sla
 from satupintu.dossiers.models import Dossier, SlaWarning
 from satupintu.dossiers.services import sla_warn_overdue
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 class Clock:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.today = date(2026, 3, 16)
-        monkeypatch.setattr(sla, "local_today", lambda tz, now=None: self.today)
+        monkeypatch.setattr(Mall, "today", lambda mall, now=None: self.today)
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def outreach_setup() -> dict[str, Any]:
 def make_request(
     mall: Mall, service_ids: list[int], *, today: date | None = None, **overrides: Any
 ) -> OutreachRequest:
-    today = today or services.mall_today(mall)
+    today = today or mall.today()
     fields: dict[str, Any] = {
         "person_name": "Sri Wahyuni",
         "nik": VALID_NIK,

@@ -48,7 +48,7 @@ def test_same_vehicle_booked_at_the_same_time_by_two_schedulers_once() -> None:
         services.outreach_request_triage(
             actor=env["officer"], outreach_request=item, priority="normal"
         )
-    day = services.mall_today(mall) + timedelta(days=1)
+    day = mall.today() + timedelta(days=1)
 
     def book(item: OutreachRequest, officer: Any) -> Any:
         def job() -> Visit:
@@ -75,7 +75,7 @@ def test_one_request_scheduled_twice_at_once_gets_one_visit() -> None:
     mall = env["mall"]
     item = make_request(mall, [env["ktp"].pk])
     services.outreach_request_triage(actor=env["officer"], outreach_request=item, priority="normal")
-    day = services.mall_today(mall) + timedelta(days=1)
+    day = mall.today() + timedelta(days=1)
 
     def job(officer: Any, hour_offset: int) -> Any:
         def run() -> Visit:

@@ -24,7 +24,7 @@ def test_delivered_services_become_outreach_tickets_and_dossiers() -> None:
     item = make_request(mall, [env["ktp"].pk, env["kk"].pk])
     services.outreach_request_triage(actor=officer, outreach_request=item, priority="high")
     visit = services.visit_schedule(
-        actor=officer, outreach_request=item, plan=plan(services.mall_today(mall), [officer.pk])
+        actor=officer, outreach_request=item, plan=plan(mall.today(), [officer.pk])
     )
     services.visit_record(
         actor=officer,
@@ -53,7 +53,7 @@ def test_a_refused_hand_off_keeps_the_delivered_service_with_the_reason() -> Non
     visit = services.visit_schedule(
         actor=officer,
         outreach_request=item,
-        plan=plan(services.mall_today(mall) + timedelta(days=1), [officer.pk]),
+        plan=plan(mall.today() + timedelta(days=1), [officer.pk]),
     )
     services.visit_record(
         actor=officer, visit=visit, met=True, services=[services.ServiceOutcome(env["ktp"].pk)]

@@ -27,7 +27,7 @@ def env() -> dict[str, Any]:
 
 
 def _payload(env: dict[str, Any], **overrides: Any) -> dict[str, Any]:
-    today = services.mall_today(env["mall"])
+    today = env["mall"].today()
     body: dict[str, Any] = {
         "mall": env["mall"].slug,
         "person_name": "Sri Wahyuni",
@@ -71,7 +71,7 @@ def test_public_request_is_created_with_history_and_encrypted_notes(env: dict[st
 
 
 def test_preferred_date_in_the_past_is_422_and_nothing_is_stored(env: dict[str, Any]) -> None:
-    yesterday = services.mall_today(env["mall"]) - timedelta(days=1)
+    yesterday = env["mall"].today() - timedelta(days=1)
     response = _post(
         Client(),
         "/api/v1/outreach/requests",
@@ -216,7 +216,7 @@ def test_full_lifecycle_through_the_api(env: dict[str, Any]) -> None:
     )
     assert triage.status_code == 200, triage.content
     assert triage.json()["status"] == "triaged"
-    day = services.mall_today(env["mall"]) + timedelta(days=3)
+    day = env["mall"].today() + timedelta(days=3)
     schedule = _post(
         client,
         f"/api/v1/outreach/requests/{item.pk}/schedule",
@@ -278,7 +278,7 @@ def test_full_lifecycle_through_the_api(env: dict[str, Any]) -> None:
 def test_refused_transitions_are_409_and_change_nothing(env: dict[str, Any]) -> None:
     item = make_request(env["mall"], [env["ktp"].pk])
     headers = bearer(env["officer"])
-    day = services.mall_today(env["mall"]) + timedelta(days=3)
+    day = env["mall"].today() + timedelta(days=3)
     # Scheduling before triage, completing before a visit.
     schedule = _post(
         Client(),
@@ -303,7 +303,7 @@ def test_refused_transitions_are_409_and_change_nothing(env: dict[str, Any]) -> 
 def test_schedule_in_the_past_is_422_and_nothing_changes(env: dict[str, Any]) -> None:
     item = make_request(env["mall"], [env["ktp"].pk])
     services.outreach_request_triage(actor=env["officer"], outreach_request=item, priority="normal")
-    yesterday = services.mall_today(env["mall"]) - timedelta(days=1)
+    yesterday = env["mall"].today() - timedelta(days=1)
     response = _post(
         Client(),
         f"/api/v1/outreach/requests/{item.pk}/schedule",
@@ -332,7 +332,7 @@ def test_team_must_be_outreach_officers_and_vehicle_not_double_booked(
         services.outreach_request_triage(
             actor=env["officer"], outreach_request=item, priority="normal"
         )
-    day = services.mall_today(mall) + timedelta(days=1)
+    day = mall.today() + timedelta(days=1)
     counter_officer = user_with_role(Role.COUNTER_OFFICER, mall=mall)
     headers = bearer(env["officer"])
     bad_team = _post(
@@ -376,7 +376,7 @@ def test_person_not_met_returns_the_request_to_triaged_for_a_new_visit(
     item = make_request(env["mall"], [env["ktp"].pk])
     officer = env["officer"]
     services.outreach_request_triage(actor=officer, outreach_request=item, priority="normal")
-    day = services.mall_today(env["mall"])
+    day = env["mall"].today()
     visit = services.visit_schedule(
         actor=officer, outreach_request=item, plan=plan(day, [officer.pk])
     )
@@ -393,7 +393,7 @@ def test_cancel_cancels_the_planned_visit(env: dict[str, Any]) -> None:
     item = make_request(env["mall"], [env["ktp"].pk])
     officer = env["officer"]
     services.outreach_request_triage(actor=officer, outreach_request=item, priority="normal")
-    day = services.mall_today(env["mall"]) + timedelta(days=1)
+    day = env["mall"].today() + timedelta(days=1)
     visit = services.visit_schedule(
         actor=officer, outreach_request=item, plan=plan(day, [officer.pk])
     )

@@ -24,7 +24,7 @@ def env() -> dict[str, Any]:
 
 
 def _form(env: dict[str, Any], **overrides: Any) -> dict[str, Any]:
-    today = services.mall_today(env["mall"])
+    today = env["mall"].today()
     data: dict[str, Any] = {
         "person_name": "Mbah Sastro",
         "nik": "",
@@ -77,7 +77,7 @@ def test_public_form_creates_a_request(env: dict[str, Any]) -> None:
 
 
 def test_public_form_date_in_the_past_is_refused_and_nothing_stored(env: dict[str, Any]) -> None:
-    yesterday = services.mall_today(env["mall"]) - timedelta(days=1)
+    yesterday = env["mall"].today() - timedelta(days=1)
     response = Client().post(
         f"/m/{env['mall'].slug}/jemput-bola/", _form(env, date_1=yesterday.isoformat())
     )
@@ -115,7 +115,7 @@ def test_sensitive_notes_hidden_from_every_other_role_on_pages(env: dict[str, An
     visit = services.visit_schedule(
         actor=officer,
         outreach_request=item,
-        plan=plan(services.mall_today(mall) + timedelta(days=1), [officer.pk]),
+        plan=plan(mall.today() + timedelta(days=1), [officer.pk]),
     )
     pages = [
         f"/m/{mall.slug}/outreach/",
@@ -164,11 +164,11 @@ def test_officer_works_a_request_through_the_pages(env: dict[str, Any]) -> None:
     client = _login(env["officer"])
     base = f"/m/{mall.slug}/outreach/{item.pk}"
     assert client.post(f"{base}/triage/", {"priority": "urgent"}).status_code == 302
-    day = services.mall_today(mall) + timedelta(days=2)
+    day = mall.today() + timedelta(days=2)
     past = client.post(
         f"{base}/schedule/",
         {
-            "date": (services.mall_today(mall) - timedelta(days=1)).isoformat(),
+            "date": (mall.today() - timedelta(days=1)).isoformat(),
             "window_start": "09:00",
             "window_end": "10:00",
             "team": [env["officer"].pk],

@@ -9,6 +9,8 @@ from satupintu.queueing import demo, selectors
 from satupintu.queueing.models import (
     AppointmentSlotConfig,
     CounterSession,
+    Display,
+    Kiosk,
     NumberSequence,
     Ticket,
     TicketEvent,
@@ -41,4 +43,18 @@ def test_demo_seed_is_alive_and_idempotent() -> None:
     assert overview["DUK-KTP-BARU"]["open_counters"] == 1
     demo.seed(mall, messages.append)
     assert counts() == first
+    assert "Devices: 2 display boards and 2 kiosks (0 created, 0 updated)." in messages
     assert any(message.startswith("Queue:") for message in messages)
+
+
+@pytest.mark.django_db
+def test_demo_devices_get_their_display_boards_and_kiosks() -> None:
+    mall = seed_catalog(lambda _message: None)
+    seed_accounts(mall, lambda _message: None)
+    assert not Display.objects.exists()
+    demo.seed(mall, lambda _message: None)
+    assert Display.objects.filter(mall=mall).count() == 2
+    assert Display.objects.filter(mall=mall, floor__isnull=True).count() == 1
+    assert Display.objects.get(device__username="display-1").floor.number == 1  # type: ignore[union-attr]
+    assert Kiosk.objects.filter(mall=mall, device__username="kiosk-1").exists()
+    assert Kiosk.objects.filter(mall=mall).count() == 2

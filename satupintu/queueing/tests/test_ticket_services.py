@@ -516,9 +516,7 @@ def test_yesterdays_tickets_are_not_called_and_expire(world: QueueWorld, clock: 
     clock.set(datetime(2026, 3, 5, 9, 0, tzinfo=JAKARTA))
     take_counter(world)
     assert services.counter_call_next(counter=world.counter, actor=world.officer) is None
-    assert (
-        services.tickets_expire_before(mall=world.mall, day=selectors.mall_today(world.mall)) == 1
-    )
+    assert services.tickets_expire_before(mall=world.mall, day=world.mall.today()) == 1
     old.refresh_from_db()
     assert old.status == "cancelled"
     assert old.events.last().action == "expire"  # type: ignore[union-attr]

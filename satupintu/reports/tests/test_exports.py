@@ -14,7 +14,6 @@ from openpyxl import load_workbook
 
 from satupintu.accounts.models import Role
 from satupintu.accounts.tests.factories import user_with_role
-from satupintu.queueing.selectors import mall_today
 from satupintu.reports import tables
 from satupintu.reports.tests.report_fixtures import Scene, build_scene
 
@@ -29,7 +28,7 @@ def scene() -> Scene:
 def _params(scene: Scene, fmt: str) -> dict[str, str]:
     return {
         "from": scene.monday.isoformat(),
-        "to": mall_today(scene.mall).isoformat(),
+        "to": scene.mall.today().isoformat(),
         "format": fmt,
     }
 
@@ -56,7 +55,7 @@ def test_channel_table_as_csv_has_the_header_and_the_hand_computed_rows(scene: S
     response = client.get(url, _params(scene, "csv"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    period = f"{scene.monday.isoformat()}_{mall_today(scene.mall).isoformat()}"
+    period = f"{scene.monday.isoformat()}_{scene.mall.today().isoformat()}"
     assert (
         f'filename="satupintu-{scene.mall.slug}-channels-{period}.csv"'
         in response["Content-Disposition"]

@@ -15,7 +15,6 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from satupintu.accounts.models import Role
 from satupintu.accounts.tests.factories import user_with_role
-from satupintu.queueing.selectors import mall_today
 from satupintu.reports import pdf
 from satupintu.reports.tests.report_fixtures import Scene, build_scene
 
@@ -125,7 +124,7 @@ def test_monthly_pdf_of_one_agency_for_its_staff(scene: Scene) -> None:
 def test_monthly_pdf_refuses_future_and_impossible_months(scene: Scene) -> None:
     client = Client()
     client.force_login(user_with_role(Role.VIEWER, mall=scene.mall))
-    today = mall_today(scene.mall)
+    today = scene.mall.today()
     assert client.get(_url(scene, date(today.year + 1, 1, 1))).status_code == 404
     bad = f"/laporan/{scene.mall.slug}/bulanan/{today.year}-13.pdf"
     assert client.get(bad).status_code == 404

@@ -60,10 +60,9 @@ def test_rollups_equal_fresh_computation_at_volume_after_seed_volume() -> None:
     mall = Mall.objects.get(slug="yogyakarta")
     days = sorted(set(Ticket.objects.filter(mall=mall).values_list("service_date", flat=True)))
     assert days, "seed_volume made no tickets"
-    from satupintu.queueing.selectors import mall_today
 
     # Past days only: today's open counter sessions grow between two readings.
-    start, end = days[0], mall_today(mall) - timedelta(days=1)
+    start, end = days[0], mall.today() - timedelta(days=1)
     agencies = list(mall.agencies.values_list("pk", flat=True)[:3])
     fresh = _everything(mall, start, end, agencies)
     services.rollup_range(mall=mall, date_from=start, date_to=end)
@@ -79,9 +78,8 @@ def test_rollups_equal_fresh_computation_at_volume_after_seed_volume() -> None:
 
 def test_today_and_days_with_active_tickets_are_not_rolled_up() -> None:
     scene = build_scene()
-    from satupintu.queueing.selectors import mall_today
 
-    today = mall_today(scene.mall)
+    today = scene.mall.today()
     assert services.rollup_day(mall=scene.mall, day=today) is False
     waiting = Ticket.objects.filter(service_date=scene.day).first()
     assert waiting is not None

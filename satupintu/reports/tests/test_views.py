@@ -16,7 +16,6 @@ from satupintu.catalog.tests.factories import MallFactory
 from satupintu.dossiers.models import Dossier
 from satupintu.feedback.models import Complaint
 from satupintu.queueing.models import Ticket
-from satupintu.queueing.selectors import mall_today
 from satupintu.reports.tests.report_fixtures import Scene, build_scene
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +49,7 @@ def scene() -> Scene:
 
 
 def _period(scene: Scene) -> dict[str, str]:
-    return {"from": scene.monday.isoformat(), "to": mall_today(scene.mall).isoformat()}
+    return {"from": scene.monday.isoformat(), "to": scene.mall.today().isoformat()}
 
 
 def _client(user: User | None = None) -> Client:

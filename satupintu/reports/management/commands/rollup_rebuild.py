@@ -12,7 +12,6 @@ from django.db.models import Min
 
 from satupintu.catalog.models import Mall
 from satupintu.queueing.models import Ticket
-from satupintu.queueing.selectors import mall_today
 from satupintu.reports.progress import ProgressBar
 from satupintu.reports.services import rollup_range
 
@@ -45,7 +44,7 @@ class Command(BaseCommand):
             if not malls.exists():
                 raise CommandError(f"No active mall with slug '{options['mall']}'")
         for mall in malls:
-            yesterday = mall_today(mall) - timedelta(days=1)
+            yesterday = mall.today() - timedelta(days=1)
             start = _date(options.get("date_from"), "from")
             if start is None:
                 start = Ticket.objects.filter(mall=mall).aggregate(m=Min("service_date"))["m"]

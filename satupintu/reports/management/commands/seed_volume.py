@@ -14,7 +14,6 @@ from django.db import connection, transaction
 
 from satupintu.catalog.models import Mall
 from satupintu.queueing.models import Ticket
-from satupintu.queueing.selectors import mall_today
 from satupintu.reports import volume
 from satupintu.reports.models import DailyDossierStats, DailySurveyStats, DailyTicketStats
 from satupintu.reports.progress import ProgressBar
@@ -50,7 +49,7 @@ class Command(BaseCommand):
             self.stdout.write("The demo mall is missing: running seed_demo first.")
             call_command("seed_demo", quiet_table=True, stdout=self.stdout._out)
             mall = Mall.objects.get(slug="yogyakarta")
-        date_to = mall_today(mall) - timedelta(days=1)
+        date_to = mall.today() - timedelta(days=1)
         date_from = date_to - timedelta(days=max(1, round(365 * options["years"])) - 1)
         existing = Ticket.objects.filter(
             mall=mall, service_date__gte=date_from, service_date__lte=date_to
