@@ -58,6 +58,9 @@ def personal_data_keys() -> list[str]:
     return plural or single
 
 
+# Old SECRET_KEYs still accepted for signatures made before a rotation (sessions, tokens of
+# tickets), comma-separated; the new key goes into SECRET_KEY.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 PERSONAL_DATA_KEYS = personal_data_keys()
 PERSONAL_DATA_KEY_MIN_LENGTH = 32
 
