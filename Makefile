@@ -21,19 +21,37 @@ install: $(STAMP)
 
 ## demo: set everything up and serve the demo mall on http://127.0.0.1:$(PORT)
 # The demo keeps e-mail in var/mail/ (one file per message) instead of needing an SMTP server.
-demo: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
-demo: $(STAMP)
+# Nothing secret has a default in the code: the demo makes its own secrets once, in
+# var/demo.env (git-ignored, kept so that sessions and the demo's encrypted NIKs survive a
+# restart), and trusts the demo signing CA that `signing_init` creates.
+DEMO_ENV := var/demo.env
+WITH_DEMO_ENV := set -a && . ./$(DEMO_ENV) && set +a &&
+
+# A demo database and signing keys left by a version without var/demo.env were made with the
+# keys once published in the code: they are moved aside to var/old-demo/, not reused.
+$(DEMO_ENV):
 	@mkdir -p var
-	$(BIN)/satupintu migrate --noinput --verbosity 0
+	@if [ -z "$$DATABASE_URL" ] && [ -e satupintu.sqlite3 ] || [ -e var/signing ]; then \
+	  mkdir -p var/old-demo && mv satupintu.sqlite3* var/signing var/old-demo/ 2>/dev/null; \
+	  echo "Moved the demo of an earlier version (made with published keys) to var/old-demo/"; fi
+	@$(BIN)/python -c 'import secrets; print("\n".join(f"{n}={secrets.token_hex(32)}" for n in ("SECRET_KEY", "PERSONAL_DATA_KEY", "SIGNING_PASSPHRASE")))' > $@.tmp
+	@echo "SIGNING_TRUST_DEMO_CA=1" >> $@.tmp
+	@mv $@.tmp $@
+	@echo "Made the demo's own secrets in $@"
+
+demo: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
+demo: $(STAMP) $(DEMO_ENV)
+	@mkdir -p var
+	$(WITH_DEMO_ENV) $(BIN)/satupintu migrate --noinput --verbosity 0
 	@echo "Preparing signing keys, MOU reminders and SLA checks (log: var/demo-setup.log)"
-	@{ $(BIN)/satupintu seed_demo --verbosity 0 && $(BIN)/satupintu signing_init && \
+	@$(WITH_DEMO_ENV) { $(BIN)/satupintu seed_demo --verbosity 0 && $(BIN)/satupintu signing_init && \
 	   $(BIN)/satupintu mou_reminders && $(BIN)/satupintu sla_check && \
 	   $(BIN)/satupintu collectstatic --noinput --verbosity 0; } > var/demo-setup.log 2>&1 \
 	   || { cat var/demo-setup.log; exit 1; }
-	$(BIN)/satupintu seed_demo
+	$(WITH_DEMO_ENV) $(BIN)/satupintu seed_demo
 	@echo "Satu Pintu demo: http://127.0.0.1:$(PORT)  (Ctrl+C stops the server and the task worker;"
 	@echo "the worker's log is var/worker.log, e-mails land in var/mail/)"
-	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@$(WITH_DEMO_ENV) trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/satupintu db_worker --interval 1 >> var/worker.log 2>&1 & worker=$$!; \
 	$(BIN)/uvicorn satupintu.asgi:application --host 127.0.0.1 --port $(PORT) --workers 1
 

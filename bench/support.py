@@ -27,6 +27,10 @@ BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/satupintu_bench"
 )
 
+# Secrets of the benchmark database only (its rows are made up); a deployment sets its own.
+BENCH_SECRET_KEY = "bench-only-secret-key-0123456789abcdef0123456789abcdef"
+BENCH_PERSONAL_DATA_KEY = "bench-only-personal-data-key-0123456789abcdef"
+
 _django_ready = False
 
 
@@ -44,6 +48,10 @@ def server_env(**extra: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "satupintu.settings",
         # collectstatic is not run for the benchmark; WhiteNoise's warning about it is noise.
         "PYTHONWARNINGS": "ignore:No directory at",
+        # The settings refuse to start without secrets; the benchmark database has its own.
+        "SECRET_KEY": os.environ.get("SECRET_KEY", BENCH_SECRET_KEY),
+        "PERSONAL_DATA_KEY": os.environ.get("PERSONAL_DATA_KEY", BENCH_PERSONAL_DATA_KEY),
+        "SIGNING_PASSPHRASE": os.environ.get("SIGNING_PASSPHRASE", "bench-signing-passphrase"),
     }
     env.pop("REDIS_URL", None)
     env.update(extra)
@@ -70,7 +78,15 @@ def ensure_database() -> None:
         check=True,
     )
     for key, value in server_env().items():
-        if key in ("DATABASE_URL", "DEBUG", "RATELIMIT_ENABLE", "DJANGO_SETTINGS_MODULE"):
+        if key in (
+            "DATABASE_URL",
+            "DEBUG",
+            "RATELIMIT_ENABLE",
+            "DJANGO_SETTINGS_MODULE",
+            "SECRET_KEY",
+            "PERSONAL_DATA_KEY",
+            "SIGNING_PASSPHRASE",
+        ):
             os.environ[key] = value
     os.environ.pop("REDIS_URL", None)
     os.environ["LOG_LEVEL"] = "WARNING"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -68,6 +69,41 @@ window.__spoken = [];
 """
 
 
+# Every page runs under the server's Content-Security-Policy. A violation (an inline script or
+# handler, a script from elsewhere) is reported by the page itself and by Chromium on the
+# console; either fails the test that caused it.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("securitypolicyviolation: " + e.violatedDirective + " blocked " +
+    (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+CSP_VIOLATIONS: list[str] = []
+
+
+def _is_csp_message(text: str) -> bool:
+    return "securitypolicyviolation" in text or "Content Security Policy" in text
+
+
+def watch_csp(context: Any) -> Any:
+    """Record the CSP violations of every page of `context` (checked after each test)."""
+    context.add_init_script(CSP_LISTENER)
+    context.on(
+        "console",
+        lambda message: CSP_VIOLATIONS.append(f"{message.page.url if message.page else ''}: "
+                                              f"{message.text}")
+        if _is_csp_message(message.text) else None,
+    )  # fmt: skip
+    return context
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations() -> Iterator[None]:
+    CSP_VIOLATIONS.clear()
+    yield
+    assert not CSP_VIOLATIONS, "Content-Security-Policy violations:\n" + "\n".join(CSP_VIOLATIONS)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if Path(CHROMIUM).exists():
         return
@@ -109,6 +145,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "MEDIA_ROOT": str(workdir / "media"),
         "SIGNING_DIR": str(workdir / "signing"),
         "DEBUG": "1",
+        # The real settings with the browser suite's own secrets (none has a default).
+        "DJANGO_SETTINGS_MODULE": "satupintu.settings",
+        "SECRET_KEY": secrets.token_hex(32),
+        "PERSONAL_DATA_KEY": secrets.token_hex(32),
+        "SIGNING_PASSPHRASE": secrets.token_hex(16),
+        "SIGNING_TRUST_DEMO_CA": "1",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "RATELIMIT_ENABLE": "0",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
@@ -166,8 +208,10 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, server: str) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=server, locale="id-ID", viewport={"width": 1280, "height": 900}
+    context = watch_csp(
+        browser.new_context(
+            base_url=server, locale="id-ID", viewport={"width": 1280, "height": 900}
+        )
     )
     context.set_default_timeout(15_000)
     tab = context.new_page()
@@ -178,13 +222,15 @@ def page(browser: Any, server: str) -> Iterator[Any]:
 @pytest.fixture
 def phone(browser: Any, server: str) -> Iterator[Any]:
     """A cheap phone: 360 px wide."""
-    context = browser.new_context(
-        base_url=server,
-        locale="id-ID",
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
+    context = watch_csp(
+        browser.new_context(
+            base_url=server,
+            locale="id-ID",
+            viewport={"width": 360, "height": 740},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+        )
     )
     context.set_default_timeout(15_000)
     tab = context.new_page()
@@ -203,7 +249,9 @@ def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
 
 def serious_accessibility_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core in the page; return the serious and critical violations."""
-    page.add_script_tag(path=str(AXE_SCRIPT))
+    # Evaluated through the browser's debugging channel, not as an inline <script>, so that the
+    # page's Content-Security-Policy stays as strict as it is for visitors.
+    page.evaluate(AXE_SCRIPT.read_text())
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         {
@@ -256,7 +304,7 @@ def new_context_page(browser: Any, server: str, **options: Any) -> Any:
         "viewport": {"width": 1280, "height": 900},
         **options,
     }
-    context = browser.new_context(**settings)
+    context = watch_csp(browser.new_context(**settings))
     context.set_default_timeout(15_000)
     return context.new_page()
 

@@ -2,10 +2,18 @@
 environment; the defaults give a working demo on SQLite with nothing else installed."""
 
 import os
+import secrets
+import warnings
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from satupintu import startup
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -22,17 +30,86 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("SATUPINTU_REQUIRE_SECRET_KEY", False):
-        raise RuntimeError("SECRET_KEY must be set in production")
-    # A fixed development key keeps sessions valid across restarts of the demo; production sets
-    # SECRET_KEY (and SATUPINTU_REQUIRE_SECRET_KEY=1 to refuse starting without it).
-    SECRET_KEY = "satupintu-insecure-development-key-change-me-in-production"
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
 
-# Key for personal data at rest (NIK, disability and health notes); falls back to SECRET_KEY.
-PERSONAL_DATA_KEY = os.environ.get("PERSONAL_DATA_KEY", "")
+
+DEBUG = env_bool("DEBUG", False)
+
+# --- secrets ---
+# None of them has a default: with DEBUG off the server refuses to start without them, naming
+# each missing variable. `make demo`, the test settings, the browser suite and CI set their own.
+# The key this repository once shipped as a fallback is refused outright.
+PUBLISHED_SECRET_KEYS = {"satupintu-insecure-development-key-change-me-in-production"}
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+
+
+def personal_data_keys() -> list[str]:
+    """The keys of personal data at rest, newest first: `PERSONAL_DATA_KEYS`, or
+    `PERSONAL_DATA_KEY` (one key, or the same comma-separated list). The first encrypts, every
+    one decrypts, so a new key is put in front and the old ones stay until `satupintu
+    personal_data_rotate` has re-encrypted the stored values."""
+    plural, single = env_list("PERSONAL_DATA_KEYS", ""), env_list("PERSONAL_DATA_KEY", "")
+    if plural and single and plural != single:
+        raise ImproperlyConfigured(
+            "Set PERSONAL_DATA_KEYS or PERSONAL_DATA_KEY, not both with different values."
+        )
+    return plural or single
+
+
+# Old SECRET_KEYs still accepted for signatures made before a rotation (sessions, tokens of
+# tickets), comma-separated; the new key goes into SECRET_KEY.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
+PERSONAL_DATA_KEYS = personal_data_keys()
+PERSONAL_DATA_KEY_MIN_LENGTH = 32
+
+
+def secret_problems() -> list[str]:
+    """Why the configured secrets are unusable: one line per variable."""
+    problems = []
+    if not SECRET_KEY:
+        problems.append("SECRET_KEY is not set (e.g. SECRET_KEY=$(openssl rand -hex 32)).")
+    elif SECRET_KEY in PUBLISHED_SECRET_KEYS:
+        problems.append("SECRET_KEY is the key published in this repository: choose your own.")
+    if not PERSONAL_DATA_KEYS:
+        problems.append(
+            "PERSONAL_DATA_KEY is not set: the key of NIKs and health notes at rest, separate "
+            "from SECRET_KEY (e.g. PERSONAL_DATA_KEY=$(openssl rand -hex 32))."
+        )
+    for key in PERSONAL_DATA_KEYS:
+        if key == SECRET_KEY or key in PUBLISHED_SECRET_KEYS:
+            problems.append("PERSONAL_DATA_KEY must differ from SECRET_KEY.")
+        elif len(key) < PERSONAL_DATA_KEY_MIN_LENGTH:
+            problems.append(
+                f"PERSONAL_DATA_KEY: each key needs at least {PERSONAL_DATA_KEY_MIN_LENGTH} "
+                "characters."
+            )
+    return problems
+
+
+# What is wrong with the secrets, for `check --deploy` (satupintu.core.checks).
+SECRET_PROBLEMS = secret_problems()
+if SECRET_PROBLEMS:
+    if not DEBUG and not startup.secrets_optional:
+        raise ImproperlyConfigured(
+            "Satu Pintu refuses to start (DEBUG is off):\n  " + "\n  ".join(SECRET_PROBLEMS)
+        )
+    # A developer's DEBUG run, or a command that only looks at the code, gets throw-away keys:
+    # sessions end and personal data written now becomes unreadable at the next start.
+    if DEBUG:
+        warnings.warn(
+            "DEBUG without SECRET_KEY/PERSONAL_DATA_KEY: throw-away keys for this process",
+            stacklevel=1,
+        )
+    if not SECRET_KEY or SECRET_KEY in PUBLISHED_SECRET_KEYS:
+        SECRET_KEY = secrets.token_urlsafe(48)
+    if (
+        not PERSONAL_DATA_KEYS
+        or any(len(k) < PERSONAL_DATA_KEY_MIN_LENGTH for k in PERSONAL_DATA_KEYS)
+        or SECRET_KEY in PERSONAL_DATA_KEYS
+    ):
+        PERSONAL_DATA_KEYS = [secrets.token_urlsafe(48)]
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -65,7 +142,9 @@ INSTALLED_APPS = [
 # Sessions, CSRF, session authentication, messages and htmx are skipped for JSON API requests
 # that carry a bearer token (kiosks, counter consoles): core/middleware.py.
 MIDDLEWARE = [
+    "satupintu.core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "satupintu.core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -93,6 +172,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -196,6 +276,9 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(PROJECT_DIR / "var" / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "1025"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Satu Pintu <noreply@satupintu.local>")
 
 # A URL of this deployment as the public reaches it, printed in QR codes and notifications.
@@ -208,14 +291,52 @@ RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Staff sign in on shared counter PCs: a session lasts one working day from sign-in and its
+# cookie is not kept when the browser closes.
+SESSION_COOKIE_AGE = round(float(os.environ.get("SESSION_HOURS", "10")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
-if env_bool("HTTPS", False):
+# HTTPS=1 behind TLS (the proxy sets X-Forwarded-Proto): secure cookies, a redirect of plain
+# HTTP to HTTPS and HSTS. The probes and the metrics scraper talk plain HTTP to the server
+# itself, so those paths are not redirected.
+HTTPS = env_bool("HTTPS", False)
+if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+    SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+# Entering the browsers' preload list is a decision for the owner of the whole domain (often a
+# city's .go.id domain), not for this application; HSTS_PRELOAD=1 asks for it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+# Content-Security-Policy (django-csp): scripts only from this site or with the response's
+# nonce, nothing framed, no plugins. Styles allow inline attributes: the report tables shade
+# cells with a computed colour, and styles cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Request bodies larger than this are refused with 413 before they are read
+# (satupintu.core.asgi.RequestSizeLimit); a document upload may be up to 20 MB.
+REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_MB", 25) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -231,13 +352,14 @@ LOGGING = {
 # Where `satupintu signing_init` keeps the demo CA and each agency's PKCS#12 file
 # (<mall-slug>/<agency-slug>.p12). In production an agency's own PKCS#12 file is placed there.
 SIGNING_DIR = Path(os.environ.get("SIGNING_DIR", PROJECT_DIR / "var" / "signing"))
-SIGNING_PASSPHRASE = os.environ.get("SIGNING_PASSPHRASE", "satupintu-demo-signing")
+# The passphrase of those files: no default (`make demo` and the tests set their own).
+SIGNING_PASSPHRASE = os.environ.get("SIGNING_PASSPHRASE", "")
 # Create the demo CA and a missing agency certificate on first use (demo and tests only).
 SIGNING_AUTO_INIT = env_bool("SIGNING_AUTO_INIT", DEBUG)
 # Extra trust roots (PEM or DER certificate files) besides the demo CA, e.g. the BSrE root.
 SIGNING_TRUST_ROOTS = env_list("SIGNING_TRUST_ROOTS", "")
 # Whether certificates issued by the demo CA count as trusted when verifying uploaded PDFs.
-SIGNING_TRUST_DEMO_CA = env_bool("SIGNING_TRUST_DEMO_CA", True)
+SIGNING_TRUST_DEMO_CA = env_bool("SIGNING_TRUST_DEMO_CA", False)
 
 # --- core: notifications to applicants ---
 # WhatsApp/SMS gateway: JSON POST {"to": "+62...", "message": "..."} with a bearer token.
@@ -279,15 +401,84 @@ COMPLAINT_FIRST_RESPONSE_WORKING_DAYS = int(
 # The shared secret of the payment gateway's signed callbacks (HMAC-SHA256 of the raw body).
 PAYMENT_CALLBACK_SECRET = os.environ.get("PAYMENT_CALLBACK_SECRET", "")
 
-# --- queueing: database connection pool ---
-# Opt-in, PostgreSQL. Under ASGI the sync code of each request runs
-# in a thread of its own, so persistent connections (CONN_MAX_AGE) pile up one per thread; a
-# pool shares a few. DB_POOL_MAX_SIZE=20 turns it on (and persistent connections off).
-DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "0"))
+# --- database connection pool (PostgreSQL) ---
+# On by default. Under ASGI the sync code of each request runs in a thread of its own, so
+# persistent connections would pile up one per thread until PostgreSQL answers "too many
+# clients"; a pool per process shares a bounded number. Every process that loads these settings
+# (each web process, the task worker, the scheduler) has a pool of its own, so the budget
+# DB_MAX_CONNECTIONS - DB_RESERVED_CONNECTIONS is split over WEB_CONCURRENCY web processes plus
+# those two: max_size = (DB_MAX_CONNECTIONS - DB_RESERVED_CONNECTIONS) // (WEB_CONCURRENCY + 2).
+# With PostgreSQL's default 100 and 4 web processes: 15 per process, 90 at most in all.
+# DB_POOL_MAX_SIZE sets the size directly; DB_POOL_MAX_SIZE=0 turns the pool off.
+WEB_CONCURRENCY = max(1, env_int("WEB_CONCURRENCY", 1))
+DB_MAX_CONNECTIONS = env_int("DB_MAX_CONNECTIONS", 100)
+DB_RESERVED_CONNECTIONS = env_int("DB_RESERVED_CONNECTIONS", 10)
+DB_POOL_MAX_SIZE = env_int(
+    "DB_POOL_MAX_SIZE",
+    max(2, (DB_MAX_CONNECTIONS - DB_RESERVED_CONNECTIONS) // (WEB_CONCURRENCY + 2)),
+)
+# How long a request waits for a free connection before failing.
+DB_POOL_TIMEOUT = float(os.environ.get("DB_POOL_TIMEOUT", "30"))
 if IS_POSTGRES and DB_POOL_MAX_SIZE > 0:
+    # CONN_HEALTH_CHECKS (on) makes the pool check a connection before handing it out, so a
+    # restart of PostgreSQL costs no failed request.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 2,
+        "min_size": min(2, DB_POOL_MAX_SIZE),
         "max_size": DB_POOL_MAX_SIZE,
-        "timeout": 10,
+        "timeout": DB_POOL_TIMEOUT,
     }
+
+# --- accounts: API tokens ---
+# Tokens expire after this many days (0: never); device accounts (kiosks, boards) get the
+# longer lifetime.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
+API_TOKEN_DEVICE_DAYS = env_int("API_TOKEN_DEVICE_DAYS", 365)
+
+# --- core: health and metrics ---
+# `/readyz` wants a fresh heartbeat from each of these background processes.
+READYZ_HEARTBEATS = env_list("READYZ_HEARTBEATS", "worker,scheduler")
+HEARTBEAT_DEFAULT_STALE_SECONDS = 120.0
+HEARTBEAT_STALE_SECONDS = {
+    "worker": float(os.environ.get("HEARTBEAT_WORKER_STALE_SECONDS", "120")),
+    "scheduler": float(os.environ.get("HEARTBEAT_SCHEDULER_STALE_SECONDS", "180")),
+}
+# `/metrics` answers the addresses listed here, or a request with this bearer token.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# prometheus-client switches to multiprocess mode when the variable merely exists; an empty one
+# would scatter its files in the working directory.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip():
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+
+# --- core: object storage ---
+# Uploaded documents and result PDFs go to an S3-compatible bucket when S3_BUCKET is set,
+# else to MEDIA_ROOT on the local disk.
+
+
+def object_storage(environ: Mapping[str, str]) -> dict[str, Any] | None:
+    """The S3 storage backend (django-storages) that `environ` asks for, or None."""
+    bucket = environ.get("S3_BUCKET", "")
+    if not bucket:
+        return None
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("S3_REGION") or None,
+            "access_key": environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": environ.get("S3_PREFIX", ""),
+            # Private objects, handed out only through the application's own views; a new
+            # upload never replaces an object of the same name.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+
+S3_STORAGE = object_storage(os.environ)
+if S3_STORAGE:
+    STORAGES["default"] = S3_STORAGE

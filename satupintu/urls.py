@@ -9,6 +9,7 @@ admin.site.site_header = "Satu Pintu"
 admin.site.site_title = "Satu Pintu"
 
 urlpatterns = [
+    path("", include("satupintu.core.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -591,7 +591,7 @@ class UserAdmin(AuditedAdminMixin, ScopedFormFieldsMixin, DjangoUserAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(ScopedModelAdmin):
     list_display = ("prefix", "user", "name", "created_at", "last_used_at", "expires_at",
-                    "revoked_at")  # fmt: skip
+                    "revoked_at", "is_usable")  # fmt: skip
     list_filter = ("revoked_at",)
     search_fields = ("prefix", "user__username", "name")
     list_select_related = ("user",)

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,13 @@ class User(AbstractUser):
         default=False,
         help_text=_("Kiosks and display boards sign in as devices, not as people."),
     )
+    credentials_changed_at = models.DateTimeField(
+        _("credentials changed at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("API tokens issued before this moment are void."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -28,6 +37,27 @@ class User(AbstractUser):
 
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._credentials_changed = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new password (from any path: the admin, the password forms, `changepassword`) or
+        a deactivation voids every API token issued before it: the tokens are checked against
+        `credentials_changed_at`, and their cached rows are dropped. A hash upgrade at sign-in
+        is not a change (Django clears `_password` before saving it)."""
+        password_set = getattr(self, "_password", None) is not None
+        changed = password_set or getattr(self, "_credentials_changed", False)
+        if changed or not self.is_active:
+            self.credentials_changed_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "credentials_changed_at"}
+        self._credentials_changed = False
+        super().save(*args, **kwargs)
+        if changed or not self.is_active:
+            api_tokens_forget_cached(self.pk)
 
 
 class Role(models.TextChoices):
@@ -104,6 +134,22 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def api_token_cache_key(prefix: str) -> str:
+    return f"accounts:api-token:{prefix}"
+
+
+def api_tokens_forget_cached(user_id: int) -> None:
+    """Drop the cached rows of the user's tokens, now and after commit: a change to the user or
+    to a token (revocation, deactivation, expiry) then applies to the very next request."""
+    keys = [
+        api_token_cache_key(prefix)
+        for prefix in ApiToken.objects.filter(user_id=user_id).values_list("prefix", flat=True)
+    ]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 class ApiToken(models.Model):
     """A bearer token for scripts and devices. Only a hash is stored; the token is shown once."""
 
@@ -143,5 +189,13 @@ class ApiToken(models.Model):
         return _hash_token(raw)
 
     def is_usable(self) -> bool:
+        """Not revoked, not expired, and its user active and unchanged since it was issued."""
         now = timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        if self.revoked_at is not None or (self.expires_at is not None and self.expires_at <= now):
+            return False
+        user = self.user
+        changed = user.credentials_changed_at
+        return user.is_active and (changed is None or self.created_at >= changed)
+
+    is_usable.boolean = True  # type: ignore[attr-defined]
+    is_usable.short_description = _("valid")  # type: ignore[attr-defined]

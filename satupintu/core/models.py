@@ -122,3 +122,21 @@ class NotificationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.recipient_masked} {self.status}"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a background process (the task worker, the scheduler): one row
+    per name, overwritten on every beat. `/readyz` compares `beat_at` with the staleness limit
+    of that name (settings.HEARTBEAT_STALE_SECONDS)."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    beat_at = models.DateTimeField(_("last beat"))
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -6,3 +6,6 @@ class DossiersConfig(AppConfig):
     name = "satupintu.dossiers"
     label = "dossiers"
     verbose_name = _("dossiers")
+
+    def ready(self) -> None:
+        from satupintu.dossiers import checks  # noqa: F401 - registers the deployment checks

@@ -10,7 +10,7 @@ from typing import Any
 
 from satupintu.accounts.models import User
 from satupintu.catalog.models import Agency, Channel, Mall, Service, ServiceBundle
-from satupintu.core.crypto import lookup_hash
+from satupintu.core.crypto import lookup_hashes
 from satupintu.dossiers import services as dossier_services
 from satupintu.dossiers.models import Dossier, FormField, ServiceConfig
 from satupintu.dossiers.selectors import dossier_requirement_rows
@@ -121,7 +121,7 @@ def _seed_dossier(
     if service is None and bundle is None:
         return False
     existing = Dossier.objects.filter(
-        mall=mall, applicant_nik_hash=lookup_hash(nik, purpose="nik"), parent__isnull=True
+        mall=mall, applicant_nik_hash__in=lookup_hashes(nik, purpose="nik"), parent__isnull=True
     )
     existing = existing.filter(service=service) if service else existing.filter(bundle=bundle)
     if existing.exists():

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from satupintu.accounts.models import Role
 from satupintu.catalog.models import Channel
+from satupintu.core.crypto import EncryptedColumn
 from satupintu.core.models import AppendOnlyModel
 
 # The applicant is not a staff role, but a workflow action may be theirs (resubmit).
@@ -417,6 +418,11 @@ class Dossier(models.Model):
         default=ApplicantKind.PERSON,
     )
     applicant_nik_encrypted = models.TextField(_("NIK (encrypted)"), editable=False)
+    PERSONAL_DATA_COLUMNS = (
+        EncryptedColumn(
+            "applicant_nik_encrypted", purpose="nik", lookup_field="applicant_nik_hash"
+        ),
+    )
     applicant_nik_hash = models.CharField(
         _("NIK hash"), max_length=64, db_index=True, editable=False
     )

@@ -52,6 +52,11 @@ def signing_dir() -> Path:
 
 
 def _passphrase() -> bytes:
+    if not settings.SIGNING_PASSPHRASE:
+        raise Conflict(
+            _("Result documents cannot be signed: SIGNING_PASSPHRASE is not set."),
+            code="signing_passphrase_missing",
+        )
     return str(settings.SIGNING_PASSPHRASE).encode()
 
 
@@ -288,16 +293,16 @@ def trust_roots() -> list[asn1_x509.Certificate]:
     roots: list[asn1_x509.Certificate] = []
     ca_cert = signing_dir() / CA_DIR_NAME / CA_CERT_FILE
     if settings.SIGNING_TRUST_DEMO_CA and ca_cert.exists():
-        roots.append(_load_certificate_file(ca_cert))
+        roots.append(load_certificate_file(ca_cert))
     for name in settings.SIGNING_TRUST_ROOTS:
         try:
-            roots.append(_load_certificate_file(Path(name)))
+            roots.append(load_certificate_file(Path(name)))
         except (OSError, ValueError) as exc:
             logger.error("trust root %s cannot be loaded: %s", name, exc)
     return roots
 
 
-def _load_certificate_file(path: Path) -> asn1_x509.Certificate:
+def load_certificate_file(path: Path) -> asn1_x509.Certificate:
     from asn1crypto import pem
 
     data = path.read_bytes()

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.core.codes import READABLE, CodeFormat
-from satupintu.core.crypto import decrypt_personal, encrypt_personal
+from satupintu.core.crypto import EncryptedColumn, decrypt_personal, encrypt_personal
 from satupintu.core.models import AppendOnlyModel
 from satupintu.outreach.areas import KECAMATAN_CHOICES
 
@@ -103,6 +103,7 @@ class OutreachRequest(models.Model):
     )
     person_name = models.CharField(_("name of the person"), max_length=150)
     nik_encrypted = models.TextField(_("NIK (encrypted)"), blank=True, editable=False)
+    PERSONAL_DATA_COLUMNS = (EncryptedColumn("nik_encrypted", purpose="nik"),)
     phone = models.CharField(_("phone"), max_length=20)
     address = models.CharField(_("address"), max_length=300)
     kecamatan = models.CharField(_("kecamatan"), max_length=40, choices=KECAMATAN_CHOICES)
@@ -176,6 +177,10 @@ class OutreachSensitiveNote(models.Model):
     )
     disability_encrypted = models.TextField(_("disability (encrypted)"), blank=True)
     health_encrypted = models.TextField(_("health (encrypted)"), blank=True)
+    PERSONAL_DATA_COLUMNS = (
+        EncryptedColumn("disability_encrypted", purpose="disability"),
+        EncryptedColumn("health_encrypted", purpose="health"),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

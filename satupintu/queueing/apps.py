@@ -10,6 +10,10 @@ class QueueingConfig(AppConfig):
     verbose_name = _("queueing")
 
     def ready(self) -> None:
+        from satupintu.core.metrics import register_scrape_collector
+        from satupintu.queueing.metrics import queue_metrics
+
+        register_scrape_collector(queue_metrics)
         _drop_lookups_on_change()
 
 

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from satupintu.core.crypto import EncryptedColumn
 from satupintu.core.models import AppendOnlyModel
 
 
@@ -462,6 +463,9 @@ class Appointment(models.Model):
     phone = models.CharField(_("phone"), max_length=20)
     nik_encrypted = models.TextField(_("NIK (encrypted)"))
     nik_hash = models.CharField(_("NIK key"), max_length=64, db_index=True)
+    PERSONAL_DATA_COLUMNS = (
+        EncryptedColumn("nik_encrypted", purpose="nik", lookup_field="nik_hash"),
+    )
     nik_masked = models.CharField(_("NIK (masked)"), max_length=16)
     code = models.CharField(_("check-in code"), max_length=12, unique=True)
     status = models.CharField(

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from satupintu.catalog.models import Counter, Mall, Service
 from satupintu.core.codes import READABLE, CodeFormat, unique_code
-from satupintu.core.crypto import encrypt_personal, lookup_hash
+from satupintu.core.crypto import encrypt_personal, lookup_hash, lookup_hashes
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
 from satupintu.core.events import publish_on_commit
 from satupintu.core.validators import mask_nik, parse_nik, validate_phone, validate_plate
@@ -879,8 +879,12 @@ def appointment_book(
     if reason:
         raise Conflict(reason, field="date", code="booking_window_closed")
     nik_hash = lookup_hash(nik, purpose="nik")
+    # Any configured key's hash: a booking made before a key rotation still counts.
     if Appointment.objects.filter(
-        service=service, date=day, nik_hash=nik_hash, status__in=Appointment.ACTIVE_STATUSES
+        service=service,
+        date=day,
+        nik_hash__in=lookup_hashes(nik, purpose="nik"),
+        status__in=Appointment.ACTIVE_STATUSES,
     ).exists():
         raise Conflict(
             _("This NIK already has a booking for this service on that day."),

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, StreamingHttpResponse
 
 from satupintu.core.events import Event, get_broker
+from satupintu.core.metrics import counted_stream
 
 # How long a browser waits before reconnecting after the stream broke (the `retry:` hint).
 RETRY_MILLISECONDS = 3000
@@ -64,7 +65,9 @@ async def event_stream(
 
 
 def sse_response(stream: AsyncIterator[str]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
+    response = StreamingHttpResponse(
+        counted_stream(stream), content_type="text/event-stream; charset=utf-8"
+    )
     response["Cache-Control"] = "no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response

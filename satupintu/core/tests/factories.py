@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from satupintu.core.models import AuditEntry, NotificationLog
+from satupintu.core.models import AuditEntry, Heartbeat, NotificationLog
 
 
 class AuditEntryFactory(DjangoModelFactory):
@@ -26,3 +27,12 @@ class NotificationLogFactory(DjangoModelFactory):
     recipient_masked = "s***@example.test"
     subject = "Permohonan Anda"
     reference = factory.Sequence(lambda n: f"TRK-{n:06d}")
+
+
+class HeartbeatFactory(DjangoModelFactory):
+    class Meta:
+        model = Heartbeat
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"process-{n}")
+    beat_at = factory.LazyFunction(timezone.now)

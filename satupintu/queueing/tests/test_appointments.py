@@ -193,3 +193,18 @@ def test_check_in_tickets_do_not_use_the_walk_in_quota(bookable: QueueWorld, clo
     assert ticket.number == "A-002"
     with pytest.raises(Conflict):
         services.ticket_issue(service=bookable.service)
+
+
+def test_a_booking_made_before_a_key_rotation_still_blocks_a_duplicate(
+    bookable: QueueWorld, settings: pytest.FixtureRequest
+) -> None:
+    settings.PERSONAL_DATA_KEYS = ["the-key-before-the-rotation-0123456789abc"]  # type: ignore[attr-defined]
+    book(bookable, NIK_A)
+    settings.PERSONAL_DATA_KEYS = [  # type: ignore[attr-defined]
+        "the-key-after-the-rotation-0123456789abcde",
+        "the-key-before-the-rotation-0123456789abc",
+    ]
+    with pytest.raises(Conflict) as exc:
+        book(bookable, NIK_A, slot=time(10, 0))
+    assert exc.value.code == "duplicate_booking"
+    assert Appointment.objects.count() == 1

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import socket
 import threading
 import time
 import uuid
@@ -17,21 +16,15 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from django.db import transaction
 
 from satupintu.catalog.tests.factories import FloorFactory, MallFactory
 from satupintu.core.events import InProcessBroker, RedisBroker, publish_on_commit, reset_broker
+from satupintu.core.tests.servers import uvicorn_in_thread
 from satupintu.queueing.tests.factories import DisplayFactory
 from satupintu.queueing.tests.queue_fixtures import *  # noqa: F403 - the fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(autouse=True)
@@ -42,28 +35,8 @@ def _fast_heartbeat(settings: Any) -> None:
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    from satupintu.asgi import application
-
-    port = _free_port()
-    config = uvicorn.Config(
-        application,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-        timeout_graceful_shutdown=2,
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with uvicorn_in_thread(timeout_graceful_shutdown=2) as (host, port):
+        yield f"http://{host}:{port}"
 
 
 @pytest.fixture(
