@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 APPS := $(patsubst satupintu/%/locale,%,$(wildcard satupintu/*/locale))
 
-.PHONY: demo test lint format typecheck bench e2e messages clean install run worker
+.PHONY: demo test lint format typecheck bench e2e schemathesis messages clean install run worker
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Satu Pintu needs Python 3.11 or newer"; exit 1; }
@@ -53,7 +53,8 @@ demo: $(STAMP) $(DEMO_ENV)
 	@echo "the worker's log is var/worker.log, e-mails land in var/mail/)"
 	@$(WITH_DEMO_ENV) trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/satupintu db_worker --interval 1 >> var/worker.log 2>&1 & worker=$$!; \
-	$(BIN)/uvicorn satupintu.asgi:application --host 127.0.0.1 --port $(PORT) --workers 1
+	$(BIN)/uvicorn satupintu.asgi:application --host 127.0.0.1 --port $(PORT) --workers 1 \
+		--no-proxy-headers
 
 ## test: set everything up and run the whole test suite
 test: $(STAMP)
@@ -77,6 +78,11 @@ bench: $(STAMP)
 
 e2e: $(STAMP)
 	$(BIN)/pytest -m e2e e2e
+
+## schemathesis: generated API requests against a real server on a fresh database (DATABASE_URL
+## or a temporary SQLite file) as a superuser, an officer and anonymously
+schemathesis: $(STAMP)
+	$(BIN)/python .ci/schemathesis.py
 
 # Each app keeps its own catalog; the project catalog covers satupintu/templates only.
 messages: $(STAMP)

@@ -175,6 +175,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             str(port),
             "--log-level",
             "warning",
+            "--no-proxy-headers",
         ],
         env=env,
         cwd=ROOT,

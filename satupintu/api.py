@@ -1,5 +1,5 @@
-"""The JSON API under /api/v1/ (API.md): error mapping and the routers of every app (their auth
-objects are in `satupintu.accounts.auth`)."""
+"""The JSON API under /api/v1/ (API.md): authentication, error mapping, the documented error
+answers of every operation, and the routers."""
 
 from __future__ import annotations
 
@@ -7,17 +7,26 @@ import logging
 from typing import Any
 
 import orjson
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
+from ninja.errors import ValidationError, ValidationErrorContext
+from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-from satupintu.accounts.auth import STAFF_AUTH
-from satupintu.core.errors import DomainError
+from satupintu.accounts.auth import STAFF_AUTH, AnonymousAccess, SessionCookieAuth
+from satupintu.core.errors import DomainError, RateLimited
+from satupintu.core.schemas import ErrorOut
 
 logger = logging.getLogger(__name__)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ERROR_SCHEMA_REF = {"$ref": "#/components/schemas/ErrorOut"}
 
 
 class FastJSONRenderer(JSONRenderer):
@@ -32,7 +41,114 @@ class FastJSONRenderer(JSONRenderer):
         return orjson.dumps(data, default=self._fallback.default, option=self._options)
 
 
-api = NinjaAPI(
+ERROR_DESCRIPTIONS = {
+    400: "Malformed request: the body is not valid JSON or not a readable multipart upload",
+    401: "No valid credentials (a bearer token or a signed-in browser session)",
+    403: "A signed-in browser session sent no valid CSRF token",
+    404: "No such row, or one the caller may not see",
+    409: "Not allowed in the current state (the reason is in `detail`)",
+    413: "The request body is larger than the server accepts",
+    422: "Invalid input: `detail` names each field (`loc`) and the rule broken (`msg`, `type`)",
+    429: "Rate limit of anonymous calls hit: retry after `Retry-After` seconds",
+}
+
+
+def operation_rate_limit(operation: Operation) -> AnonymousAccess | None:
+    """The anonymous way into `operation` (with its rate limit), if it has one."""
+    for callback in operation.auth_callbacks:
+        if isinstance(callback, AnonymousAccess):
+            return callback
+    return None
+
+
+def operation_error_statuses(operation: Operation) -> list[int]:
+    """The error answers `operation` can give, from how it is declared: its methods, inputs
+    and ways in. Documented once here, so that every new operation gets them too."""
+    writes = any(method not in SAFE_METHODS for method in operation.methods)
+    takes_input = writes or bool(operation.models)
+    anonymous = operation_rate_limit(operation)
+    statuses = []
+    if writes:
+        statuses.append(400)
+    if anonymous is None:
+        statuses.append(401)
+    if writes and any(isinstance(cb, SessionCookieAuth) for cb in operation.auth_callbacks):
+        statuses.append(403)
+    if takes_input:
+        statuses.append(404)
+    if writes:
+        statuses += [409, 413]
+    if takes_input:
+        statuses.append(422)
+    if anonymous is not None:
+        statuses.append(429)
+    return statuses
+
+
+class ContractSchema(OpenAPISchema):
+    """ninja's OpenAPI document, plus for every operation its error answers with the error
+    body, and for operations open to anonymous callers the empty security requirement and
+    their rate limit (`x-rate-limit`)."""
+
+    def operation_details(self, operation: Operation) -> dict[str, Any]:
+        details = super().operation_details(operation)
+        if "ErrorOut" not in self.schemas:
+            self._add_error_schemas()
+        responses = details["responses"]
+        for status in operation_error_statuses(operation):
+            answer: dict[str, Any] = {
+                "description": ERROR_DESCRIPTIONS[status],
+                "content": {"application/json": {"schema": ERROR_SCHEMA_REF}},
+            }
+            if status == 429:
+                answer["headers"] = {
+                    "Retry-After": {
+                        "description": "Seconds until the rate limit's window ends",
+                        "schema": {"type": "integer"},
+                    }
+                }
+            responses.setdefault(status, answer)
+        anonymous = operation_rate_limit(operation)
+        if anonymous is not None:
+            details.setdefault("security", []).append({})
+            details["x-rate-limit"] = {
+                "group": anonymous.limit.group,
+                "rate": anonymous.limit.effective_rate(),
+                "per": "client address",
+            }
+        return details
+
+    def _add_error_schemas(self) -> None:
+        schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        definitions = schema.pop("$defs", {})
+        self.add_schema_definitions({**definitions, "ErrorOut": schema})
+
+
+class SatuPintuAPI(NinjaAPI):
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext]
+    ) -> ValidationError:
+        """ninja's 422, with the field located as the domain errors locate it: a body that is
+        one schema is the body itself (`["body", "nik"]`, not `["body", "payload", "nik"]`)."""
+        error = super().validation_error_from_error_contexts(error_contexts)
+        single_bodies = {
+            getattr(context.model, "__read_from_single_attr__", None) for context in error_contexts
+        } - {None}
+        for item in error.errors:
+            loc = tuple(item["loc"])
+            if len(loc) > 1 and loc[0] == "body" and loc[1] in single_bodies:
+                item["loc"] = ("body", *loc[2:])
+        return error
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return ContractSchema(api=self, path_prefix=path_prefix)
+
+
+api = SatuPintuAPI(
     renderer=FastJSONRenderer(),
     title="Satu Pintu API",
     version="1",
@@ -45,8 +161,8 @@ api = NinjaAPI(
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     response = api.create_response(request, {"detail": exc.as_detail()}, status=exc.status_code)
-    if exc.status_code == 429:
-        response["Retry-After"] = "60"
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
     return response
 
 
@@ -73,6 +189,29 @@ def database_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
         {"detail": "A value in the request is out of range or contains characters not allowed"},
         status=422,
     )
+
+
+@api.exception_handler(MultiPartParserError)
+def malformed_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "detail": [
+                {"loc": ["body"], "msg": f"Unreadable multipart body: {exc}", "type": "parse"}
+            ]
+        },
+        status=400,
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious_request(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Django's refusals of what a client sent while the body is parsed: too large, too many
+    # fields, a multipart part it will not accept. Its own answer would be an HTML page.
+    if isinstance(exc, RequestDataTooBig):
+        return api.create_response(request, {"detail": str(exc)}, status=413)
+    logger.warning("refused request on %s: %s", request.path, exc)
+    return api.create_response(request, {"detail": f"Bad request: {exc}"}, status=400)
 
 
 def _register_routers() -> None:

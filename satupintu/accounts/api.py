@@ -5,11 +5,12 @@ from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest
 from ninja import Router
 
+from satupintu.accounts.auth import LOGIN_LIMIT, AnonymousAccess
 from satupintu.accounts.schemas import MeOut, TokenIn, TokenOut
 from satupintu.accounts.selectors import staff_roles_summary
 from satupintu.accounts.services import api_token_issue
 from satupintu.core.errors import DomainError, RateLimited
-from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.core.schemas import ErrorOut
 
 router = Router(tags=["auth"])
 
@@ -18,9 +19,12 @@ class WrongCredentials(DomainError):
     status_code = 401
 
 
-@router.post("/auth/token", response={200: TokenOut}, auth=None)
+@router.post(
+    "/auth/token", response={200: TokenOut, 401: ErrorOut}, auth=[AnonymousAccess(LOGIN_LIMIT)]
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
-    enforce_public_rate_limit(request, "auth-token")
+    """Sign in for a token. Attempts count per client address whatever the user name (the
+    login page's bucket), and repeated failures lock the user name at that address."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
         raise RateLimited("Too many failed sign-ins: this account is locked for a while")

@@ -5,13 +5,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from satupintu.accounts.auth import PUBLIC_AUTH
+from satupintu.accounts.auth import public_auth
 from satupintu.catalog import selectors, services
 from satupintu.catalog.models import Agency, Counter, Mall, Service
 from satupintu.catalog.schemas import (
     AgencyOut,
+    ChannelName,
     CounterOut,
     MallDetailOut,
     MallOut,
@@ -22,12 +22,14 @@ from satupintu.catalog.schemas import (
     WorkingDaysOut,
 )
 from satupintu.core.errors import InvalidInput
+from satupintu.core.schemas import Id, Slug, Text, paginated
 from satupintu.core.workdays import add_working_days
 
 router = Router(tags=["catalog"])
 
-# The largest id a BIGINT column holds: larger ids are refused as input instead of overflowing.
-MAX_ID = 2**63 - 1
+# The catalog is what kiosks, apps and partner sites read to show services: generous, but
+# still limited per address for anonymous readers.
+CATALOG_READ = public_auth("catalog-read", rate="120/m")
 CALENDAR_FIRST_DAY = date(2000, 1, 1)
 CALENDAR_LAST_DAY = date(2095, 12, 31)
 
@@ -133,38 +135,38 @@ def counter_out(counter: Counter) -> dict[str, Any]:
     }
 
 
-@router.get("/malls", response=list[MallOut], auth=PUBLIC_AUTH)
-@paginate(LimitOffsetPagination)
+@router.get("/malls", response=list[MallOut], auth=CATALOG_READ)
+@paginated
 def malls_list(request: HttpRequest) -> Any:
     return selectors.mall_list()
 
 
-@router.get("/malls/{slug}", response=MallDetailOut, auth=PUBLIC_AUTH)
-def malls_get(request: HttpRequest, slug: str) -> dict[str, Any]:
+@router.get("/malls/{slug}", response=MallDetailOut, auth=CATALOG_READ)
+def malls_get(request: HttpRequest, slug: Slug) -> dict[str, Any]:
     return mall_detail(selectors.mall_get(slug=slug))
 
 
 @router.patch("/malls/{slug}", response=MallDetailOut)
-def malls_update(request: HttpRequest, slug: str, payload: MallPatch) -> dict[str, Any]:
+def malls_update(request: HttpRequest, slug: Slug, payload: MallPatch) -> dict[str, Any]:
     mall = selectors.access_mall_for_admin(user=request.user, slug=slug)
     services.mall_update(actor=request.user, mall=mall, data=payload, request=request)
     return mall_detail(selectors.mall_get(slug=slug))
 
 
-@router.get("/agencies", response=list[AgencyOut], auth=PUBLIC_AUTH)
-@paginate(LimitOffsetPagination)
-def agencies_list(request: HttpRequest, mall: str) -> Any:
+@router.get("/agencies", response=list[AgencyOut], auth=CATALOG_READ)
+@paginated
+def agencies_list(request: HttpRequest, mall: Slug) -> Any:
     return [agency_out(a) for a in selectors.agency_list(mall=selectors.mall_get(slug=mall))]
 
 
-@router.get("/services", response=list[ServiceOut], auth=PUBLIC_AUTH)
-@paginate(LimitOffsetPagination)
+@router.get("/services", response=list[ServiceOut], auth=CATALOG_READ)
+@paginated
 def services_list(
     request: HttpRequest,
-    mall: str,
-    agency: int | None = Query(None, ge=1, le=MAX_ID),
-    channel: str | None = None,
-    q: str | None = Query(None, max_length=100),
+    mall: Slug,
+    agency: Id | None = None,
+    channel: ChannelName | None = None,
+    q: Text | None = Query(None, max_length=100),  # noqa: B008
 ) -> Any:
     qs = selectors.service_list(
         mall=selectors.mall_get(slug=mall), agency_id=agency, channel=channel, q=q
@@ -172,13 +174,13 @@ def services_list(
     return [service_out(s) for s in qs]
 
 
-@router.get("/services/{service_id}", response=ServiceDetailOut, auth=PUBLIC_AUTH)
-def services_get(request: HttpRequest, service_id: int) -> dict[str, Any]:
+@router.get("/services/{service_id}", response=ServiceDetailOut, auth=CATALOG_READ)
+def services_get(request: HttpRequest, service_id: Id) -> dict[str, Any]:
     return service_detail(selectors.service_get(service_id=service_id))
 
 
 @router.patch("/services/{service_id}", response=ServiceDetailOut)
-def services_update(request: HttpRequest, service_id: int, payload: ServicePatch) -> Any:
+def services_update(request: HttpRequest, service_id: Id, payload: ServicePatch) -> Any:
     service = selectors.access_service_for_edit(user=request.user, service_id=service_id)
     services.service_update(actor=request.user, service=service, data=payload, request=request)
     return service_detail(
@@ -186,16 +188,16 @@ def services_update(request: HttpRequest, service_id: int, payload: ServicePatch
     )
 
 
-@router.get("/counters", response=list[CounterOut], auth=PUBLIC_AUTH)
-@paginate(LimitOffsetPagination)
-def counters_list(request: HttpRequest, mall: str) -> Any:
+@router.get("/counters", response=list[CounterOut], auth=CATALOG_READ)
+@paginated
+def counters_list(request: HttpRequest, mall: Slug) -> Any:
     return [counter_out(c) for c in selectors.counter_list(mall=selectors.mall_get(slug=mall))]
 
 
-@router.get("/calendar/add-working-days", response=WorkingDaysOut, auth=PUBLIC_AUTH)
-def calendar_add_working_days(request: HttpRequest, mall: str, start: date, days: int) -> Any:
-    if not 0 <= days <= 1000:
-        raise InvalidInput("days must be between 0 and 1000", field="query.days")
+@router.get("/calendar/add-working-days", response=WorkingDaysOut, auth=CATALOG_READ)
+def calendar_add_working_days(
+    request: HttpRequest, mall: Slug, start: date, days: int = Query(..., ge=0, le=1000)
+) -> Any:
     if not CALENDAR_FIRST_DAY <= start <= CALENDAR_LAST_DAY:
         # The holiday tables cover these years; beyond them (year 9999) the date arithmetic
         # itself would overflow.

@@ -7,16 +7,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import File, Query, Router, Schema, Status
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
 from satupintu.catalog import partners
 from satupintu.catalog.models import Agency, Partnership
-from satupintu.catalog.schemas import Text
 from satupintu.catalog.selectors import mall_get
-from satupintu.core.errors import InvalidInput, NotFound
+from satupintu.core.errors import NotFound
+from satupintu.core.schemas import Id, InputSchema, Slug, Text, paginated
 
 router = Router(tags=["partners"])
 
@@ -47,8 +46,8 @@ class PartnershipOut(Schema):
     history: list[PartnershipEventOut]
 
 
-class TransitionIn(Schema):
-    to_status: str = Field(max_length=16)
+class TransitionIn(InputSchema):
+    to_status: Partnership.Status
     mou_number: Text | None = Field(default=None, max_length=100)
     signed_on: date | None = None
     starts_on: date | None = None
@@ -56,8 +55,8 @@ class TransitionIn(Schema):
     note: Text = Field(default="", max_length=2000)
 
 
-class InviteIn(Schema):
-    agency_id: int = Field(ge=1, le=2**62)
+class InviteIn(InputSchema):
+    agency_id: Id
     note: Text = Field(default="", max_length=2000)
 
 
@@ -109,22 +108,17 @@ class _MappedPage:
 
 
 @router.get("/partnerships", response=list[PartnershipOut])
-@paginate(LimitOffsetPagination)
+@paginated
 def partnership_list(
     request: HttpRequest,
-    mall: str = Query(..., max_length=64),
-    status: str | None = Query(None, max_length=16),
+    mall: Slug,
+    status: Partnership.Status | None = None,
 ) -> Any:
     """The partnerships of the mall (mall admin, supervisor or viewer of that mall), newest
     first per agency; `status` filters by lifecycle status."""
     the_mall = partners.access_partners_mall(user=request.user, mall=mall_get(slug=mall))
     qs = partners.partnership_list(mall=the_mall)
     if status:
-        if status not in Partnership.Status.values:
-            raise InvalidInput(
-                f"Unknown status '{status}'; use one of {', '.join(Partnership.Status.values)}",
-                field="query.status",
-            )
         qs = qs.filter(status=status)
     return _MappedPage(qs, the_mall.today())
 
@@ -140,7 +134,7 @@ def partnership_invite(request: HttpRequest, payload: InviteIn) -> Status:
 
 
 @router.get("/partnerships/{partnership_id}", response=PartnershipOut)
-def partnership_detail(request: HttpRequest, partnership_id: int) -> Any:
+def partnership_detail(request: HttpRequest, partnership_id: Id) -> Any:
     found = Partnership.objects.select_related("mall", "agency").filter(pk=partnership_id).first()
     if found is None:
         raise NotFound(f"No partnership with id {partnership_id}")
@@ -149,7 +143,7 @@ def partnership_detail(request: HttpRequest, partnership_id: int) -> Any:
 
 
 @router.post("/partnerships/{partnership_id}/transitions", response=PartnershipOut)
-def partnership_transition(request: HttpRequest, partnership_id: int, payload: TransitionIn) -> Any:
+def partnership_transition(request: HttpRequest, partnership_id: Id, payload: TransitionIn) -> Any:
     """Move the partnership along its lifecycle (mall admin). 409 for a step not allowed."""
     found = partners.access_partnership_for_admin(user=request.user, partnership_id=partnership_id)
     updated = partners.partnership_transition(
@@ -170,7 +164,7 @@ def partnership_transition(request: HttpRequest, partnership_id: int, payload: T
 @router.post("/partnerships/{partnership_id}/document", response=PartnershipOut)
 def partnership_document(
     request: HttpRequest,
-    partnership_id: int,
+    partnership_id: Id,
     file: UploadedFile = File(...),  # noqa: B008
 ) -> Any:
     """Upload the signed MOU (PDF, checked by its content; at most 10 MB)."""

@@ -1,25 +1,17 @@
 from __future__ import annotations
 
-from datetime import date, time
-from typing import Annotated, Literal
+from datetime import date
+from typing import Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from satupintu.core.schemas import Id, InputSchema, Text, TimeOfDay
 
 # Upper bounds of the database columns behind the numbers a client may send: a larger value is
 # refused as bad input (422 naming the field) instead of overflowing the column (a 500).
 MAX_FEE = 10**12  # a trillion rupiah: far above any public fee, far below a BIGINT
 MAX_COUNT = 100_000  # staff count, daily quota: far below a 32-bit INTEGER
-
-
-def _no_nul(value: str | None) -> str | None:
-    # PostgreSQL text cannot hold NUL; refusing it here keeps the answer a 422 on both databases.
-    if value is not None and "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
 
 ChannelName = Literal["walk_in", "drive_thru", "online", "outreach"]
 FileType = Literal["pdf", "jpg", "png"]
@@ -29,10 +21,10 @@ def _all_file_types() -> list[FileType]:
     return ["pdf", "jpg", "png"]
 
 
-class OpeningHoursSchema(Schema):
+class OpeningHoursSchema(InputSchema):
     weekday: int = Field(ge=0, le=6, description="Monday = 0")
-    opens: time
-    closes: time
+    opens: TimeOfDay
+    closes: TimeOfDay
 
     @model_validator(mode="after")
     def opens_before_closes(self) -> OpeningHoursSchema:
@@ -41,7 +33,7 @@ class OpeningHoursSchema(Schema):
         return self
 
 
-class ClosureDaySchema(Schema):
+class ClosureDaySchema(InputSchema):
     date: date
     reason: Text = Field(default="", max_length=200)
 
@@ -72,7 +64,7 @@ class MallDetailOut(MallOut):
     floors: list[FloorOut]
 
 
-class MallPatch(Schema):
+class MallPatch(InputSchema):
     name: Text | None = Field(default=None, min_length=1, max_length=200)
     address: Text | None = Field(default=None, max_length=2000)
     phone: Text | None = Field(default=None, max_length=32)
@@ -111,18 +103,18 @@ class RequirementOut(Schema):
     max_size_kb: int
 
 
-class RequirementIn(Schema):
-    id: int | None = Field(default=None, description="Keep an existing requirement by its id")
+class RequirementIn(InputSchema):
+    id: Id | None = Field(default=None, description="Keep an existing requirement by its id")
     name: Text = Field(min_length=1, max_length=255)
     document: bool = True
     mandatory: bool = True
     note: Text = Field(default="", max_length=255)
-    key: Text = Field(default="", max_length=64, pattern=r"^[-a-z0-9_]*$")
+    key: str = Field(default="", max_length=64, pattern=r"^[-a-z0-9_]*$")
     accepted_types: list[FileType] = Field(default_factory=_all_file_types, min_length=1)
     max_size_kb: int = Field(default=2048, ge=1, le=20480)
 
 
-class DurationSchema(Schema):
+class DurationSchema(InputSchema):
     value: int = Field(ge=0, le=3650)
     unit: Literal["working_days", "minutes"]
 
@@ -145,7 +137,7 @@ class StandardOut(Schema):
     performance_evaluation: str
 
 
-class StandardPatch(Schema):
+class StandardPatch(InputSchema):
     requirements: list[RequirementIn] | None = None
     procedure: list[Text] | None = None
     duration: DurationSchema | None = None
@@ -194,7 +186,7 @@ class ServiceOut(Schema):
     standard: StandardOut
 
 
-class DailyQuota(Schema):
+class DailyQuota(InputSchema):
     walk_in: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     drive_thru: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     online: int | None = Field(default=None, ge=0, le=MAX_COUNT)
@@ -207,7 +199,7 @@ class ServiceDetailOut(ServiceOut):
     daily_quota: DailyQuota
 
 
-class ServicePatch(Schema):
+class ServicePatch(InputSchema):
     name: Text | None = Field(default=None, min_length=1, max_length=200)
     description: Text | None = None
     channels: list[ChannelName] | None = Field(default=None, min_length=1)

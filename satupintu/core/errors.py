@@ -52,7 +52,12 @@ class NotFound(DomainError):
 
 
 class RateLimited(DomainError):
+    """Too many calls from one client address; `retry_after` seconds until the next window."""
+
     status_code = 429
 
-    def __init__(self, message: str = "Too many requests, try again later") -> None:
+    def __init__(
+        self, message: str = "Too many requests, try again later", *, retry_after: int = 60
+    ) -> None:
         super().__init__(message, code="rate_limited")
+        self.retry_after = retry_after

@@ -8,14 +8,13 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from satupintu.accounts.auth import PUBLIC_AUTH
+from satupintu.accounts.auth import anonymous_only, public_auth
 from satupintu.core.errors import NotFound
-from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.core.schemas import Code, ErrorOut, Id, Text, paginated
 from satupintu.dossiers import selectors, services
 from satupintu.dossiers.codes import tracking_code_format
-from satupintu.dossiers.models import Dossier, ResultDocument
+from satupintu.dossiers.models import Bill, Dossier, ResultDocument
 from satupintu.dossiers.schemas import (
     AssignIn,
     BillListOut,
@@ -26,6 +25,7 @@ from satupintu.dossiers.schemas import (
     DossierOut,
     DossierSummaryOut,
     NikOut,
+    PaymentCallbackOut,
     TrackOut,
     TransitionIn,
 )
@@ -50,14 +50,13 @@ class SummaryPage:
         return [selectors.dossier_summary(d) for d in self.queryset[window]]
 
 
-def _detail(request: HttpRequest, dossier_id: int) -> dict[str, Any]:
+def _detail(request: HttpRequest, dossier_id: Id) -> dict[str, Any]:
     dossier = selectors.access_dossier(request.user, dossier_id)
     return selectors.dossier_detail(dossier, request.user)
 
 
-@router.post("/dossiers", response={201: DossierCreatedOut}, auth=PUBLIC_AUTH)
+@router.post("/dossiers", response={201: DossierCreatedOut}, auth=public_auth("dossier_create"))
 def dossier_create(request: HttpRequest, payload: DossierCreateIn) -> Status:
-    enforce_public_rate_limit(request, "dossier_create")
     dossier = services.dossier_create(
         actor=request.user,
         channel=payload.channel,
@@ -80,13 +79,13 @@ def dossier_create(request: HttpRequest, payload: DossierCreateIn) -> Status:
 
 
 @router.get("/dossiers", response=list[DossierSummaryOut])
-@paginate(LimitOffsetPagination)
+@paginated
 def dossier_list(
     request: HttpRequest,
-    status: str | None = None,
+    status: Text | None = Query(None, max_length=40),  # noqa: B008
     overdue: bool = False,
     mine: bool = False,
-    agency: int | None = Query(None, ge=1, le=2**62),
+    agency: Id | None = None,
 ) -> list[dict[str, Any]]:
     qs = selectors.worklist(
         user=request.user, status=status, overdue=overdue, mine=mine, agency_id=agency
@@ -95,13 +94,13 @@ def dossier_list(
 
 
 @router.get("/dossiers/{dossier_id}", response=DossierOut)
-def dossier_get(request: HttpRequest, dossier_id: int) -> dict[str, Any]:
+def dossier_get(request: HttpRequest, dossier_id: Id) -> dict[str, Any]:
     return _detail(request, dossier_id)
 
 
 @router.post("/dossiers/{dossier_id}/transitions", response=DossierOut)
 def dossier_transition(
-    request: HttpRequest, dossier_id: int, payload: TransitionIn
+    request: HttpRequest, dossier_id: Id, payload: TransitionIn
 ) -> dict[str, Any]:
     services.dossier_transition(
         actor=request.user, dossier_id=dossier_id, action=payload.action, comment=payload.comment
@@ -110,7 +109,7 @@ def dossier_transition(
 
 
 @router.post("/dossiers/{dossier_id}/assign", response=DossierOut)
-def dossier_assign(request: HttpRequest, dossier_id: int, payload: AssignIn) -> dict[str, Any]:
+def dossier_assign(request: HttpRequest, dossier_id: Id, payload: AssignIn) -> dict[str, Any]:
     services.dossier_assign(
         actor=request.user, dossier_id=dossier_id, assignee_id=payload.assignee_id
     )
@@ -118,7 +117,7 @@ def dossier_assign(request: HttpRequest, dossier_id: int, payload: AssignIn) -> 
 
 
 @router.post("/dossiers/{dossier_id}/take", response=DossierOut)
-def dossier_take(request: HttpRequest, dossier_id: int) -> dict[str, Any]:
+def dossier_take(request: HttpRequest, dossier_id: Id) -> dict[str, Any]:
     services.dossier_assign(actor=request.user, dossier_id=dossier_id, assignee_id=request.user.pk)
     return _detail(request, dossier_id)
 
@@ -126,8 +125,8 @@ def dossier_take(request: HttpRequest, dossier_id: int) -> dict[str, Any]:
 @router.post("/dossiers/{dossier_id}/documents", response={201: DocumentOut})
 def document_upload(
     request: HttpRequest,
-    dossier_id: int,
-    requirement_id: int = Form(..., ge=1, le=2**62),
+    dossier_id: Id,
+    requirement_id: Id = Form(...),  # noqa: B008
     file: UploadedFile = File(...),  # noqa: B008
 ) -> Status:
     row = services.document_upload(
@@ -138,7 +137,7 @@ def document_upload(
 
 @router.post("/dossiers/{dossier_id}/documents/{requirement_id}/check", response=DocumentOut)
 def document_check(
-    request: HttpRequest, dossier_id: int, requirement_id: int, payload: DocumentCheckIn
+    request: HttpRequest, dossier_id: Id, requirement_id: Id, payload: DocumentCheckIn
 ) -> dict[str, Any]:
     row = services.document_check(
         actor=request.user,
@@ -163,14 +162,14 @@ def _document_out(row: Any) -> dict[str, Any]:
 
 
 @router.get("/dossiers/{dossier_id}/nik", response=NikOut)
-def dossier_nik(request: HttpRequest, dossier_id: int) -> dict[str, str]:
+def dossier_nik(request: HttpRequest, dossier_id: Id) -> dict[str, str]:
     """The full NIK for the authorised back office; every read leaves an audit entry."""
     nik = services.dossier_nik_reveal(actor=request.user, dossier_id=dossier_id, request=request)
     return {"nik": nik}
 
 
 @router.get("/dossiers/{dossier_id}/result.pdf")
-def dossier_result_pdf(request: HttpRequest, dossier_id: int) -> FileResponse:
+def dossier_result_pdf(request: HttpRequest, dossier_id: Id) -> FileResponse:
     dossier = selectors.access_dossier(request.user, dossier_id)
     result = ResultDocument.objects.filter(dossier=dossier).first()
     if result is None or not result.file:
@@ -184,7 +183,7 @@ def dossier_result_pdf(request: HttpRequest, dossier_id: int) -> FileResponse:
 
 
 @router.get("/dossiers/{dossier_id}/results.zip")
-def dossier_results_zip(request: HttpRequest, dossier_id: int) -> HttpResponse:
+def dossier_results_zip(request: HttpRequest, dossier_id: Id) -> HttpResponse:
     """The result package: every signed result of the dossier (all services of a bundle)."""
     dossier = selectors.access_dossier(request.user, dossier_id)
     package = selectors.dossier_result_package(dossier)
@@ -196,7 +195,7 @@ def dossier_results_zip(request: HttpRequest, dossier_id: int) -> HttpResponse:
 
 
 @router.get("/dossiers/{dossier_id}/receipt.pdf")
-def dossier_receipt_pdf(request: HttpRequest, dossier_id: int) -> HttpResponse:
+def dossier_receipt_pdf(request: HttpRequest, dossier_id: Id) -> HttpResponse:
     from satupintu.dossiers.pdf import render_receipt_pdf
 
     dossier = selectors.access_dossier(request.user, dossier_id)
@@ -205,17 +204,18 @@ def dossier_receipt_pdf(request: HttpRequest, dossier_id: int) -> HttpResponse:
     return response
 
 
-@router.get("/track/{tracking_code}", response=TrackOut, auth=PUBLIC_AUTH)
-def track(request: HttpRequest, tracking_code: str) -> dict[str, Any]:
-    enforce_public_rate_limit(request, "track")
+@router.get("/track/{tracking_code}", response=TrackOut, auth=public_auth("track"))
+def track(request: HttpRequest, tracking_code: Code) -> dict[str, Any]:
     dossier = selectors.dossier_find_by_tracking_code(tracking_code)
     return selectors.dossier_public_tracking(dossier)
 
 
 @router.get("/bills", response=list[BillListOut])
-@paginate(LimitOffsetPagination)
+@paginated
 def bill_list(
-    request: HttpRequest, status: str | None = None, q: str | None = None
+    request: HttpRequest,
+    status: Bill.Status | None = None,
+    q: Text | None = Query(None, max_length=64),  # noqa: B008
 ) -> list[dict[str, Any]]:
     qs = selectors.bills_for_cashier(request.user).select_related("dossier", "dossier__service")
     if status:
@@ -240,7 +240,7 @@ def bill_list(
 
 
 @router.post("/bills/{payment_code}/pay", response=BillListOut)
-def bill_pay(request: HttpRequest, payment_code: str) -> dict[str, Any]:
+def bill_pay(request: HttpRequest, payment_code: Code) -> dict[str, Any]:
     bill = services.bill_mark_paid(actor=request.user, payment_code=payment_code)
     return {
         "id": bill.pk,
@@ -255,7 +255,11 @@ def bill_pay(request: HttpRequest, payment_code: str) -> dict[str, Any]:
     }
 
 
-@router.post("/payments/callback", auth=None, response={200: dict, 401: dict})
+@router.post(
+    "/payments/callback",
+    auth=anonymous_only("payment-callback", rate="600/m"),
+    response={200: PaymentCallbackOut, 401: ErrorOut},
+)
 def payment_callback(request: HttpRequest) -> Status:
     """A payment gateway reports a payment. The body is signed: X-Signature is the hex
     HMAC-SHA256 of the raw body with settings.PAYMENT_CALLBACK_SECRET."""

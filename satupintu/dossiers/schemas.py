@@ -4,21 +4,24 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
+from satupintu.core.schemas import Id, InputSchema, Text
 
-def _no_nul(value: str | None) -> str | None:
-    # PostgreSQL text cannot hold NUL: refuse it as bad input rather than fail in the database.
-    if value is not None and "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
 ChannelName = Literal["walk_in", "drive_thru", "online", "outreach"]
 
 
-class ApplicantIn(Schema):
+# A value of the service's own form (checked against its fields by `form_validate`): text,
+# a whole number or nothing; an object or a list is refused here, naming the field.
+FormValue = (
+    Annotated[Text, Field(max_length=10_000)]
+    | Annotated[int, Field(strict=True, ge=-(2**53), le=2**53)]
+    | None
+)
+FormName = Annotated[str, Field(max_length=64, pattern=r"^[-a-zA-Z0-9_]+$")]
+
+
+class ApplicantIn(InputSchema):
     kind: Literal["person", "business"] = "person"
     nik: Text = Field(max_length=32)
     name: Text = Field(max_length=150)
@@ -27,13 +30,13 @@ class ApplicantIn(Schema):
     email: Text = Field(default="", max_length=254)
 
 
-class DossierCreateIn(Schema):
-    service_id: int | None = Field(default=None, ge=1, le=2**62)
-    bundle_id: int | None = Field(default=None, ge=1, le=2**62)
+class DossierCreateIn(InputSchema):
+    service_id: Id | None = None
+    bundle_id: Id | None = None
     channel: ChannelName
     applicant: ApplicantIn
-    form: dict[str, Any] = Field(default_factory=dict)
-    ticket_id: int | None = Field(default=None, ge=1, le=2**62)
+    form: dict[FormName, FormValue] = Field(default_factory=dict, max_length=200)
+    ticket_id: Id | None = None
 
 
 class DossierCreatedOut(Schema):
@@ -44,16 +47,16 @@ class DossierCreatedOut(Schema):
     sla_due: date | None
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     action: Text = Field(max_length=40)
     comment: Text = Field(default="", max_length=2000)
 
 
-class AssignIn(Schema):
-    assignee_id: int | None = Field(default=None, ge=1, le=2**62)
+class AssignIn(InputSchema):
+    assignee_id: Id | None = None
 
 
-class DocumentCheckIn(Schema):
+class DocumentCheckIn(InputSchema):
     status: Literal["present", "missing", "rejected"]
     reason: Text = Field(default="", max_length=255)
 
@@ -190,6 +193,11 @@ class TrackOut(Schema):
     payment: dict[str, Any] | None
     history: list[TrackHistoryOut]
     services: list[TrackServiceOut]
+
+
+class PaymentCallbackOut(Schema):
+    payment_code: str
+    status: str
 
 
 class BillListOut(Schema):

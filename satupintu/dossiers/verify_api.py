@@ -10,7 +10,8 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
-from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.accounts.auth import anonymous_only
+from satupintu.core.schemas import Code
 from satupintu.dossiers.verification import (
     read_upload,
     result_public_facts,
@@ -18,13 +19,9 @@ from satupintu.dossiers.verification import (
     verification_check_upload,
 )
 
-
-def _anyone(request: HttpRequest) -> bool:
-    # Public and stateless: no session effects, so neither credentials nor a CSRF cookie needed.
-    return True
-
-
-router = Router(tags=["verification"], auth=[_anyone])
+# Public and stateless: no session effects, so neither credentials nor a CSRF token; every
+# caller counts in the bucket, and the upload is only read once the call is counted.
+router = Router(tags=["verification"], auth=anonymous_only("verify"))
 
 
 class ResultFactsOut(Schema):
@@ -56,8 +53,7 @@ class VerificationOut(Schema):
 
 
 @router.get("/verify/{code}", response=ResultFactsOut, summary="Facts of an issued result")
-def verify_code(request: HttpRequest, code: str) -> dict[str, object]:
-    enforce_public_rate_limit(request, "verify")
+def verify_code(request: HttpRequest, code: Code) -> dict[str, object]:
     return result_public_facts(result_public_get(code=code))
 
 
@@ -65,9 +61,8 @@ def verify_code(request: HttpRequest, code: str) -> dict[str, object]:
 def verify_upload(
     request: HttpRequest,
     file: UploadedFile = File(...),  # noqa: B008 - django-ninja's declaration style
-    code: str | None = Form(None),
+    code: Code | None = Form(None),  # noqa: B008
 ) -> dict[str, object]:
-    enforce_public_rate_limit(request, "verify")
     check = verification_check_upload(data=read_upload(file), code=code or None)
     outcome = check.outcome
     return {

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from satupintu.core.errors import InvalidInput, NotFound, RateLimited
-from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.core.errors import InvalidInput, NotFound
+from satupintu.core.ratelimit import RateLimit, rate_limited
 from satupintu.dossiers.verification import (
     VERIFICATION_CODE_RE,
     ResultStatus,
@@ -25,16 +25,14 @@ from satupintu.dossiers.verification import (
     verification_check_upload,
 )
 
+# The same bucket as the verification API: a page and a script check documents alike.
+VERIFY_LIMIT = RateLimit("verify")
+
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited(VERIFY_LIMIT, methods=["GET", "POST"])
 def verify_page(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        enforce_public_rate_limit(request, "verify")
-    except RateLimited:
-        response = render(request, "dossiers/verify_limited.html", status=429)
-        response["Retry-After"] = "60"
-        return response
     try:
         result = result_public_get(code=code)
     except NotFound:
@@ -59,15 +57,10 @@ def verify_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited(VERIFY_LIMIT, methods=["GET", "POST"])
 def verify_index(request: HttpRequest) -> HttpResponse:
     """Without a QR code: type the verification code printed on the document, or upload the PDF
     to find out whether it is a result issued here (matched by its checksum)."""
-    try:
-        enforce_public_rate_limit(request, "verify")
-    except RateLimited:
-        response = render(request, "dossiers/verify_limited.html", status=429)
-        response["Retry-After"] = "60"
-        return response
     context: dict[str, object] = {"check": None, "upload_error": None, "code_error": None}
     status = 200
     code = request.GET.get("code", "").strip()

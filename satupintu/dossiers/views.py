@@ -22,7 +22,7 @@ from satupintu.accounts.selectors import has_role, mall_ids_with_role
 from satupintu.catalog.models import Channel, Mall, Service, ServiceBundle
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import DomainError, NotFound
-from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.core.ratelimit import RateLimit, rate_limited
 from satupintu.dossiers import selectors, services
 from satupintu.dossiers.codes import tracking_code_format
 from satupintu.dossiers.forms import ApplicationForm
@@ -431,6 +431,7 @@ def apply_index(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited(RateLimit("dossier_apply", rate="10/h"))
 def apply(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """Contactless: apply online with uploads; nobody needs to come to the mall."""
     mall = mall_get(slug=slug)
@@ -453,23 +454,18 @@ def apply(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         with_ticks=False,
     )
     if request.method == "POST":
-        try:
-            enforce_public_rate_limit(request, "dossier_apply", rate="10/h")
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            dossier = _submit_application(
-                request,
-                form,
-                channel=Channel.ONLINE,
-                service=service,
-                bundle=bundle,
-                with_ticks=False,
-            )
-            if dossier is not None:
-                own = request.session.get(SESSION_OWN_DOSSIERS, [])
-                request.session[SESSION_OWN_DOSSIERS] = [*own[-19:], dossier.pk]
-                return redirect("dossiers:applied", dossier_id=dossier.pk)
+        dossier = _submit_application(
+            request,
+            form,
+            channel=Channel.ONLINE,
+            service=service,
+            bundle=bundle,
+            with_ticks=False,
+        )
+        if dossier is not None:
+            own = request.session.get(SESSION_OWN_DOSSIERS, [])
+            request.session[SESSION_OWN_DOSSIERS] = [*own[-19:], dossier.pk]
+            return redirect("dossiers:applied", dossier_id=dossier.pk)
     return render(
         request,
         "dossiers/apply.html",
@@ -510,9 +506,9 @@ def track(request: HttpRequest) -> HttpResponse:
     return render(request, "dossiers/track.html", {"error": error, "code": raw})
 
 
+@rate_limited(RateLimit("track"), methods=["GET"])
 def track_code(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        enforce_public_rate_limit(request, "track")
         dossier = selectors.dossier_find_by_tracking_code(code)
     except NotFound:
         return render(
@@ -522,14 +518,9 @@ def track_code(request: HttpRequest, code: str) -> HttpResponse:
             status=404,
         )
     except DomainError as exc:
-        status = exc.status_code
-        message = (
-            _("Too many look-ups from your connection; try again in a minute.")
-            if status == 429
-            else _("This tracking code is not valid. Check it on your receipt.")
-        )
+        message = _("This tracking code is not valid. Check it on your receipt.")
         return render(
-            request, "dossiers/track.html", {"error": message, "code": code}, status=status
+            request, "dossiers/track.html", {"error": message, "code": code}, status=exc.status_code
         )
     data = selectors.dossier_public_tracking(dossier)
     try:

@@ -8,13 +8,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from satupintu.accounts.auth import PUBLIC_AUTH, STAFF_AUTH
+from satupintu.accounts.auth import STAFF_AUTH, anonymous_only, public_auth
 from satupintu.catalog.models import Agency
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import InvalidInput, NotFound
-from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.core.schemas import Code, ErrorOut, Id, Slug, paginated
 from satupintu.feedback import lapor, selectors, services
 from satupintu.feedback.models import Complaint, Survey
 from satupintu.feedback.schemas import (
@@ -49,7 +48,11 @@ def survey_out(survey: Survey) -> dict[str, Any]:
     }
 
 
-@router.get("/surveys/questionnaire", response=list[UnsurOut], auth=PUBLIC_AUTH)
+@router.get(
+    "/surveys/questionnaire",
+    response=list[UnsurOut],
+    auth=public_auth("survey-questionnaire", rate="120/m"),
+)
 def survey_questionnaire(request: HttpRequest) -> list[dict[str, Any]]:
     """The nine unsur with their question and four answers (a..d = 1..4), in the request's
     language, for kiosks and other clients that draw their own form."""
@@ -67,18 +70,16 @@ def survey_questionnaire(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/surveys", response={201: SurveyOut}, auth=PUBLIC_AUTH)
+@router.post("/surveys", response={201: SurveyOut}, auth=public_auth("surveys"))
 def survey_create(request: HttpRequest, payload: SurveyIn) -> Status:
-    enforce_public_rate_limit(request, "surveys")
-    source = payload.source if payload.source in Survey.Source.values else Survey.Source.API
     survey = services.survey_submit(
         service_id=payload.service_id,
         ticket_id=payload.ticket_id,
         tracking_code=payload.tracking_code,
         answers=payload.answers,
-        respondent=payload.respondent,
+        respondent=payload.respondent.dict(),
         suggestion=payload.suggestion,
-        source=source,
+        source=payload.source,
     )
     return Status(201, survey_out(survey))
 
@@ -86,12 +87,12 @@ def survey_create(request: HttpRequest, payload: SurveyIn) -> Status:
 @router.get("/reports/ikm", response=IkmOut, auth=STAFF_AUTH, by_alias=True)
 def report_ikm(
     request: HttpRequest,
-    mall: str,
-    agency: int | None = None,
-    service: int | None = None,
+    mall: Slug,
+    agency: Id | None = None,
+    service: Id | None = None,
     date_from: date | None = Query(None, alias="from"),  # noqa: B008
     date_to: date | None = Query(None, alias="to"),  # noqa: B008
-    population: int | None = None,
+    population: int | None = Query(None, ge=1, le=10**9),
 ) -> dict[str, Any]:
     the_mall = mall_get(slug=mall)
     scope = selectors.access_ikm_scope(
@@ -175,9 +176,8 @@ def complaint_staff_out(request: HttpRequest, complaint: Complaint) -> dict[str,
     }
 
 
-@router.post("/complaints", response={201: ComplaintPublicOut}, auth=PUBLIC_AUTH)
+@router.post("/complaints", response={201: ComplaintPublicOut}, auth=public_auth("complaints"))
 def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Status:
-    enforce_public_rate_limit(request, "complaints")
     mall = mall_get(slug=payload.mall) if payload.mall else None
     complaint = services.complaint_submit(
         mall=mall,
@@ -199,12 +199,12 @@ def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Status:
 
 
 @router.get("/complaints", response=list[ComplaintListOut], auth=STAFF_AUTH)
-@paginate(LimitOffsetPagination)
+@paginated
 def complaint_list(
     request: HttpRequest,
-    mall: str | None = None,
-    status: str | None = None,
-    agency: int | None = None,
+    mall: Slug | None = None,
+    status: Complaint.Status | None = None,
+    agency: Id | None = None,
     overdue: bool | None = None,
     escalated: bool | None = None,
 ) -> list[dict[str, Any]]:
@@ -234,22 +234,21 @@ def complaint_list(
     ]
 
 
-@router.get("/complaints/{code}", response=ComplaintPublicOut, auth=PUBLIC_AUTH)
-def complaint_status(request: HttpRequest, code: str) -> dict[str, Any]:
+@router.get("/complaints/{code}", response=ComplaintPublicOut, auth=public_auth("complaint-status"))
+def complaint_status(request: HttpRequest, code: Code) -> dict[str, Any]:
     """Public status of a complaint: no identity, no internal notes."""
-    enforce_public_rate_limit(request, "complaint-status")
     return complaint_public_out(selectors.complaint_public_get(code=code))
 
 
 @router.get("/complaints/{code}/detail", response=ComplaintStaffOut, auth=STAFF_AUTH)
-def complaint_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+def complaint_detail(request: HttpRequest, code: Code) -> dict[str, Any]:
     complaint = selectors.access_complaint(user=request.user, code=code)
     return complaint_staff_out(request, complaint)
 
 
 @router.post("/complaints/{code}/transitions", response=ComplaintStaffOut, auth=STAFF_AUTH)
 def complaint_transition(
-    request: HttpRequest, code: str, payload: ComplaintTransitionIn
+    request: HttpRequest, code: Code, payload: ComplaintTransitionIn
 ) -> dict[str, Any]:
     complaint = selectors.access_complaint(user=request.user, code=code)
     services.complaint_transition(
@@ -259,14 +258,14 @@ def complaint_transition(
 
 
 @router.post("/complaints/{code}/notes", response={201: ComplaintStaffOut}, auth=STAFF_AUTH)
-def complaint_note(request: HttpRequest, code: str, payload: ComplaintNoteIn) -> Status:
+def complaint_note(request: HttpRequest, code: Code, payload: ComplaintNoteIn) -> Status:
     complaint = selectors.access_complaint(user=request.user, code=code)
     services.complaint_note_add(complaint=complaint, actor=request.user, note=payload.note)
     return Status(201, complaint_staff_out(request, complaint))
 
 
 @router.post("/complaints/{code}/route", response=ComplaintStaffOut, auth=STAFF_AUTH)
-def complaint_route(request: HttpRequest, code: str, payload: ComplaintRouteIn) -> dict[str, Any]:
+def complaint_route(request: HttpRequest, code: Code, payload: ComplaintRouteIn) -> dict[str, Any]:
     complaint = selectors.access_complaint(user=request.user, code=code)
     if not selectors.can_manage_complaints(request.user, complaint.mall_id):
         raise NotFound()
@@ -282,7 +281,7 @@ def complaint_route(request: HttpRequest, code: str, payload: ComplaintRouteIn) 
 @router.post(
     "/complaints/{code}/forward-to-lapor", response={202: ComplaintStaffOut}, auth=STAFF_AUTH
 )
-def complaint_forward(request: HttpRequest, code: str) -> Status:
+def complaint_forward(request: HttpRequest, code: Code) -> Status:
     complaint = selectors.access_complaint(user=request.user, code=code)
     if not selectors.can_manage_complaints(request.user, complaint.mall_id):
         raise NotFound()
@@ -293,7 +292,9 @@ def complaint_forward(request: HttpRequest, code: str) -> Status:
 
 
 @router.post(
-    "/lapor/inbound", response={200: LaporInboundOut, 201: LaporInboundOut, 401: dict}, auth=None
+    "/lapor/inbound",
+    response={200: LaporInboundOut, 201: LaporInboundOut, 401: ErrorOut},
+    auth=anonymous_only("lapor-inbound", rate="600/m"),
 )
 def lapor_inbound(request: HttpRequest) -> Any:
     """A complaint forwarded by SP4N-LAPOR!, signed with HMAC-SHA256 over the raw body

@@ -1,20 +1,35 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
+from satupintu.core.schemas import Code, Id, InputSchema, Slug, Text
+from satupintu.feedback.models import Survey
 
-class SurveyIn(Schema):
-    service_id: int | None = None
-    ticket_id: int | None = None
-    tracking_code: str | None = Field(None, max_length=40)
+# An unsur code (u1..u9); which ones exist is checked by the service, naming the unsur.
+UnsurCode = Annotated[str, Field(max_length=8)]
+
+
+class RespondentIn(InputSchema):
+    """Checked by the service (shared with the pages), which names the field and the codes."""
+
+    gender: Any = None
+    age: Any = None
+    education: Any = None
+    occupation: Any = None
+
+
+class SurveyIn(InputSchema):
+    service_id: Id | None = None
+    ticket_id: Id | None = None
+    tracking_code: Code | None = Field(None, max_length=40)
     # Checked by the service (not by the schema) so that the error names the unsur.
-    answers: dict[str, Any]
-    respondent: dict[str, Any]
-    suggestion: str = ""
-    source: str = "api"
+    answers: dict[UnsurCode, Any] = Field(max_length=20)
+    respondent: RespondentIn
+    suggestion: Text = ""
+    source: Survey.Source = Survey.Source.API
 
 
 class SurveyOut(Schema):
@@ -66,19 +81,19 @@ class IkmOut(Schema):
     profile: dict[str, list[dict[str, Any]]]
 
 
-class ComplaintIn(Schema):
-    mall: str | None = Field(None, max_length=64)
-    text: str = ""
-    category: str = "other"
-    service_id: int | None = None
-    agency_id: int | None = None
-    ticket_id: int | None = None
-    tracking_code: str | None = Field(None, max_length=40)
+class ComplaintIn(InputSchema):
+    mall: Slug | None = None
+    text: Text = ""  # length checked by the service, shared with the page
+    category: Text = Field("other", max_length=32)
+    service_id: Id | None = None
+    agency_id: Id | None = None
+    ticket_id: Id | None = None
+    tracking_code: Code | None = Field(None, max_length=40)
     anonymous: bool = False
     confidential: bool = False
-    name: str = Field("", max_length=150)
-    email: str = Field("", max_length=254)
-    phone: str = Field("", max_length=32)
+    name: Text = Field("", max_length=150)
+    email: Text = Field("", max_length=254)
+    phone: Text = Field("", max_length=32)
 
 
 class ComplaintHistoryOut(Schema):
@@ -157,17 +172,17 @@ class ComplaintListOut(Schema):
     origin: str
 
 
-class ComplaintTransitionIn(Schema):
-    to: str
-    note: str = ""
+class ComplaintTransitionIn(InputSchema):
+    to: Text = Field(max_length=32)
+    note: Text = Field("", max_length=10_000)
 
 
-class ComplaintRouteIn(Schema):
-    agency_id: int | None
+class ComplaintRouteIn(InputSchema):
+    agency_id: Id | None
 
 
-class ComplaintNoteIn(Schema):
-    note: str
+class ComplaintNoteIn(InputSchema):
+    note: Text = Field(max_length=10_000)
 
 
 class LaporInboundOut(Schema):

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods
 
 from satupintu.catalog.models import Agency, Mall, Service
 from satupintu.catalog.selectors import mall_get
-from satupintu.core.errors import DomainError, NotFound, RateLimited
-from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.core.errors import DomainError, NotFound
+from satupintu.core.ratelimit import RateLimit, rate_limited
 from satupintu.feedback import links, selectors, services
 from satupintu.feedback.forms import ComplaintForm
 from satupintu.feedback.models import Complaint, Education, Gender, Occupation, Survey
@@ -47,6 +47,9 @@ def survey_start(request: HttpRequest, mall_slug: str) -> HttpResponse:
         "feedback/survey_start.html",
         {"mall": mall, "agencies": agencies, "kiosk": _is_kiosk(request)},
     )
+
+
+SURVEY_LIMIT = RateLimit("surveys")
 
 
 def _questionnaire() -> list[dict[str, Any]]:
@@ -96,7 +99,6 @@ def _render_survey_form(
             "occupation": request.POST.get("occupation") or None,
         }
         try:
-            enforce_public_rate_limit(request, "surveys")
             services.survey_submit(
                 service_id=service.pk,
                 ticket_id=ticket_id,
@@ -106,9 +108,6 @@ def _render_survey_form(
                 suggestion=request.POST.get("suggestion", ""),
                 source=source,
             )
-        except RateLimited as exc:
-            errors["form"] = exc.message
-            status = 429
         except DomainError as exc:
             field = (exc.field or "form").split(".")[-1]
             errors[field] = exc.message
@@ -138,6 +137,7 @@ def _render_survey_form(
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited(SURVEY_LIMIT)
 def survey_form(request: HttpRequest, mall_slug: str, service_id: int) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
     service = Service.objects.filter(pk=service_id, mall=mall, is_active=True).first()
@@ -148,6 +148,7 @@ def survey_form(request: HttpRequest, mall_slug: str, service_id: int) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited(SURVEY_LIMIT)
 def survey_for_ticket(request: HttpRequest, ticket_id: int, token: str) -> HttpResponse:
     """From the ticket's phone page. The token (the ticket's secret, as on that page) keeps
     strangers from rating, and so using up, other people's tickets by trying ids."""
@@ -168,6 +169,7 @@ def survey_for_ticket(request: HttpRequest, ticket_id: int, token: str) -> HttpR
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited(SURVEY_LIMIT)
 def survey_for_dossier(request: HttpRequest, tracking_code: str) -> HttpResponse:
     """From the link in the notification that an application is finished."""
     dossier = links.dossier_find(tracking_code)
@@ -290,6 +292,7 @@ def _sees_mall_wide(user: Any, mall: Mall) -> bool:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited(RateLimit("complaints"))
 def complaint_form(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
     initial: dict[str, Any] = {}
@@ -305,7 +308,6 @@ def complaint_form(request: HttpRequest, mall_slug: str) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                enforce_public_rate_limit(request, "complaints")
                 complaint = services.complaint_submit(
                     mall=mall,
                     text=data["text"],
@@ -347,12 +349,10 @@ def complaint_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/complaint_lookup.html", {})
 
 
+@rate_limited(RateLimit("complaint-status"), methods=["GET"])
 def complaint_status(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        enforce_public_rate_limit(request, "complaint-status")
         complaint = selectors.complaint_public_get(code=code)
-    except RateLimited as exc:
-        return render(request, "feedback/complaint_lookup.html", {"error": exc.message}, status=429)
     except NotFound:
         return render(
             request,

@@ -11,11 +11,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from satupintu.accounts.auth import PUBLIC_AUTH
+from satupintu.accounts.auth import public_auth
 from satupintu.catalog.selectors import mall_get
-from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.core.schemas import Id, Slug, paginated
 from satupintu.outreach import selectors, services
 from satupintu.outreach.models import OutreachRequest, Visit
 from satupintu.outreach.schemas import (
@@ -101,7 +100,7 @@ def visit_out(visit: Visit) -> dict[str, Any]:
     }
 
 
-def _detail(request: HttpRequest, request_id: int) -> dict[str, Any]:
+def _detail(request: HttpRequest, request_id: Id) -> dict[str, Any]:
     item = selectors.access_outreach_request(user=request.user, request_id=request_id)
     return {
         **request_out(item),
@@ -126,15 +125,20 @@ def _detail(request: HttpRequest, request_id: int) -> dict[str, Any]:
     }
 
 
-@router.get("/outreach/areas", response=list[AreaOut], auth=PUBLIC_AUTH)
+@router.get(
+    "/outreach/areas", response=list[AreaOut], auth=public_auth("outreach-areas", rate="120/m")
+)
 def areas(request: HttpRequest) -> list[dict[str, Any]]:
     """The 14 kecamatan and 45 kelurahan of Kota Yogyakarta that outreach visits."""
     return selectors.outreach_areas()
 
 
-@router.post("/outreach/requests", response={201: OutreachRequestCreatedOut}, auth=PUBLIC_AUTH)
+@router.post(
+    "/outreach/requests",
+    response={201: OutreachRequestCreatedOut},
+    auth=public_auth("outreach.request"),
+)
 def request_create(request: HttpRequest, payload: OutreachRequestIn) -> Status:
-    enforce_public_rate_limit(request, "outreach.request")
     mall = mall_get(slug=payload.mall)
     created = services.outreach_request_create(
         mall=mall,
@@ -159,24 +163,24 @@ def request_create(request: HttpRequest, payload: OutreachRequestIn) -> Status:
 
 
 @router.get("/outreach/requests", response=list[OutreachRequestOut])
-@paginate(LimitOffsetPagination)
+@paginated
 def request_list(
     request: HttpRequest,
-    mall: str = Query(..., max_length=64),
-    status: str | None = Query(None, max_length=16),
+    mall: Slug,
+    status: OutreachRequest.Status | None = None,
 ) -> list[dict[str, Any]]:
     qs = selectors.outreach_request_list(user=request.user, mall=mall_get(slug=mall), status=status)
     return MappedPage(qs.select_related("mall"), request_out)  # type: ignore[return-value]
 
 
 @router.get("/outreach/requests/{request_id}", response=OutreachRequestDetailOut)
-def request_detail(request: HttpRequest, request_id: int) -> dict[str, Any]:
+def request_detail(request: HttpRequest, request_id: Id) -> dict[str, Any]:
     """One request with its NIK and sensitive notes; every call is recorded in the audit trail."""
     return _detail(request, request_id)
 
 
 @router.post("/outreach/requests/{request_id}/triage", response=OutreachRequestOut)
-def request_triage(request: HttpRequest, request_id: int, payload: TriageIn) -> dict[str, Any]:
+def request_triage(request: HttpRequest, request_id: Id, payload: TriageIn) -> dict[str, Any]:
     item = selectors.access_outreach_request(user=request.user, request_id=request_id)
     updated = services.outreach_request_triage(
         actor=request.user,
@@ -189,7 +193,7 @@ def request_triage(request: HttpRequest, request_id: int, payload: TriageIn) -> 
 
 
 @router.post("/outreach/requests/{request_id}/schedule", response={201: VisitOut})
-def request_schedule(request: HttpRequest, request_id: int, payload: ScheduleIn) -> Status:
+def request_schedule(request: HttpRequest, request_id: Id, payload: ScheduleIn) -> Status:
     item = selectors.access_outreach_request(user=request.user, request_id=request_id)
     visit = services.visit_schedule(
         actor=request.user,
@@ -208,7 +212,7 @@ def request_schedule(request: HttpRequest, request_id: int, payload: ScheduleIn)
 
 
 @router.post("/outreach/visits/{visit_id}/outcome", response=VisitOut)
-def visit_outcome(request: HttpRequest, visit_id: int, payload: VisitOutcomeIn) -> dict[str, Any]:
+def visit_outcome(request: HttpRequest, visit_id: Id, payload: VisitOutcomeIn) -> dict[str, Any]:
     visit = selectors.access_visit(user=request.user, visit_id=visit_id)
     recorded = services.visit_record(
         actor=request.user,
@@ -225,12 +229,12 @@ def visit_outcome(request: HttpRequest, visit_id: int, payload: VisitOutcomeIn) 
 
 
 @router.get("/outreach/visits/{visit_id}", response=VisitOut)
-def visit_detail(request: HttpRequest, visit_id: int) -> dict[str, Any]:
+def visit_detail(request: HttpRequest, visit_id: Id) -> dict[str, Any]:
     return visit_out(selectors.access_visit(user=request.user, visit_id=visit_id))
 
 
 @router.post("/outreach/requests/{request_id}/complete", response=OutreachRequestOut)
-def request_complete(request: HttpRequest, request_id: int, payload: NoteIn) -> dict[str, Any]:
+def request_complete(request: HttpRequest, request_id: Id, payload: NoteIn) -> dict[str, Any]:
     item = selectors.access_outreach_request(user=request.user, request_id=request_id)
     return request_out(
         services.outreach_request_complete(
@@ -240,7 +244,7 @@ def request_complete(request: HttpRequest, request_id: int, payload: NoteIn) -> 
 
 
 @router.post("/outreach/requests/{request_id}/cancel", response=OutreachRequestOut)
-def request_cancel(request: HttpRequest, request_id: int, payload: CancelIn) -> dict[str, Any]:
+def request_cancel(request: HttpRequest, request_id: Id, payload: CancelIn) -> dict[str, Any]:
     item = selectors.access_outreach_request(user=request.user, request_id=request_id)
     return request_out(
         services.outreach_request_cancel(
@@ -252,7 +256,7 @@ def request_cancel(request: HttpRequest, request_id: int, payload: CancelIn) -> 
 @router.get("/outreach/day-plan", response=DayPlanOut)
 def day_plan(
     request: HttpRequest,
-    mall: str = Query(..., max_length=64),
+    mall: Slug,
     day: date = Query(..., alias="date"),  # noqa: B008
 ) -> dict[str, Any]:
     the_mall = mall_get(slug=mall)
@@ -294,7 +298,7 @@ def day_plan(
 
 
 @router.get("/outreach/resources", response=ResourcesOut)
-def resources(request: HttpRequest, mall: str = Query(..., max_length=64)) -> dict[str, Any]:
+def resources(request: HttpRequest, mall: Slug) -> dict[str, Any]:
     """Officers, vehicles and equipment to plan visits with."""
     the_mall = selectors.access_outreach_mall(user=request.user, mall=mall_get(slug=mall))
     return {

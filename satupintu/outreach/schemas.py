@@ -1,35 +1,27 @@
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-MAX_ID = 2**62
+from satupintu.core.schemas import Id, InputSchema, Slug, Text, TimeOfDay
 
 RequestedBy = Literal["self", "family", "officer_phone"]
 Reason = Literal["disabled", "elderly", "sick", "other"]
 Priority = Literal["normal", "high", "urgent"]
 
 
-class OutreachRequestIn(Schema):
-    mall: Text = Field(max_length=64, description="slug of the mall")
+class OutreachRequestIn(InputSchema):
+    mall: Slug = Field(description="slug of the mall")
     person_name: Text = Field(max_length=150)
     nik: Text = Field(default="", max_length=32)
     phone: Text = Field(max_length=32)
     address: Text = Field(max_length=300)
     kecamatan: Text = Field(max_length=40)
     kelurahan: Text = Field(max_length=40)
-    service_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(max_length=20)
+    service_ids: list[Id] = Field(max_length=20)
     preferred_dates: list[date] = Field(max_length=10)
     requested_by: RequestedBy = "self"
     requester_name: Text = Field(default="", max_length=150)
@@ -96,8 +88,8 @@ class VisitOut(Schema):
     id: int
     request_id: int
     date: date
-    window_start: time
-    window_end: time
+    window_start: TimeOfDay
+    window_end: TimeOfDay
     team_ids: list[int]
     vehicle_id: int | None
     equipment_ids: list[int]
@@ -122,42 +114,40 @@ class OutreachRequestDetailOut(OutreachRequestOut):
     allowed_actions: list[str]
 
 
-class TriageIn(Schema):
+class TriageIn(InputSchema):
     priority: Priority
-    assigned_to_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    assigned_to_id: Id | None = None
     note: Text = Field(default="", max_length=2000)
 
 
-class ScheduleIn(Schema):
+class ScheduleIn(InputSchema):
     date: date
-    window_start: time
-    window_end: time
-    team_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1, max_length=10)
-    vehicle_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    equipment_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
-        default_factory=list, max_length=20
-    )
+    window_start: TimeOfDay
+    window_end: TimeOfDay
+    team_ids: list[Id] = Field(min_length=1, max_length=10)
+    vehicle_id: Id | None = None
+    equipment_ids: list[Id] = Field(default_factory=list, max_length=20)
     note: Text = Field(default="", max_length=2000)
 
 
-class ServiceOutcomeIn(Schema):
-    service_id: int = Field(ge=1, le=MAX_ID)
+class ServiceOutcomeIn(InputSchema):
+    service_id: Id
     delivered: bool = True
     note: Text = Field(default="", max_length=255)
 
 
-class VisitOutcomeIn(Schema):
+class VisitOutcomeIn(InputSchema):
     outcome: Literal["completed", "not_met"]
     services: list[ServiceOutcomeIn] = Field(default_factory=list, max_length=20)
     result_delivery_home: bool = False
     note: Text = Field(default="", max_length=4000)
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     note: Text = Field(default="", max_length=2000)
 
 
-class CancelIn(Schema):
+class CancelIn(InputSchema):
     reason: Text = Field(max_length=2000)
 
 
@@ -168,8 +158,8 @@ class DayPlanVisitOut(Schema):
     person_name: str
     address: str
     phone: str
-    window_start: time
-    window_end: time
+    window_start: TimeOfDay
+    window_end: TimeOfDay
     status: str
     services: list[str]
     team: list[str]

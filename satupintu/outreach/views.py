@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from satupintu.catalog.models import Mall
 from satupintu.catalog.selectors import mall_get
-from satupintu.core.errors import DomainError, RateLimited
-from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.core.errors import DomainError
+from satupintu.core.ratelimit import RateLimit, rate_limited
 from satupintu.outreach import selectors, services
 from satupintu.outreach.areas import KOTA_YOGYAKARTA
 from satupintu.outreach.forms import (
@@ -75,24 +75,17 @@ def _create_from_form(
         return None
 
 
+@rate_limited(RateLimit("outreach.request"))
 def request_form(request: HttpRequest, slug: str) -> HttpResponse:
     """Public: a person or a family member asks for a home visit."""
     mall = _public_mall(slug)
     form = OutreachRequestForm(request.POST or None, mall=mall)
     status = 200
     if request.method == "POST":
-        try:
-            enforce_public_rate_limit(request, "outreach.request")
-        except RateLimited:
-            form.add_error(None, _("Too many requests from this address. Try again in a minute."))
-            status = 429
-        else:
-            created = _create_from_form(request, mall, form)
-            if created is not None:
-                return render(
-                    request, "outreach/request_thanks.html", {"mall": mall, "item": created}
-                )
-            status = 422
+        created = _create_from_form(request, mall, form)
+        if created is not None:
+            return render(request, "outreach/request_thanks.html", {"mall": mall, "item": created})
+        status = 422
     return render(
         request,
         "outreach/request_form.html",

@@ -8,14 +8,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
-from satupintu.accounts.auth import PUBLIC_AUTH, STAFF_AUTH
+from satupintu.accounts.auth import STAFF_AUTH, public_auth
 from satupintu.catalog.models import Service
 from satupintu.catalog.selectors import mall_get, service_get
 from satupintu.core.audit import audit_record
 from satupintu.core.errors import NotFound
-from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.core.schemas import MAX_OFFSET, MAX_PAGE, Code, Id, Slug, paginated
 from satupintu.core.validators import mask_name
 from satupintu.queueing import selectors, services
 from satupintu.queueing.models import Appointment, CounterSession, Display, PriorityClass, Ticket
@@ -37,6 +36,9 @@ from satupintu.queueing.schemas import (
 
 router = Router(tags=["queue"])
 
+# What boards, kiosks and apps poll: generous, but limited per address for anonymous callers.
+QUEUE_READ = public_auth("queue-read", rate="120/m")
+
 
 class DisplayOut(Schema):
     id: int
@@ -44,9 +46,9 @@ class DisplayOut(Schema):
     floor: int | None
 
 
-@router.get("/displays", response=list[DisplayOut], auth=PUBLIC_AUTH)
-@paginate(LimitOffsetPagination)
-def displays_list(request: HttpRequest, mall: str) -> Any:
+@router.get("/displays", response=list[DisplayOut], auth=QUEUE_READ)
+@paginated
+def displays_list(request: HttpRequest, mall: Slug) -> Any:
     displays = Display.objects.filter(mall=mall_get(slug=mall)).select_related("floor")
     return [
         {"id": d.pk, "name": d.name, "floor": d.floor.number if d.floor else None}
@@ -89,15 +91,11 @@ def _session_out(session: CounterSession) -> dict[str, Any]:
 # --- tickets ----------------------------------------------------------------------------------
 
 
-@router.post("/tickets", response={201: TicketOut}, auth=PUBLIC_AUTH)
+@router.post("/tickets", response={201: TicketOut}, auth=public_auth("ticket"))
 def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
     """Take a ticket: kiosks, officers and (rate limited) anonymous visitors of the portal."""
     user = _user(request)
-    service, may_issue = selectors.service_for_queue_and_issuer(
-        service_id=payload.service_id, user=user
-    )
-    if not may_issue:
-        enforce_public_rate_limit(request, "ticket")
+    service = selectors.service_for_queue(service_id=payload.service_id)
     ticket = services.ticket_issue(
         service=service,
         channel=payload.channel,
@@ -117,26 +115,29 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
     return Status(201, data)
 
 
-@router.get("/tickets/{ticket_id}", response=TicketStaffOut, auth=PUBLIC_AUTH)
-def ticket_detail(request: HttpRequest, ticket_id: int) -> Any:
+@router.get(
+    "/tickets/{ticket_id}",
+    response=TicketStaffOut,
+    auth=public_auth("ticket-status", rate="120/m"),
+)
+def ticket_detail(request: HttpRequest, ticket_id: Id) -> Any:
     """Staff of the ticket's mall see everything; anyone else number, status, service,
     position and estimated wait only."""
     ticket = selectors.ticket_get(ticket_id=ticket_id)
     if selectors.is_queue_staff(_user(request), ticket.mall_id):
         return _staff_ticket(request, ticket)
-    enforce_public_rate_limit(request, "ticket-status", rate="120/m")
     return selectors.ticket_as_dict(ticket, include_personal=False)
 
 
 @router.post("/tickets/{ticket_id}/start", response=TicketStaffOut, auth=STAFF_AUTH)
-def ticket_start(request: HttpRequest, ticket_id: int) -> Any:
+def ticket_start(request: HttpRequest, ticket_id: Id) -> Any:
     # The access check is part of the service's locked read (404 outside the user's malls).
     ticket = services.ticket_start(ticket=ticket_id, actor=_user(request))
     return _staff_ticket(request, ticket)
 
 
 @router.post("/tickets/{ticket_id}/finish", response=TicketStaffOut, auth=STAFF_AUTH)
-def ticket_finish(request: HttpRequest, ticket_id: int, payload: FinishIn) -> Any:
+def ticket_finish(request: HttpRequest, ticket_id: Id, payload: FinishIn) -> Any:
     ticket = services.ticket_finish(
         ticket=ticket_id, actor=_user(request), outcome=payload.outcome, note=payload.note
     )
@@ -144,14 +145,14 @@ def ticket_finish(request: HttpRequest, ticket_id: int, payload: FinishIn) -> An
 
 
 @router.post("/tickets/{ticket_id}/no-show", response=TicketStaffOut, auth=STAFF_AUTH)
-def ticket_no_show(request: HttpRequest, ticket_id: int) -> Any:
+def ticket_no_show(request: HttpRequest, ticket_id: Id) -> Any:
     # The access check is part of the service's locked read (404 outside the user's malls).
     ticket = services.ticket_no_show(ticket=ticket_id, actor=_user(request))
     return _staff_ticket(request, ticket)
 
 
 @router.post("/tickets/{ticket_id}/return", response=TicketStaffOut, auth=STAFF_AUTH)
-def ticket_return(request: HttpRequest, ticket_id: int) -> Any:
+def ticket_return(request: HttpRequest, ticket_id: Id) -> Any:
     """A no-show visitor came back within the allowed minutes: the ticket waits again."""
     ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
     ticket = services.ticket_return(ticket=ticket, actor=_user(request))
@@ -159,14 +160,14 @@ def ticket_return(request: HttpRequest, ticket_id: int) -> Any:
 
 
 @router.post("/tickets/{ticket_id}/recall", response=TicketStaffOut, auth=STAFF_AUTH)
-def ticket_recall(request: HttpRequest, ticket_id: int) -> Any:
+def ticket_recall(request: HttpRequest, ticket_id: Id) -> Any:
     # The access check is part of the service's locked read (404 outside the user's malls).
     ticket = services.ticket_recall(ticket=ticket_id, actor=_user(request))
     return _staff_ticket(request, ticket)
 
 
 @router.post("/tickets/{ticket_id}/transfer", response=TicketStaffOut, auth=STAFF_AUTH)
-def ticket_transfer(request: HttpRequest, ticket_id: int, payload: TransferIn) -> Any:
+def ticket_transfer(request: HttpRequest, ticket_id: Id, payload: TransferIn) -> Any:
     """Answers the ticket now waiting at the other service (same number, same arrival time);
     the original ticket's status becomes `transferred`."""
     ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
@@ -180,7 +181,7 @@ def ticket_transfer(request: HttpRequest, ticket_id: int, payload: TransferIn) -
 
 
 @router.post("/tickets/{ticket_id}/cancel", response=TicketStaffOut, auth=STAFF_AUTH)
-def ticket_cancel(request: HttpRequest, ticket_id: int, payload: CancelIn | None = None) -> Any:
+def ticket_cancel(request: HttpRequest, ticket_id: Id, payload: CancelIn | None = None) -> Any:
     ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
     ticket = services.ticket_cancel(
         ticket=ticket, actor=_user(request), note=payload.note if payload else ""
@@ -188,9 +189,9 @@ def ticket_cancel(request: HttpRequest, ticket_id: int, payload: CancelIn | None
     return _staff_ticket(request, ticket)
 
 
-@router.get("/queues", response=list[QueueOut], auth=PUBLIC_AUTH)
-@paginate(LimitOffsetPagination)
-def queues_list(request: HttpRequest, mall: str) -> Any:
+@router.get("/queues", response=list[QueueOut], auth=QUEUE_READ)
+@paginated
+def queues_list(request: HttpRequest, mall: Slug) -> Any:
     """Per service of the mall: people waiting and the estimated wait of a ticket taken now."""
     return selectors.queue_overview(mall_get(slug=mall))
 
@@ -199,19 +200,19 @@ def queues_list(request: HttpRequest, mall: str) -> Any:
 
 
 @router.post("/counters/{counter_id}/open", response=CounterSessionOut, auth=STAFF_AUTH)
-def counter_open(request: HttpRequest, counter_id: int) -> Any:
+def counter_open(request: HttpRequest, counter_id: Id) -> Any:
     counter = selectors.access_counter_for_officer(_user(request), counter_id)
     return _session_out(services.counter_open(counter=counter, actor=_user(request)))
 
 
 @router.post("/counters/{counter_id}/pause", response=CounterSessionOut, auth=STAFF_AUTH)
-def counter_pause(request: HttpRequest, counter_id: int) -> Any:
+def counter_pause(request: HttpRequest, counter_id: Id) -> Any:
     counter = selectors.access_counter_for_officer(_user(request), counter_id)
     return _session_out(services.counter_pause(counter=counter, actor=_user(request)))
 
 
 @router.post("/counters/{counter_id}/close", response=CounterSessionOut, auth=STAFF_AUTH)
-def counter_close(request: HttpRequest, counter_id: int) -> Any:
+def counter_close(request: HttpRequest, counter_id: Id) -> Any:
     counter = selectors.access_counter_for_officer(_user(request), counter_id)
     return _session_out(services.counter_close(counter=counter, actor=_user(request)))
 
@@ -219,7 +220,7 @@ def counter_close(request: HttpRequest, counter_id: int) -> Any:
 @router.post(
     "/counters/{counter_id}/call-next", response={200: TicketStaffOut, 204: None}, auth=STAFF_AUTH
 )
-def counter_call_next(request: HttpRequest, counter_id: int) -> Any:
+def counter_call_next(request: HttpRequest, counter_id: Id) -> Any:
     """200 with the ticket now called, 204 when nobody waits for this counter's services."""
     counter = selectors.access_counter_for_officer(_user(request), counter_id)
     ticket = services.counter_call_next(counter=counter, actor=_user(request))
@@ -229,7 +230,7 @@ def counter_call_next(request: HttpRequest, counter_id: int) -> Any:
 
 
 @router.get("/counters/{counter_id}/state", response=CounterStateOut, auth=STAFF_AUTH)
-def counter_state(request: HttpRequest, counter_id: int) -> Any:
+def counter_state(request: HttpRequest, counter_id: Id) -> Any:
     """For the counter console: who holds the counter, the ticket at it, who waits."""
     counter = selectors.access_counter_for_officer(_user(request), counter_id)
     state = selectors.counter_state(counter)
@@ -262,10 +263,9 @@ def _appointment_out(appointment: Appointment) -> dict[str, Any]:
     }
 
 
-@router.post("/appointments", response={201: AppointmentOut}, auth=PUBLIC_AUTH)
+@router.post("/appointments", response={201: AppointmentOut}, auth=public_auth("appointment"))
 def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
     """Book a slot with NIK and phone; answers the check-in code."""
-    enforce_public_rate_limit(request, "appointment")
     service = service_get(service_id=payload.service_id)
     appointment = services.appointment_book(
         service=service,
@@ -287,11 +287,11 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
 @router.get("/appointments", response=AppointmentPage, auth=STAFF_AUTH)
 def appointment_list(
     request: HttpRequest,
-    mall: str,
+    mall: Slug,
     date: Date,
-    service_id: int | None = None,
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=10**9),
+    service_id: Id | None = None,
+    limit: int = Query(100, ge=1, le=MAX_PAGE),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Any:
     """The day's appointments for queue staff of the mall (names and phones; NIK masked).
     Paginated by hand: `@paginate` hides the date annotation from ninja."""
@@ -313,8 +313,8 @@ def appointment_list(
     }
 
 
-@router.get("/appointments/slots", response=SlotListOut, auth=PUBLIC_AUTH)
-def appointment_slots(request: HttpRequest, service_id: int, date: Date) -> Any:
+@router.get("/appointments/slots", response=SlotListOut, auth=QUEUE_READ)
+def appointment_slots(request: HttpRequest, service_id: Id, date: Date) -> Any:
     """The slots of a day with their capacity and free places."""
     service = service_get(service_id=service_id)
     config = selectors.appointment_config_get(service)
@@ -329,25 +329,25 @@ def appointment_slots(request: HttpRequest, service_id: int, date: Date) -> Any:
     }
 
 
-@router.get("/appointments/{code}", response=AppointmentOut, auth=PUBLIC_AUTH)
-def appointment_detail(request: HttpRequest, code: str) -> Any:
-    enforce_public_rate_limit(request, "appointment-read")
+@router.get("/appointments/{code}", response=AppointmentOut, auth=public_auth("appointment-read"))
+def appointment_detail(request: HttpRequest, code: Code) -> Any:
     return _appointment_out(selectors.appointment_get_by_code(code=code))
 
 
-@router.post("/appointments/{code}/cancel", response=AppointmentOut, auth=PUBLIC_AUTH)
-def appointment_cancel(request: HttpRequest, code: str) -> Any:
-    enforce_public_rate_limit(request, "appointment")
+@router.post(
+    "/appointments/{code}/cancel", response=AppointmentOut, auth=public_auth("appointment")
+)
+def appointment_cancel(request: HttpRequest, code: Code) -> Any:
     appointment = selectors.appointment_get_by_code(code=code)
     services.appointment_cancel(appointment=appointment, actor=_user(request))
     return _appointment_out(selectors.appointment_get_by_code(code=code))
 
 
-@router.post("/appointments/{code}/check-in", response={201: TicketOut}, auth=PUBLIC_AUTH)
-def appointment_check_in(request: HttpRequest, code: str) -> Any:
+@router.post(
+    "/appointments/{code}/check-in", response={201: TicketOut}, auth=public_auth("appointment")
+)
+def appointment_check_in(request: HttpRequest, code: Code) -> Any:
     """At the kiosk (code typed or QR scanned) within the check-in window: the ticket."""
     appointment = selectors.appointment_get_by_code(code=code)
-    if not selectors.may_issue_tickets(_user(request), appointment.mall_id):
-        enforce_public_rate_limit(request, "appointment")
     ticket = services.appointment_check_in(appointment=appointment, actor=_user(request))
     return Status(201, selectors.ticket_as_dict(ticket, include_personal=False))

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, time
-from typing import Annotated, Literal
+from datetime import date
+from typing import Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-MAX_ID = 2**63 - 1
-
-
-def _no_nul(value: str | None) -> str | None:
-    # PostgreSQL text cannot hold NUL; refusing it here keeps the answer a 422 on both databases.
-    if value is not None and "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+from satupintu.core.schemas import Id, InputSchema, Text, TimeOfDay
 
 PriorityName = Literal["disabled", "elderly", "pregnant", "child_or_infant"]
 TicketChannelName = Literal["walk_in", "drive_thru", "outreach"]
 
 
-class TicketIn(Schema):
+class TicketIn(InputSchema):
     service_id: Id
     channel: TicketChannelName = "walk_in"
     priority: PriorityName | None = None
@@ -82,17 +71,17 @@ class TicketStaffOut(TicketOut):
     note: str | None = None
 
 
-class FinishIn(Schema):
+class FinishIn(InputSchema):
     outcome: Literal["served", "not_served"]
     note: Text = Field(default="", max_length=2000)
 
 
-class TransferIn(Schema):
+class TransferIn(InputSchema):
     service_id: Id
     note: Text = Field(default="", max_length=2000)
 
 
-class CancelIn(Schema):
+class CancelIn(InputSchema):
     note: Text = Field(default="", max_length=2000)
 
 
@@ -148,10 +137,10 @@ class QueueOut(Schema):
     estimated_wait_minutes: int
 
 
-class AppointmentIn(Schema):
+class AppointmentIn(InputSchema):
     service_id: Id
     date: date
-    slot: time = Field(description="Start of the slot, HH:MM (mall time)")
+    slot: TimeOfDay = Field(description="Start of the slot, HH:MM (mall time)")
     name: Text = Field(min_length=1, max_length=150)
     phone: Text = Field(max_length=32)
     nik: Text = Field(max_length=32)

@@ -219,12 +219,6 @@ def access_ticket_for_staff(user: Any, ticket_id: int) -> Ticket:
     return ticket
 
 
-def service_for_queue_and_issuer(*, service_id: int, user: Any) -> tuple[Service, bool]:
-    """`service_for_queue` and `may_issue_tickets(user, service.mall_id)`, from the cache."""
-    service = service_for_queue(service_id=service_id)
-    return service, may_issue_tickets(user, service.mall_id)
-
-
 def service_for_queue(*, service_id: int) -> Service:
     """An active service of an active agency, with its mall: what a ticket can be taken for."""
     service = lookups.service(service_id)

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from satupintu.catalog.models import Agency, Counter, Mall, Service
 from satupintu.core.errors import DomainError, InvalidInput, NotFound
 from satupintu.core.events import Event, get_broker
-from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.core.ratelimit import RateLimit, rate_limited
 from satupintu.queueing import selectors, services
 from satupintu.queueing.models import Display, Kiosk, PriorityClass, Ticket, TicketChannel
 from satupintu.queueing.numbers import announcement_text
@@ -283,6 +283,7 @@ def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited(RateLimit("kiosk-ticket"))
 def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> HttpResponse:
     """Step 2: the priority class (and the plate for a drive-thru lane); POST takes the ticket."""
     mall = _mall_or_404(mall_slug)
@@ -298,8 +299,6 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
             "plate_number": request.POST.get("plate_number", "").strip(),
         }
         try:
-            if not selectors.may_issue_tickets(request.user, mall.pk):
-                enforce_public_rate_limit(request, "kiosk-ticket")
             ticket = services.ticket_issue(
                 service=service,
                 channel=form["channel"],
@@ -396,6 +395,7 @@ def kiosk_ticket(request: HttpRequest, mall_slug: str, ticket_id: int, token: st
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited(RateLimit("appointment"))
 def kiosk_check_in(request: HttpRequest, mall_slug: str) -> HttpResponse:
     """Check in an appointment by its code (typed, or read by a QR scanner as keystrokes)."""
     mall = _mall_or_404(mall_slug)
@@ -647,6 +647,7 @@ def _bookable_services(mall: Mall) -> Any:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited(RateLimit("appointment"))
 def booking(request: HttpRequest, mall_slug: str) -> HttpResponse:
     """Book a slot: service and date (GET shows the free slots), then name, phone and NIK."""
     mall = _mall_or_404(mall_slug)
@@ -678,7 +679,6 @@ def booking(request: HttpRequest, mall_slug: str) -> HttpResponse:
                 raise InvalidInput(_("Choose one of the services listed."), field="service_id")
             if day is None:
                 raise InvalidInput(_("Choose a date."), field="date")
-            enforce_public_rate_limit(request, "appointment")
             try:
                 slot_time = datetime.strptime(form["slot"], "%H:%M").time()
             except ValueError:

@@ -9,10 +9,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from satupintu.accounts.auth import PUBLIC_AUTH, STAFF_AUTH
+from satupintu.accounts.auth import STAFF_AUTH, public_auth
 from satupintu.catalog.selectors import mall_get
-from satupintu.core.errors import InvalidInput, NotFound
-from satupintu.core.ratelimit import enforce_public_rate_limit
+from satupintu.core.errors import NotFound
+from satupintu.core.schemas import Id, Slug
 from satupintu.reports import selectors
 from satupintu.reports.schemas import (
     BacklogRowOut,
@@ -34,11 +34,11 @@ TO = Query(..., alias="to")
 @router.get("/reports/kpis", response=KpisOut, auth=STAFF_AUTH, by_alias=True)
 def report_kpis(
     request: HttpRequest,
-    mall: str,
+    mall: Slug,
     date_from: date = FROM,
     date_to: date = TO,
-    agency: int | None = None,
-    service: int | None = None,
+    agency: Id | None = None,
+    service: Id | None = None,
 ) -> dict[str, Any]:
     the_mall, agency_id = selectors.access_report_scope(
         request.user, mall_slug=mall, agency_id=agency
@@ -55,33 +55,29 @@ def report_kpis(
 @router.get("/reports/series", response=list[SeriesRowOut], auth=STAFF_AUTH)
 def report_series(
     request: HttpRequest,
-    mall: str,
+    mall: Slug,
     date_from: date = FROM,
     date_to: date = TO,
-    agency: int | None = None,
-    service: int | None = None,
-    bucket: str = "day",
+    agency: Id | None = None,
+    service: Id | None = None,
+    bucket: selectors.Bucket = "day",
 ) -> list[dict[str, Any]]:
     the_mall, agency_id = selectors.access_report_scope(
         request.user, mall_slug=mall, agency_id=agency
     )
-    if bucket not in selectors.BUCKETS:
-        raise InvalidInput(
-            f"bucket must be one of {', '.join(selectors.BUCKETS)}.", field="query.bucket"
-        )
     return selectors.ticket_series(
         mall=the_mall,
         agency_id=agency_id,
         service_id=service,
         date_from=date_from,
         date_to=date_to,
-        bucket=bucket,  # type: ignore[arg-type]
+        bucket=bucket,
     )
 
 
 @router.get("/reports/backlog", response=list[BacklogRowOut], auth=STAFF_AUTH)
 def report_backlog(
-    request: HttpRequest, mall: str, on: date | None = None, agency: int | None = None
+    request: HttpRequest, mall: Slug, on: date | None = None, agency: Id | None = None
 ) -> list[dict[str, Any]]:
     the_mall, agency_id = selectors.access_report_scope(
         request.user, mall_slug=mall, agency_id=agency
@@ -92,7 +88,7 @@ def report_backlog(
 
 @router.get("/reports/overdue", response=list[OverdueRowOut], auth=STAFF_AUTH)
 def report_overdue(
-    request: HttpRequest, mall: str, on: date | None = None, agency: int | None = None
+    request: HttpRequest, mall: Slug, on: date | None = None, agency: Id | None = None
 ) -> list[dict[str, Any]]:
     the_mall, agency_id = selectors.access_report_scope(
         request.user, mall_slug=mall, agency_id=agency
@@ -104,10 +100,10 @@ def report_overdue(
 @router.get("/reports/counters", response=list[CounterRowOut], auth=STAFF_AUTH)
 def report_counters(
     request: HttpRequest,
-    mall: str,
+    mall: Slug,
     date_from: date = FROM,
     date_to: date = TO,
-    agency: int | None = None,
+    agency: Id | None = None,
 ) -> list[dict[str, Any]]:
     the_mall, agency_id = selectors.access_report_scope(
         request.user, mall_slug=mall, agency_id=agency
@@ -120,10 +116,10 @@ def report_counters(
 @router.get("/reports/officers", response=list[OfficerRowOut], auth=STAFF_AUTH)
 def report_officers(
     request: HttpRequest,
-    mall: str,
+    mall: Slug,
     date_from: date = FROM,
     date_to: date = TO,
-    agency: int | None = None,
+    agency: Id | None = None,
 ) -> list[dict[str, Any]]:
     the_mall, agency_id = selectors.access_report_scope(
         request.user, mall_slug=mall, agency_id=agency
@@ -138,7 +134,7 @@ def report_comparison(
     request: HttpRequest,
     date_from: date = FROM,
     date_to: date = TO,
-    malls: str | None = None,
+    malls: str | None = Query(None, max_length=1000, pattern=r"^[-a-zA-Z0-9_, ]*$"),
 ) -> list[dict[str, Any]]:
     """Malls side by side: every mall the caller sees whole (mall-wide supervisor, mall admin or
     viewer), or the comma-separated `malls` slugs among them (another slug -> 404)."""
@@ -156,11 +152,15 @@ def report_comparison(
     return selectors.mall_comparison(mall_ids=visible, date_from=date_from, date_to=date_to)
 
 
-@router.get("/reports/public", response=PublicSummaryOut, auth=PUBLIC_AUTH, by_alias=True)
+@router.get(
+    "/reports/public",
+    response=PublicSummaryOut,
+    auth=public_auth("reports_public"),
+    by_alias=True,
+)
 def report_public(
-    request: HttpRequest, mall: str, date_from: date = FROM, date_to: date = TO
+    request: HttpRequest, mall: Slug, date_from: date = FROM, date_to: date = TO
 ) -> dict[str, Any]:
     """The transparency figures of a mall: aggregates only, nothing personal (anyone)."""
-    enforce_public_rate_limit(request, "reports_public")
     the_mall = mall_get(slug=mall)
     return selectors.public_summary(mall=the_mall, date_from=date_from, date_to=date_to)

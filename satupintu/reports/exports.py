@@ -1,11 +1,15 @@
 """CSV and Excel downloads of the dashboard tables (`tables.Table`): the same header and rows
-as the page, raw numbers (no thousands separators, rates as percentages 0..100)."""
+as the page, raw numbers (no thousands separators, rates as percentages 0..100).
+
+Every text cell goes through `spreadsheet_text`: names come from people (a counter, an agency,
+an officer) and a spreadsheet program would run one that starts like a formula."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+from collections.abc import Iterable
 from datetime import date
 
 from django.http import HttpResponse
@@ -18,6 +22,21 @@ from satupintu.reports.tables import Table
 
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What makes Excel, LibreOffice or Google Sheets read a cell as a formula (or a DDE command).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: object) -> object:
+    """The cell value to write: text that a spreadsheet would take for a formula gets a leading
+    apostrophe, so it is shown as the text it is. Numbers, dates and empty cells pass as they
+    are (a negative number stays a number)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _cells(values: Iterable[object]) -> list[object]:
+    return [spreadsheet_text("" if v is None else v) for v in values]
 
 
 def export_filename(
@@ -32,9 +51,9 @@ def export_filename(
 def table_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.header)
+    writer.writerow(_cells(table.header))
     for row in table.rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(_cells(row))
     # The byte-order mark makes spreadsheet programs read the file as UTF-8.
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -45,11 +64,11 @@ def table_xlsx(table: Table, *, sheet_title: str = "") -> bytes:
     assert sheet is not None
     # Sheet names: at most 31 characters, none of []:*?/\
     sheet.title = re.sub(r"[\[\]:*?/\\]", "", sheet_title or table.title)[:31] or "Data"
-    sheet.append(table.header)
+    sheet.append(_cells(table.header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append(list(row))
+        sheet.append([None if v is None else spreadsheet_text(v) for v in row])
     for index, column in enumerate(table.columns, start=1):
         width = max([len(str(column.label))] + [len(str(r[index - 1] or "")) for r in table.rows])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)

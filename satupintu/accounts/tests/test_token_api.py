@@ -217,7 +217,7 @@ def test_a_success_before_the_limit_resets_the_failure_count(settings) -> None:
 @pytest.mark.django_db
 def test_the_token_endpoint_is_rate_limited_per_address(settings) -> None:
     settings.RATELIMIT_ENABLE = True
-    settings.RATELIMIT_PUBLIC = "3/m"
+    settings.RATELIMIT_LOGIN = "3/m"
     settings.AXES_FAILURE_LIMIT = 100
     client = Client()
     codes = [_token(client, f"nobody{i}").status_code for i in range(4)]

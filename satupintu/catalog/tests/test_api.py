@@ -83,17 +83,24 @@ def test_mall_detail(world) -> None:
     data = response.json()
     assert data["slug"] == "yk"
     assert data["timezone"] == "Asia/Jakarta"
-    assert data["opening_hours"][0] == {"weekday": 0, "opens": "08:00:00", "closes": "15:00:00"}
+    assert data["opening_hours"][0] == {"weekday": 0, "opens": "08:00", "closes": "15:00"}
     assert len(data["opening_hours"]) == 5
     assert [(f["number"], f["status"]) for f in data["floors"]] == [(1, "open"), (2, "planned")]
     assert data["closure_days"] == []
 
 
-@pytest.mark.parametrize("slug", ["nope", "mati", "a%00b", "x" * 100])
+@pytest.mark.parametrize("slug", ["nope", "mati"])
 def test_unknown_or_inactive_mall_is_404(world, slug) -> None:
     response = get(f"/api/v1/malls/{slug}")
     assert response.status_code == 404
     assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("slug", ["a%00b", "x" * 100, "a%20b"])
+def test_a_malformed_mall_slug_is_422_naming_it(world, slug) -> None:
+    response = get(f"/api/v1/malls/{slug}")
+    assert response.status_code == 422
+    assert names_field(response, "slug")
 
 
 def mall_state(slug: str = "yk") -> Any:
@@ -120,8 +127,8 @@ def test_a_mall_admin_sets_opening_hours_and_closure_days(world) -> None:
     assert response.status_code == 200, response.content
     data = response.json()
     assert data["opening_hours"] == [
-        {"weekday": 0, "opens": "07:30:00", "closes": "16:00:00"},
-        {"weekday": 5, "opens": "08:00:00", "closes": "12:00:00"},
+        {"weekday": 0, "opens": "07:30", "closes": "16:00"},
+        {"weekday": 5, "opens": "08:00", "closes": "12:00"},
     ]
     assert data["closure_days"] == [
         {"date": "2026-03-25", "reason": ""},
@@ -253,7 +260,7 @@ def test_agencies_need_a_known_mall(world) -> None:
     assert response.status_code == 422
     assert names_field(response, "mall")
     assert get("/api/v1/agencies", mall="nope").status_code == 404
-    assert get("/api/v1/agencies", mall="a\x00").status_code == 404
+    assert names_field(get("/api/v1/agencies", mall="a\x00"), "mall")
 
 
 # --- services --------------------------------------------------------------------------------
@@ -333,11 +340,14 @@ def test_service_detail_has_the_daily_quota_of_every_channel(world) -> None:
     assert data["mall"] == "yk"
 
 
-@pytest.mark.parametrize("service_id", ["0", "999999", str(2**70), "abc"])
-def test_unknown_service_is_404_or_422(world, service_id) -> None:
-    assert get(f"/api/v1/services/{service_id}").status_code in (
-        {422} if service_id == "abc" else {404}
-    )
+@pytest.mark.parametrize("service_id", ["0", "999999", str(2**63 - 1), str(2**63), "abc"])
+def test_unknown_service_is_404_and_a_malformed_id_422(world, service_id) -> None:
+    response = get(f"/api/v1/services/{service_id}")
+    if service_id in ("999999", str(2**63 - 1)):
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 422
+        assert names_field(response, "service_id")
 
 
 def test_a_retired_service_is_404(world) -> None:
@@ -427,8 +437,8 @@ def test_patching_a_service_without_the_right_is_404_and_changes_nothing(world, 
 
 def test_forbidden_and_missing_services_look_the_same(world) -> None:
     admin = world["people"]["polres_admin"]
-    forbidden = patch(f"/api/v1/services/{world['ktp'].pk}", {"fee": 1}, admin)
-    missing = patch("/api/v1/services/999999", {"fee": 1}, admin)
+    forbidden = patch(f"/api/v1/services/{world['ktp'].pk}", {"standard": {"fee": 1}}, admin)
+    missing = patch("/api/v1/services/999999", {"standard": {"fee": 1}}, admin)
     assert forbidden.status_code == missing.status_code == 404
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from satupintu.core.tests.servers import uvicorn_in_thread
+from satupintu.core.tests.live_server import uvicorn_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,8 +20,9 @@ MB = 1024 * 1024
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, int]]:
-    with uvicorn_in_thread() as address:
-        yield address
+    with uvicorn_server() as url:
+        host, port = url.removeprefix("http://").split(":")
+        yield host, int(port)
 
 
 def send_until_answered(

@@ -20,7 +20,7 @@ from django.db import transaction
 
 from satupintu.catalog.tests.factories import FloorFactory, MallFactory
 from satupintu.core.events import InProcessBroker, RedisBroker, publish_on_commit, reset_broker
-from satupintu.core.tests.servers import uvicorn_in_thread
+from satupintu.core.tests.live_server import uvicorn_server
 from satupintu.queueing.tests.factories import DisplayFactory
 from satupintu.queueing.tests.queue_fixtures import *  # noqa: F403 - the fixtures
 
@@ -35,8 +35,8 @@ def _fast_heartbeat(settings: Any) -> None:
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    with uvicorn_in_thread(timeout_graceful_shutdown=2) as (host, port):
-        yield f"http://{host}:{port}"
+    with uvicorn_server() as url:
+        yield url
 
 
 @pytest.fixture(

