@@ -113,7 +113,7 @@ def _server_command(kind: str, port: int, workers: int) -> list[str]:
             sys.executable, "-m", "uvicorn", "satupintu.asgi:application",
             "--host", bind[0], "--port", bind[1], "--workers", str(workers),
             "--no-access-log", "--log-level", "warning", "--backlog", "4096",
-            "--timeout-graceful-shutdown", "2",
+            "--timeout-graceful-shutdown", "2", "--no-proxy-headers",
         ]  # fmt: skip
     if kind.startswith("granian"):
         interface = kind.split("-", 1)[1]

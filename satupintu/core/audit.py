@@ -8,13 +8,8 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from satupintu.core.client_address import client_ip
 from satupintu.core.models import AuditEntry
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(
@@ -44,7 +39,7 @@ def audit_record(
         mall_id=mall_id,
         summary=summary[:255],
         changes=changes or {},
-        ip_address=client_ip(request),
+        ip_address=(client_ip(request) or None) if request is not None else None,
     )
 
 

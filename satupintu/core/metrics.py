@@ -35,6 +35,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from satupintu.core.client_address import client_ip
+
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     # Each process writes its counts there from its first metric on.
     os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
@@ -175,7 +177,8 @@ def metrics_allowed(request: HttpRequest) -> bool:
     header = request.headers.get("Authorization", "")
     if token and hmac.compare_digest(header.encode(), f"Bearer {token}".encode()):
         return True
-    return request.META.get("REMOTE_ADDR", "") in settings.METRICS_ALLOWED_IPS
+    # Behind a proxy on this host the peer is always the proxy: the address must be the client's.
+    return client_ip(request) in settings.METRICS_ALLOWED_IPS
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:

@@ -110,3 +110,14 @@ def test_several_processes_add_up_their_counts(tmp_path: Any) -> None:
     )  # fmt: skip
     healthz = (("method", "GET"), ("route", "healthz"), ("status", "200"))
     assert samples(scraped.stdout)[("satupintu_http_requests_total", healthz)] == 6
+
+
+def test_a_client_behind_the_local_proxy_is_not_the_proxy(client: Client, settings: Any) -> None:
+    """nginx on the same host connects from 127.0.0.1: an allowed loopback must not let every
+    visitor it forwards read the metrics."""
+    settings.METRICS_TOKEN = ""
+    settings.METRICS_ALLOWED_IPS = ["127.0.0.1"]
+    settings.FORWARDED_ALLOW_IPS = ["127.0.0.1"]
+    forwarded = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    assert client.get("/metrics", **forwarded).status_code == 403
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
