@@ -15,6 +15,7 @@ from satupintu.catalog import partners
 from satupintu.catalog.models import Agency, Mall, Partnership
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import DomainError
+from satupintu.core.schemas import id_param
 
 
 def _mall_for(request: HttpRequest, slug: str) -> Mall:
@@ -144,11 +145,8 @@ def partnership_invite(request: HttpRequest, slug: str) -> HttpResponse:
     mall = _mall_for(request, slug)
     if not partners.can_manage_partners(request.user, mall):
         raise Http404
-    try:
-        agency_id = int(request.POST.get("agency_id", ""))
-    except ValueError as exc:
-        raise Http404 from exc
-    agency = Agency.objects.filter(pk=agency_id, mall=mall).first()
+    agency_id = id_param(request.POST.get("agency_id"))
+    agency = Agency.objects.filter(pk=agency_id, mall=mall).first() if agency_id else None
     if agency is None:
         raise Http404
     try:

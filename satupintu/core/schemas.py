@@ -37,6 +37,15 @@ MAX_OFFSET = 10**9
 NO_NUL_PATTERN = r"^[^\x00]*$"
 
 
+def id_param(raw: str | None) -> int | None:
+    """A row id from a query string or form field, or None unless it is digits within 1 ..
+    MAX_ID (a larger number overflows SQLite's integer and would answer 500, not 404)."""
+    if not raw or not raw.isascii() or not raw.isdigit():
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_ID else None
+
+
 def _refuse_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")

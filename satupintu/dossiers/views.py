@@ -23,6 +23,7 @@ from satupintu.catalog.models import Channel, Mall, Service, ServiceBundle
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import DomainError, NotFound
 from satupintu.core.ratelimit import RateLimit, rate_limited
+from satupintu.core.schemas import id_param
 from satupintu.dossiers import selectors, services
 from satupintu.dossiers.codes import tracking_code_format
 from satupintu.dossiers.forms import ApplicationForm
@@ -362,13 +363,13 @@ def intake(request: HttpRequest) -> HttpResponse:
     mall = next((m for m in malls if m.slug == request.GET.get("mall")), malls[0])
     services_qs = Service.objects.filter(mall=mall, is_active=True).select_related("agency")
     bundles_qs = ServiceBundle.objects.filter(mall=mall, is_active=True)
-    service = services_qs.filter(pk=request.GET.get("service") or 0).first()
-    bundle = None if service else bundles_qs.filter(pk=request.GET.get("bundle") or 0).first()
+    service = services_qs.filter(pk=id_param(request.GET.get("service")) or 0).first()
+    bundle_id = id_param(request.GET.get("bundle")) or 0
+    bundle = None if service else bundles_qs.filter(pk=bundle_id).first()
     channel = request.GET.get("channel") or Channel.WALK_IN
     if channel not in Channel.values:
         channel = Channel.WALK_IN
-    ticket_raw = request.GET.get("ticket") or ""
-    ticket_id = int(ticket_raw) if ticket_raw.isdigit() else None
+    ticket_id = id_param(request.GET.get("ticket"))
     context: dict[str, Any] = {
         "malls": malls,
         "mall": mall,

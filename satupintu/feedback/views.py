@@ -18,6 +18,7 @@ from satupintu.catalog.models import Agency, Mall, Service
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import DomainError, NotFound
 from satupintu.core.ratelimit import RateLimit, rate_limited
+from satupintu.core.schemas import id_param
 from satupintu.feedback import links, selectors, services
 from satupintu.feedback.forms import ComplaintForm
 from satupintu.feedback.models import Complaint, Education, Gender, Occupation, Survey
@@ -205,21 +206,14 @@ def _parse_date(raw: str | None) -> date | None:
         return None
 
 
-def _parse_int(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
-
-
 @login_required
 def ikm_report_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
-    agency_id = _parse_int(request.GET.get("agency"))
-    service_id = _parse_int(request.GET.get("service"))
+    agency_id = id_param(request.GET.get("agency"))
+    service_id = id_param(request.GET.get("service"))
     date_from = _parse_date(request.GET.get("from"))
     date_to = _parse_date(request.GET.get("to"))
-    population = _parse_int(request.GET.get("population"))
+    population = id_param(request.GET.get("population"))
     error = ""
     try:
         scope = selectors.access_ikm_scope(
@@ -297,11 +291,11 @@ def complaint_form(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
     initial: dict[str, Any] = {}
     if request.GET.get("service"):
-        initial["service"] = _parse_int(request.GET.get("service"))
+        initial["service"] = id_param(request.GET.get("service"))
     if request.GET.get("tracking_code"):
         initial["tracking_code"] = request.GET["tracking_code"][:40]
     if request.GET.get("ticket"):
-        initial["ticket_id"] = _parse_int(request.GET.get("ticket"))
+        initial["ticket_id"] = id_param(request.GET.get("ticket"))
     form = ComplaintForm(request.POST or None, mall=mall, initial=initial)
     status = 200
     if request.method == "POST":
@@ -419,7 +413,7 @@ def staff_complaint(request: HttpRequest, code: str) -> HttpResponse:
                 services.complaint_note_add(complaint=complaint, actor=request.user, note=note)
                 messages.success(request, _("Note added."))
             elif action == "route" and can_manage:
-                agency_id = _parse_int(request.POST.get("agency"))
+                agency_id = id_param(request.POST.get("agency"))
                 agency = (
                     Agency.objects.filter(pk=agency_id, mall_id=complaint.mall_id).first()
                     if agency_id

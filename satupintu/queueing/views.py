@@ -33,6 +33,7 @@ from satupintu.catalog.models import Agency, Counter, Mall, Service
 from satupintu.core.errors import DomainError, InvalidInput, NotFound
 from satupintu.core.events import Event, get_broker
 from satupintu.core.ratelimit import RateLimit, rate_limited
+from satupintu.core.schemas import id_param
 from satupintu.queueing import selectors, services
 from satupintu.queueing.models import Display, Kiosk, PriorityClass, Ticket, TicketChannel
 from satupintu.queueing.numbers import announcement_text
@@ -223,9 +224,9 @@ def _kiosk_for(request: HttpRequest, mall: Mall) -> Kiosk | None:
     kiosk = getattr(user, "kiosk", None) if user.is_authenticated else None
     if kiosk is not None and kiosk.mall_id == mall.pk:
         return kiosk
-    raw = request.GET.get("kiosk")
-    if raw and raw.isdigit():
-        found = Kiosk.objects.filter(pk=int(raw), mall=mall).first()
+    kiosk_id = id_param(request.GET.get("kiosk"))
+    if kiosk_id is not None:
+        found = Kiosk.objects.filter(pk=kiosk_id, mall=mall).first()
         if found is not None:
             request.session["queueing_kiosk_id"] = found.pk
             return found
@@ -251,14 +252,14 @@ def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
     _kiosk_for(request, mall)
     closed = selectors.mall_closed_reason(mall)
     query = request.GET.get("q", "").strip()[:100]
-    agency_id = request.GET.get("agency", "")
+    agency_id = id_param(request.GET.get("agency"))
     available = _kiosk_services(mall)
     agency = None
     service_list = None
     if query:
         service_list = available.filter(Q(name__icontains=query) | Q(code__icontains=query))
-    elif agency_id.isdigit():
-        agency = get_object_or_404(Agency, pk=int(agency_id), mall=mall, is_active=True)
+    elif agency_id is not None:
+        agency = get_object_or_404(Agency, pk=agency_id, mall=mall, is_active=True)
         service_list = available.filter(agency=agency)
     agencies = Agency.objects.filter(pk__in=available.values("agency_id")).order_by("name")
     waiting = {row["service_id"]: row for row in selectors.queue_overview(mall)}
@@ -594,20 +595,20 @@ def counter_action(request: HttpRequest, counter_id: int) -> HttpResponse:
 
 
 def _ticket_at_counter(request: HttpRequest, counter: Counter) -> Ticket:
-    raw = request.POST.get("ticket_id", "")
-    if not raw.isdigit():
+    ticket_id = id_param(request.POST.get("ticket_id"))
+    if ticket_id is None:
         raise NotFound(_("No ticket is at this counter."), field="ticket_id")
-    ticket = selectors.access_ticket_for_staff(request.user, int(raw))
+    ticket = selectors.access_ticket_for_staff(request.user, ticket_id)
     if ticket.counter_id != counter.pk:
         raise NotFound(_("No ticket is at this counter."), field="ticket_id")
     return ticket
 
 
 def _transfer_target(request: HttpRequest, counter: Counter) -> Service:
-    raw = request.POST.get("service_id", "")
+    service_id = id_param(request.POST.get("service_id"))
     service = (
-        Service.objects.filter(pk=int(raw), mall=counter.mall, is_active=True).first()
-        if raw.isdigit()
+        Service.objects.filter(pk=service_id, mall=counter.mall, is_active=True).first()
+        if service_id is not None
         else None
     )
     if service is None:
@@ -657,7 +658,8 @@ def booking(request: HttpRequest, mall_slug: str) -> HttpResponse:
     service = None
     raw_service = source.get("service", "")
     if raw_service:
-        service = bookable.filter(pk=int(raw_service)).first() if raw_service.isdigit() else None
+        service_id = id_param(raw_service)
+        service = bookable.filter(pk=service_id).first() if service_id else None
         if service is None:
             errors["service_id"] = _("Choose one of the services listed.")
     day: date | None = None
