@@ -8,4 +8,9 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "satupintu.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+# Imported after Django is set up (it reads the settings).
+from satupintu.core.request_limits import WSGIRequestBodyLimit  # noqa: E402
+
+application = WSGIRequestBodyLimit(django_application)

@@ -7,7 +7,10 @@ be received (and spooled to disk) in full before anything could say no. Here:
 - a body without a length (chunked) is read up to the limit and answered with 413 as soon as it
   goes over, the rest never read; one within the limit is handed on to Django unchanged.
 The answer is JSON (`{"detail": ...}`) under /api/ and a small page elsewhere; the connection
-is closed after it, since the unread rest of the body cannot be skipped."""
+is closed after it, since the unread rest of the body cannot be skipped.
+
+`WSGIRequestBodyLimit` does the same for the WSGI entry point. There only the declared length
+matters: Django reads a WSGI body up to `CONTENT_LENGTH` and nothing without one."""
 
 from __future__ import annotations
 
@@ -144,3 +147,35 @@ class RequestBodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+WSGIStartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], WSGIStartResponse], Any]
+
+
+class WSGIRequestBodyLimit:
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: WSGIStartResponse) -> Any:
+        limit = int(settings.REQUEST_MAX_BODY_BYTES)
+        declared = str(environ.get("CONTENT_LENGTH") or "").strip()
+        if not (declared.isdigit() and int(declared) > limit):
+            return self.app(environ, start_response)
+        scope = {
+            "path": environ.get("PATH_INFO", ""),
+            "headers": [
+                (b"cookie", environ.get("HTTP_COOKIE", "").encode("latin-1")),
+                (b"accept-language", environ.get("HTTP_ACCEPT_LANGUAGE", "").encode("latin-1")),
+            ],
+        }
+        body, content_type = too_large_response(scope, limit)
+        start_response(
+            "413 Content Too Large",
+            [
+                ("Content-Type", content_type.decode()),
+                ("Content-Length", str(len(body))),
+                ("Connection", "close"),
+            ],
+        )
+        return [body]

@@ -156,3 +156,29 @@ def test_bodies_within_the_limit_reach_the_application(
     body = b"".join(f"{len(h):x}\r\n".encode() + h + b"\r\n" for h in halves) + b"0\r\n\r\n"
     _sent, answer = send_until_answered(server, chunked_head + body, iter([]))
     assert parse(answer)[0] == 401
+
+
+def test_the_wsgi_entry_point_refuses_a_declared_body_over_the_limit(settings: Any) -> None:
+    """The API is served under WSGI too (granian): the same limit, answered before Django runs."""
+    from wsgiref.util import setup_testing_defaults
+
+    from satupintu.wsgi import application
+
+    settings.REQUEST_MAX_BODY_BYTES = 1024 * 1024
+    reached: list[str] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        reached.append(status)
+
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/api/v1/verify",
+        "CONTENT_LENGTH": str(200 * 1024 * 1024),
+        "CONTENT_TYPE": "multipart/form-data; boundary=x",
+    }
+    setup_testing_defaults(environ)
+    unread = environ["wsgi.input"]
+    body = b"".join(application(environ, start_response))
+    assert reached == ["413 Content Too Large"]
+    assert "MB" in json.loads(body)["detail"]
+    assert unread.tell() == 0  # nothing of the body was read
