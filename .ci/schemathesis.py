@@ -81,6 +81,9 @@ def main() -> int:
         "SIGNING_AUTO_INIT": "1",
         "DEBUG": "0",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "schemathesis-run-only-" + "x" * 40),
+        "PERSONAL_DATA_KEY": os.environ.get(
+            "PERSONAL_DATA_KEY", "schemathesis-personal-data-only-" + "y" * 40
+        ),
         "ALLOWED_HOSTS": "127.0.0.1",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         # The generated requests must reach the handlers, not the anonymous rate limits.
