@@ -453,6 +453,10 @@ if IS_POSTGRES and DB_POOL_MAX_SIZE > 0:
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 API_TOKEN_DEVICE_DAYS = env_int("API_TOKEN_DEVICE_DAYS", 365)
 
+# --- core: idempotency keys ---
+# How long the first answer to a request with an `Idempotency-Key` is kept for its retries.
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
+
 # --- core: health and metrics ---
 # `/readyz` wants a fresh heartbeat from each of these background processes.
 READYZ_HEARTBEATS = env_list("READYZ_HEARTBEATS", "worker,scheduler")
