@@ -1262,7 +1262,54 @@ def _applicant_text(dossier: Dossier, action: str, comment: str) -> tuple[str, s
             lines.append(_("Note from the officer: %(comment)s") % {"comment": comment})
         if dossier.sla_due and dossier.sla_stopped_on is None:
             lines.append(_("Expected completion: %(due)s.") % {"due": dossier.sla_due.isoformat()})
+        lines.extend(_pickup_lines(dossier))
     return subject, " ".join(lines), state_name
+
+
+def result_download_url(dossier: Dossier) -> str:
+    """The applicant's personal link to download the signed results (sent to them only)."""
+    from django.urls import reverse
+
+    from satupintu.core.public_url import public_url
+    from satupintu.dossiers.selectors import result_download_token
+
+    return public_url(
+        reverse(
+            "dossiers:result-download",
+            args=[dossier.tracking_code, result_download_token(dossier)],
+        )
+    )
+
+
+def _pickup_lines(dossier: Dossier) -> list[str]:
+    """How to get a result that is ready: the download link of a signed result applied for
+    online, and where, when and with what to collect it at the mall (in the active language)."""
+    from satupintu.dossiers.selectors import dossier_pickup
+
+    pickup = dossier_pickup(dossier)
+    if pickup["stage"] != "ready":
+        return []
+    lines: list[str] = []
+    if pickup["online"] and pickup["downloadable"]:
+        lines.append(
+            _(
+                "Download your electronically signed result (valid printed or on screen) with "
+                "your personal link: %(url)s . Or collect a copy at the mall:"
+            )
+            % {"url": result_download_url(dossier)}
+        )
+    place = pickup["mall"] + (f", {pickup['address']}" if pickup["address"] else "")
+    if pickup["counters"]:
+        place += " (" + ", ".join(pickup["counters"]) + ")"
+    hours = "; ".join(
+        f"{h['weekday']} {h['opens']:%H:%M}-{h['closes']:%H:%M}" for h in pickup["hours"]
+    )
+    lines.append(
+        _("Collect it at %(place)s, during opening hours (%(hours)s).")
+        % {"place": place, "hours": hours or "-"}
+    )
+    lines.append(_("Bring: %(items)s.") % {"items": "; ".join(pickup["bring"])})
+    return lines
 
 
 def _notify(
@@ -1279,7 +1326,9 @@ def _notify(
 
 
 def tracking_url(dossier: Dossier) -> str:
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/lacak/{dossier.tracking_code}/"
+    from satupintu.core.public_url import public_url
+
+    return public_url(f"/lacak/{dossier.tracking_code}/")
 
 
 def _notify_applicant(dossier: Dossier, *, action: str, comment: str = "") -> None:
