@@ -85,7 +85,8 @@ def test_outcome_page_offers_the_form_and_keeps_the_visit_open_until_it_is_compl
     url = f"/m/{env['mall'].slug}/outreach/visits/{env['visit'].pk}/outcome/"
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="id").content.decode()
     field = f"svc{env['kk'].pk}__nama_anak"
-    assert f'name="{field}"' in page and "Nama anak" in page
+    assert f'name="{field}"' in page
+    assert "Nama anak" in page
     refused = client.post(
         url, {"outcome": "completed", "delivered": [env["kk"].pk]}, HTTP_ACCEPT_LANGUAGE="id"
     )
@@ -118,7 +119,9 @@ def test_public_status_page_of_a_jb_number_shows_progress_not_the_person(
     text = page.content.decode()
     assert item.reference in text
     assert env["kk"].name in text
-    assert item.person_name not in text and item.address not in text and item.phone not in text
+    assert item.person_name not in text
+    assert item.address not in text
+    assert item.phone not in text
     assert 'aria-current="step"' in text
     # typed in lower case without the prefix, from the lookup form
     lookup = Client().get(f"/m/{slug}/jemput-bola/status/", {"ref": item.reference.lower()})
