@@ -185,7 +185,7 @@ class ServiceAdmin(ScopedModelAdmin):
         )}),
         (_("Service delivery (shown to the public)"), {"fields": (
             "procedure", ("duration_value", "duration_unit"), ("fee", "fee_note"), "fee_rule",
-            "product", "complaint_handling",
+            "product", "result_key", "complaint_handling",
         )}),
         (_("Service manufacturing"), {"fields": (
             "legal_basis", "facilities", "staff_competence", "internal_supervision",

@@ -307,6 +307,15 @@ class Service(models.Model):
             "shown instead of the fixed fee (which then counts only the service's own charge)."
         ),
     )
+    result_key = models.SlugField(
+        _("document it issues"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The requirement key of the document this service issues (akta-lahir): inside a "
+            "bundle, its result fulfils that requirement of the bundle's later services."
+        ),
+    )
     keywords = models.CharField(
         _("search keywords"),
         max_length=500,

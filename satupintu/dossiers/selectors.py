@@ -245,6 +245,7 @@ _EVENT_NAMES = {
     "sla_warning": gettext_noop("Deadline warning sent"),
     "document": gettext_noop("Document checked"),
     "upload": gettext_noop("Document uploaded"),
+    "result_attached": gettext_noop("Result of an earlier service attached as a requirement"),
 }
 # Comments the system writes itself (in English, in the event row), shown translated.
 _EVENT_COMMENTS = {
@@ -433,7 +434,7 @@ def dossier_detail(dossier: Dossier, user: Any) -> dict[str, Any]:
 
 
 # Events that are internal work (who holds it, reminders) rather than a change of status.
-_INTERNAL_EVENTS = ["assign", "bill", "pay", "sla_warning", "hold"]
+_INTERNAL_EVENTS = ["assign", "bill", "pay", "sla_warning", "hold", "result_attached"]
 
 
 def _state_label(code: str, names: dict[str, str]) -> str:

@@ -846,7 +846,9 @@ def dossier_transition(*, actor: Any, dossier_id: int, action: str, comment: str
     if step.starts_sla and dossier.service.fee > 0:
         _bill_raise(dossier)
     if step.issues_result:
-        _result_issue(dossier=dossier, actor=actor, today=today)
+        result = _result_issue(dossier=dossier, actor=actor, today=today)
+        if dossier.parent_id:
+            _result_fulfils_bundle_requirement(dossier=dossier, result=result, actor=actor)
     from_status = dossier.status
     _enter_state(dossier=dossier, state=target, today=today, closures=closures)
     if target.is_terminal:
@@ -971,6 +973,45 @@ def _result_issue(*, dossier: Dossier, actor: Any, today: date) -> ResultDocumen
     result.signer_subject = subject
     result.save(update_fields=["file", "sha256", "signer_subject"])
     return result
+
+
+def _result_fulfils_bundle_requirement(
+    *, dossier: Dossier, result: ResultDocument, actor: Any
+) -> None:
+    """A result issued inside a bundle is the document that the bundle's later services ask
+    for (the Akta for the KIA): the bundle's document of that requirement key becomes present,
+    with the signed result as its file, unless the applicant already brought one."""
+    assert dossier.service is not None
+    key = dossier.service.result_key
+    if not key or not result.file:
+        return
+    rows = (
+        DossierDocument.objects.select_for_update()
+        .filter(dossier_id=dossier.parent_id, requirement__key=key)
+        .exclude(status=DossierDocument.Status.PRESENT)
+    )
+    now = timezone.now()
+    for row in rows:
+        row.status = DossierDocument.Status.PRESENT
+        row.reason = ""
+        row.file.name = result.file.name
+        row.original_name = f"{result.verification_code}.pdf"
+        row.content_type = "application/pdf"
+        row.size = result.file.size
+        row.sha256 = result.sha256
+        row.uploaded_at = now
+        row.uploaded_by = actor if getattr(actor, "is_authenticated", False) else None
+        row.checked_at = now
+        row.checked_by = row.uploaded_by
+        row.save()
+        _event(
+            dossier=row.dossier,
+            actor=actor,
+            action="result_attached",
+            from_status=row.dossier.status,
+            to_status=row.dossier.status,
+            comment=f"{result.document_number} ({dossier.service.code})",
+        )
 
 
 def _new_verification_code() -> str:

@@ -20,6 +20,7 @@ from satupintu.catalog.demo_data.services import (
     DOCUMENTS,
     FEE_RULES,
     KEYWORDS,
+    RESULT_KEYS,
     SERVICES,
     ServiceSpec,
 )
@@ -149,6 +150,7 @@ def _service_values(spec: ServiceSpec, agency: Agency) -> dict[str, Any]:
         "fee_note": spec.fee_note,
         "fee_rule": FEE_RULES.get(spec.code, ""),
         "keywords": KEYWORDS.get(spec.code, ""),
+        "result_key": RESULT_KEYS.get(spec.code, ""),
         "product": spec.product,
         "legal_basis": spec.legal_basis,
         "staff_count": spec.staff_count,

@@ -1958,3 +1958,11 @@ FEE_RULES: dict[str, str] = {
     ),
     "SAMSAT-5TH": "Rp160.000 (roda dua) / Rp300.000 (roda empat), ditambah PKB dan SWDKLLJ",
 }
+
+# The document (requirement key) each service issues: inside a bundle, the result fulfils that
+# requirement of the later services (the birth certificate for the child identity card).
+RESULT_KEYS: dict[str, str] = {
+    "DUK-AKTA-LAHIR": "akta-lahir",
+    "DUK-KK": "kk",
+    "DUK-AKTA-KAWIN": "buku-nikah",
+}
