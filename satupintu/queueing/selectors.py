@@ -786,7 +786,7 @@ def _service_time_sample(
         .order_by()
         .values_list("current_service_id", "started_at", "finished_at")
     ):
-        if finished > started:
+        if started and finished and finished > started:
             today[sid].append((finished - started).total_seconds() / 60)
     return {
         sid: estimates.ServiceTimeSample(
