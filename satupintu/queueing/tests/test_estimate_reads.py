@@ -98,7 +98,7 @@ def test_the_phone_page_says_when_the_counters_open(
         kwargs={"ticket_id": ticket.pk, "token": selectors.ticket_token(ticket)},
     )
     page = client.get(url).content.decode()
-    assert "Counter not open yet; opens at 08:00" in page
+    assert "Loket belum buka; buka pukul 08:00" in page  # the page speaks Indonesian
     estimate = client.get(f"/api/v1/tickets/{ticket.pk}").json()["estimate"]
     assert (estimate["reason"], estimate["opens_at"]) == ("no_counter_open", "08:00")
     assert estimate["minutes"] >= 30
