@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "satupintu.outreach",
     "satupintu.feedback",
     "satupintu.reports",
+    "satupintu.planning",
     "satupintu.portal",
 ]
 

@@ -359,6 +359,7 @@ def _printout(ticket: Ticket) -> TicketPrintout:
         status_url=ticket_status_url(ticket),
         priority_label=_priority_label(ticket.priority) if ticket.priority else "",
         plate_number=ticket.plate_number,
+        wait_text=selectors.estimate_text(position["estimate"]),
     )
 
 
@@ -444,9 +445,11 @@ def kiosk_check_in(request: HttpRequest, mall_slug: str) -> HttpResponse:
 
 
 def _status_context(ticket: Ticket) -> dict[str, Any]:
+    position = selectors.ticket_position(ticket)
     return {
         "ticket": ticket,
-        "position": selectors.ticket_position(ticket),
+        "position": position,
+        "wait_text": selectors.estimate_text(position["estimate"]),
         "where_to_wait": _where_to_wait(ticket),
         "priority_label": _priority_label(ticket.priority) if ticket.priority else "",
         "token": selectors.ticket_token(ticket),
