@@ -10,7 +10,7 @@ from satupintu.core.schemas import InputSchema, Text, TimeOfDay
 Phone = Field(default=None, max_length=32, pattern=r"^[^\x00]*$", examples=["+6281234567890"])
 Email = Field(default=None, max_length=254, pattern=r"^[^\x00]*$", examples=["siti@example.org"])
 OneTimeCodeText = Field(min_length=1, max_length=12, pattern=r"^[0-9 ]+$", examples=["123456"])
-TrackingCode = Field(min_length=1, max_length=40, pattern=r"^[-A-Za-z0-9 ]+$")
+TrackingCode = Field(min_length=1, max_length=40, pattern=r"^[-A-Za-z0-9 *~$=]+$")
 
 
 class CodeRequestIn(InputSchema):

@@ -150,8 +150,14 @@ def my_dossiers(profile: CitizenProfile) -> list[dict[str, Any]]:
         if dossier.service_id is not None:
             for row in dossier_selectors.dossier_requirement_rows(dossier):
                 status = row.document.status if row.document else None
-                if status in (DossierDocument.Status.MISSING, DossierDocument.Status.REJECTED) or (
-                    revision and row.requirement.mandatory and row.document is None
+                asked_again = status in (
+                    DossierDocument.Status.MISSING,
+                    DossierDocument.Status.REJECTED,
+                )
+                if asked_again or (
+                    revision
+                    and row.requirement.mandatory
+                    and status != DossierDocument.Status.PRESENT
                 ):
                     requested.append(
                         {
