@@ -176,8 +176,10 @@ def dossier_nik(request: HttpRequest, dossier_id: Id) -> dict[str, str]:
 def dossier_result_pdf(request: HttpRequest, dossier_id: Id) -> FileResponse:
     dossier = selectors.access_dossier(request.user, dossier_id)
     result = ResultDocument.objects.filter(dossier=dossier).first()
-    if result is None or not result.file:
+    if result is None:
         raise NotFound("This dossier has no result yet")
+    if not result.file:
+        raise NotFound("The signed result is being prepared; try again in a minute")
     return FileResponse(
         result.file.open("rb"),
         content_type="application/pdf",
