@@ -253,6 +253,8 @@ def stack() -> Iterator[Stack]:
         "STATIC_ROOT": str(static_root),
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "SSE_HEARTBEAT_SECONDS": "2",
+        "SCHEDULER_CRON_OVERRIDES": "tickets-expire=* * * * *",
+        "SCHEDULER_HEARTBEAT_SECONDS": "5",
         "LOG_LEVEL": "WARNING",
     }
     _psql(server_url, f"DROP DATABASE IF EXISTS {database}")
@@ -274,6 +276,10 @@ def stack() -> Iterator[Stack]:
         stack.start("events_a", unit_command("satupintu-events@.service", ports["events_a"]))
         stack.start("events_b", unit_command("satupintu-events@.service", ports["events_b"]))
         stack.start("worker", unit_command("satupintu-worker.service"))
+        if "scheduler" in stack.manage("help", "--commands").split():
+            # Two schedulers, as on two servers; the day-end job made due every minute.
+            for name in ("scheduler_a", "scheduler_b"):
+                stack.start(name, unit_command("satupintu-scheduler.service"))
         conf = _nginx_conf(folder, ports, static_root)
         subprocess.run([NGINX, "-t", "-q", "-c", str(conf), "-p", str(folder)], check=True)
         stack.start("nginx", [NGINX, "-c", str(conf), "-p", str(folder)])
@@ -392,7 +398,7 @@ def _call(base: str, stack: Stack, counter_id: int) -> dict[str, Any]:
         action = "no-show" if current["status"] == "called" else "finish"
         ended = httpx.post(
             f"{base}/api/v1/tickets/{current['id']}/{action}",
-            json={} if action == "finish" else None,
+            json={"outcome": "served"} if action == "finish" else None,
             headers=_auth(stack, "loket1"),
             timeout=30,
         )
@@ -568,6 +574,32 @@ def test_killing_a_web_process_under_load_loses_no_ticket_and_boards_reconnect(
         "killed_after_seconds": round(killed_at - load_started, 1),
         "board_connects": [b.connects for b in boards],
         "call_after_kill_to_boards_ms": [round((a - sent) * 1000) for a in arrivals],
+    }
+
+
+def test_two_schedulers_run_the_day_end_job_once(stack: Stack) -> None:
+    if "scheduler_a" not in stack.processes:
+        pytest.skip("this checkout has no `satupintu scheduler` command yet")
+    deadline = time.monotonic() + 150
+    runs: list[tuple[Any, ...]] = []
+    while time.monotonic() < deadline:
+        runs = stack.sql(
+            "SELECT due_at, count(*), min(outcome), string_agg(host, ' ') FROM core_jobrun "
+            "WHERE job = 'tickets-expire' GROUP BY due_at ORDER BY due_at"
+        )
+        if len(runs) >= 2 and all(run[2] != "running" for run in runs):
+            break
+        time.sleep(2)
+    for name in ("scheduler_a", "scheduler_b"):
+        assert stack.processes[name].poll() is None, stack.log(name)
+    assert len(runs) >= 2, f"the day-end job did not run twice in time: {runs}"
+    assert all(run[1] == 1 for run in runs), f"a due time ran more than once: {runs}"
+    FIGURES["schedulers"] = {
+        "schedulers": 2,
+        "due_times": len(runs),
+        "runs_per_due_time": sorted({run[1] for run in runs}),
+        "outcomes": sorted({run[2] for run in runs}),
+        "hosts": sorted({run[3] for run in runs}),
     }
 
 
