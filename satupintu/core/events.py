@@ -453,6 +453,8 @@ class RedisBroker:
         # Registered first, then the replay is read: an event in both arrives once (by id).
         await hub.add(subscriber)
         try:
+            if self._closing:  # closed while this one was joining
+                return
             backlog: list[Event] = []
             if after is not None:
                 newest: Any = await hub.client.get(self._sequence_key())

@@ -106,14 +106,18 @@ def test_closing_ends_every_stream_and_refuses_new_ones(broker) -> None:  # type
     boards to leave), and a stream opened afterwards ends at once too."""
 
     async def scenario() -> None:
+        subscribed = asyncio.Semaphore(0)
+
         async def drain() -> int:
             count = 0
             async for _event in broker.subscribe(["mall:1"], idle_seconds=30):
                 count += 1
+                subscribed.release()
             return count
 
         streams = [asyncio.create_task(drain()) for _ in range(20)]
-        await asyncio.sleep(0.3)
+        for _ in streams:
+            await asyncio.wait_for(subscribed.acquire(), 10)
         started = time.monotonic()
         broker.close_streams()
         assert await asyncio.wait_for(asyncio.gather(*streams), 5) == [1] * 20  # just "subscribed"
