@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "satupintu.outreach",
     "satupintu.feedback",
     "satupintu.reports",
+    "satupintu.planning",
     "satupintu.citizens",
     "satupintu.portal",
 ]
@@ -144,6 +145,7 @@ INSTALLED_APPS = [
 # that carry a bearer token (kiosks, counter consoles): core/middleware.py.
 MIDDLEWARE = [
     "satupintu.core.middleware.api_errors_as_json",
+    "satupintu.core.public_url.public_base_url_middleware",
     "satupintu.core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -285,8 +287,14 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Satu Pintu <noreply@satupintu.local>")
 
-# A URL of this deployment as the public reaches it, printed in QR codes and notifications.
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# A URL of this deployment as the public reaches it, printed in QR codes and notifications. Not
+# configured (a demo): the address each request came in on, else this machine on PORT
+# (`core.public_url`).
+PUBLIC_BASE_URL_CONFIGURED = bool(os.environ.get("PUBLIC_BASE_URL", "").strip())
+PUBLIC_BASE_URL = (
+    os.environ.get("PUBLIC_BASE_URL", "").strip()
+    or f"http://127.0.0.1:{os.environ.get('PORT', '').strip() or '8000'}"
+)
 
 # Rate limits of the public, anonymous endpoints (django-ratelimit syntax), per client address.
 RATELIMIT_PUBLIC = os.environ.get("RATELIMIT_PUBLIC", "30/m")

@@ -28,6 +28,19 @@ class TicketIn(InputSchema):
     )
 
 
+class EstimateOut(Schema):
+    """The estimated wait: minutes until the call, an 80 % range, the place in the order the
+    counters serving the service call; `reason` `no_counter_open` (then `opens_at`, HH:MM, when
+    the counters open later today) or `counters_paused`."""
+
+    minutes: int | None
+    minutes_low: int | None
+    minutes_high: int | None
+    people_ahead: int
+    reason: str | None
+    opens_at: str | None = None
+
+
 class TicketOut(Schema):
     """A ticket as its holder and the public see it: no name, phone or plate."""
 
@@ -44,6 +57,7 @@ class TicketOut(Schema):
     position: int | None
     people_ahead: int | None
     estimated_wait_minutes: int | None
+    estimate: EstimateOut | None
     service_date: date
     created_at: str
     arrival_at: str
