@@ -188,3 +188,57 @@ def test_quota_counts_remote_tickets_and_refusals_change_nothing(
     assert anonymous.status_code == 409
     assert Ticket.objects.count() == 1
     assert RemoteTicket.objects.count() == 1
+
+
+def test_my_appointments_cancel_and_reschedule_only_mine(
+    world: QueueWorld, clock: Clock, gateway: Gateway, send: Send, phone_citizen: Any
+) -> None:
+    from datetime import date, time
+
+    from satupintu.queueing.models import Appointment
+    from satupintu.queueing.tests.factories import AppointmentSlotConfigFactory
+
+    AppointmentSlotConfigFactory(service=world.service, capacity_per_slot=1)
+    thursday = date(2026, 3, 5)
+    mine = services.appointment_book(
+        service=world.service,
+        day=thursday,
+        slot=time(9, 0),
+        name="Siti Aminah",
+        phone="081234567890",
+        nik="3471011203900001",
+    )
+    theirs = services.appointment_book(
+        service=world.service,
+        day=thursday,
+        slot=time(10, 0),
+        name="Budi",
+        phone="081298765432",
+        nik="3471015508950002",
+    )
+    siti = phone_citizen("081234567890")
+    listed = siti.get("/api/v1/me/appointments").json()
+    assert [a["id"] for a in listed["items"]] == [mine.pk]
+    # Someone else's booking: 404 and untouched.
+    assert siti.post(f"/api/v1/me/appointments/{theirs.pk}/cancel").status_code == 404
+    assert Appointment.objects.get(pk=theirs.pk).status == "booked"
+    # Moving to a full slot is refused and the old booking stays.
+    full = siti.post(
+        f"/api/v1/me/appointments/{mine.pk}/reschedule",
+        {"date": "2026-03-05", "slot": "10:00"},
+        content_type="application/json",
+    )
+    assert full.status_code == 409
+    assert Appointment.objects.get(pk=mine.pk).status == "booked"
+    moved = siti.post(
+        f"/api/v1/me/appointments/{mine.pk}/reschedule",
+        {"date": "2026-03-05", "slot": "11:00"},
+        content_type="application/json",
+    )
+    assert moved.status_code == 201, moved.content
+    assert moved.json()["slot"] == "11:00"
+    assert Appointment.objects.get(pk=mine.pk).status == "cancelled"
+    new_id = moved.json()["id"]
+    cancelled = siti.post(f"/api/v1/me/appointments/{new_id}/cancel")
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "cancelled"
