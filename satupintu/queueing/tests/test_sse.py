@@ -299,7 +299,7 @@ def test_reconnecting_board_gets_only_current_calls_newest_first(
         ]
         assert all(m.json()["replayed"] is True and m.id is None for m in replayed)
         assert replayed[1].json()["announcement"] == (
-            "Nomor antrian A enam, silakan menuju loket dua"
+            "Nomor antrian A enam, silakan menuju Loket dua"
         )
         end = again.next()
         assert end.event == "replay.end"
