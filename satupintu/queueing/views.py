@@ -545,7 +545,7 @@ def _event_without_people(event: Event) -> Event:
 
 # --- counter console --------------------------------------------------------------------------
 
-TICKET_ACTIONS = ("recall", "start", "finish", "no_show", "transfer", "cancel")
+TICKET_ACTIONS = ("recall", "start", "finish", "finish_next", "no_show", "transfer", "cancel")
 COUNTER_ACTIONS = ("open", "pause", "close", "call_next")
 
 
@@ -618,6 +618,16 @@ def counter_action(request: HttpRequest, counter_id: int) -> HttpResponse:
                     outcome=request.POST.get("outcome", ""),
                     note=request.POST.get("note", "").strip()[:2000],
                 )
+            elif action == "finish_next":
+                _finished, called = services.counter_finish_and_call_next(
+                    counter=counter,
+                    ticket=ticket,
+                    actor=user,
+                    outcome=request.POST.get("outcome", ""),
+                    note=request.POST.get("note", "").strip()[:2000],
+                )
+                if called is None:
+                    messages.info(request, _("Nobody is waiting for the services of this counter."))
             elif action == "no_show":
                 services.ticket_no_show(ticket=ticket, actor=user)
             elif action == "transfer":
@@ -639,6 +649,10 @@ def counter_action(request: HttpRequest, counter_id: int) -> HttpResponse:
         errors = _field_errors(exc)
         context = _console_context(request, counter)
         context.update({"errors": errors, "failed_action": action})
+        if exc.code == "officer_busy":
+            # "You already hold Loket X: close it first": with the way there.
+            held = selectors.officer_active_session(user)
+            context["held_counter"] = held.counter if held is not None else None
         return render(request, "queueing/counter_console.html", context, status=exc.status_code)
     return redirect("queueing:counter", counter_id=counter.pk)
 
