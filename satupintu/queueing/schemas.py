@@ -73,6 +73,9 @@ class TicketOut(Schema):
     arrive_by: str | None = Field(
         default=None, description="A remote ticket: check in at the mall before this time."
     )
+    checkin_code: str | None = Field(
+        default=None, description="A remote ticket: the code its QR carries, for the check-in."
+    )
 
 
 class TicketStaffOut(TicketOut):
