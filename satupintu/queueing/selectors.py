@@ -135,10 +135,14 @@ def kiosk_ticket_notice(mall: Mall, now: datetime | None = None) -> str | None:
     if following is None:
         return reason or _("No tickets today.")
     day, opens = following
-    return _("No more tickets today. Tickets start again on %(day)s at %(time)s") % {
-        "day": _day_name(day),
-        "time": opens.strftime("%H:%M"),
-    }
+    values = {"day": _day_name(day), "time": opens.strftime("%H:%M")}
+    why = lookups.mall_calendar(mall)[1].get(local.date()) or national_day_off(local.date())
+    if reason and why:
+        return _("Closed today (%(why)s). Tickets start again on %(day)s at %(time)s") % {
+            **values,
+            "why": why,
+        }
+    return _("No more tickets today. Tickets start again on %(day)s at %(time)s") % values
 
 
 # Abbreviations of Indonesia's three time zones, written after a time of day.

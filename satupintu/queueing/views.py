@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import segno
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user
 from django.contrib.auth.decorators import login_required
@@ -274,12 +275,35 @@ def _kiosk_services(mall: Mall) -> Any:
     )
 
 
+# After a ticket the kiosk goes back to its start screen, in Indonesian, for the next visitor.
+KIOSK_RESET_SECONDS = 15
+
+
+def _kiosk_start_over(request: HttpRequest, mall: Mall) -> HttpResponse:
+    """The start screen in Indonesian, whatever language the previous visitor chose."""
+    response = redirect("queueing:kiosk", mall_slug=mall.slug)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        settings.LANGUAGE_CODE,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
 @require_GET
 def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
-    """Step 1: choose the agency (or search a service by name or code), then the service."""
+    """Step 1: choose the agency (or search a service by name or code), then the service.
+    `?start=1` starts over for the next visitor (Indonesian, nothing chosen)."""
     mall = _mall_or_404(mall_slug)
     _kiosk_for(request, mall)
-    closed = selectors.mall_closed_reason(mall)
+    if request.GET.get("start") == "1":
+        return _kiosk_start_over(request, mall)
+    closed = selectors.kiosk_ticket_notice(mall)
     query = request.GET.get("q", "").strip()[:100]
     agency_id = id_param(request.GET.get("agency"))
     available = _kiosk_services(mall)
@@ -337,8 +361,9 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
                 actor=request.user if request.user.is_authenticated else None,
             )
         except DomainError as exc:
-            errors = _field_errors(exc)
             error_code = exc.code
+            # Closed: the one notice at the top already says when tickets start.
+            errors = {} if error_code == "mall_closed" else _field_errors(exc)
         else:
             printed = _print_at_kiosk(kiosk, ticket)
             url = reverse(
@@ -361,9 +386,10 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
             "form": form,
             "errors": errors,
             "blocked_reason": next(iter(errors.values()))
-            if error_code in ("mall_closed", "quota_exhausted")
+            if error_code == "quota_exhausted"
             else "",
-            "closed": selectors.mall_closed_reason(mall),
+            # One notice while no ticket can be taken, saying when tickets start.
+            "closed": selectors.kiosk_ticket_notice(mall),
         },
         status=422 if errors and error_code not in ("mall_closed", "quota_exhausted") else 200,
     )
@@ -373,6 +399,18 @@ def _priority_label(value: str) -> str:
     if not value:
         return _("Regular")
     return str(PriorityClass(value).label)
+
+
+def _priority_tag(value: str) -> str:
+    """The short label printed on a priority ticket ("Lansia"), for the counter staff to see at
+    a glance; empty for a regular ticket."""
+    tags = {
+        PriorityClass.DISABLED: _("Disability"),
+        PriorityClass.ELDERLY: _("Elderly"),
+        PriorityClass.PREGNANT: _("Pregnant"),
+        PriorityClass.CHILD_OR_INFANT: _("With a child"),
+    }
+    return str(tags.get(value, "")) if value else ""
 
 
 def _printout(ticket: Ticket) -> TicketPrintout:
@@ -386,7 +424,7 @@ def _printout(ticket: Ticket) -> TicketPrintout:
         estimated_wait_minutes=position["estimated_wait_minutes"],
         issued_at=timezone.localtime(ticket.created_at, ticket.mall.zone),
         status_url=ticket_status_url(ticket),
-        priority_label=_priority_label(ticket.priority) if ticket.priority else "",
+        priority_label=_priority_tag(ticket.priority),
         plate_number=ticket.plate_number,
         wait_text=selectors.estimate_text(position["estimate"]),
     )
@@ -406,10 +444,12 @@ def _print_at_kiosk(kiosk: Kiosk | None, ticket: Ticket) -> bool | None:
 def kiosk_ticket(request: HttpRequest, mall_slug: str, ticket_id: int, token: str) -> HttpResponse:
     """Step 3: the ticket, on screen and printable from the browser."""
     mall = _mall_or_404(mall_slug)
+    kiosk = _kiosk_for(request, mall)
     ticket = _ticket_for_token(ticket_id, token)
     if ticket.mall_id != mall.pk:
         raise Http404("No such ticket")
     status_url = ticket_status_url(ticket)
+    printed = request.GET.get("printed")
     return render(
         request,
         "queueing/kiosk_ticket.html",
@@ -419,8 +459,13 @@ def kiosk_ticket(request: HttpRequest, mall_slug: str, ticket_id: int, token: st
             "printout": _printout(ticket),
             "status_url": status_url,
             "qr": qr_svg(status_url, title=_("Follow your turn on your phone")),
-            "printed": request.GET.get("printed"),
+            "printed": printed,
+            # A kiosk without a network printer prints from the browser by itself (silently
+            # in a Chromium started with --kiosk-printing, README).
+            "auto_print": kiosk is not None and not kiosk.printer_host and printed is None,
             "priority_label": _priority_label(ticket.priority) if ticket.priority else "",
+            "priority_tag": _priority_tag(ticket.priority),
+            "reset_seconds": KIOSK_RESET_SECONDS,
         },
     )
 
@@ -528,7 +573,7 @@ def _event_without_people(event: Event) -> Event:
 
 # --- counter console --------------------------------------------------------------------------
 
-TICKET_ACTIONS = ("recall", "start", "finish", "no_show", "transfer", "cancel")
+TICKET_ACTIONS = ("recall", "start", "finish", "finish_next", "no_show", "transfer", "cancel")
 COUNTER_ACTIONS = ("open", "pause", "close", "call_next")
 
 
@@ -601,6 +646,16 @@ def counter_action(request: HttpRequest, counter_id: int) -> HttpResponse:
                     outcome=request.POST.get("outcome", ""),
                     note=request.POST.get("note", "").strip()[:2000],
                 )
+            elif action == "finish_next":
+                _finished, called = services.counter_finish_and_call_next(
+                    counter=counter,
+                    ticket=ticket,
+                    actor=user,
+                    outcome=request.POST.get("outcome", ""),
+                    note=request.POST.get("note", "").strip()[:2000],
+                )
+                if called is None:
+                    messages.info(request, _("Nobody is waiting for the services of this counter."))
             elif action == "no_show":
                 services.ticket_no_show(ticket=ticket, actor=user)
             elif action == "transfer":
@@ -622,6 +677,10 @@ def counter_action(request: HttpRequest, counter_id: int) -> HttpResponse:
         errors = _field_errors(exc)
         context = _console_context(request, counter)
         context.update({"errors": errors, "failed_action": action})
+        if exc.code == "officer_busy":
+            # "You already hold Loket X: close it first": with the way there.
+            held = selectors.officer_active_session(user)
+            context["held_counter"] = held.counter if held is not None else None
         return render(request, "queueing/counter_console.html", context, status=exc.status_code)
     return redirect("queueing:counter", counter_id=counter.pk)
 
