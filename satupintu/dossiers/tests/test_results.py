@@ -29,7 +29,8 @@ def _act(world: World, user: Any, dossier_id: int, action: str) -> Any:
     return response.json()
 
 
-def test_issue_result_signs_and_the_api_streams_it(world: World) -> None:
+def test_issue_result_signs_and_the_api_streams_it(world: World, settings: Any) -> None:
+    settings.PUBLIC_BASE_URL, settings.PUBLIC_BASE_URL_CONFIGURED = "https://mpp.example.id", True
     dossier = make_dossier(world)
     tick_all_present(world, dossier)
     _act(world, world.counter, dossier.pk, "verify")
@@ -38,9 +39,8 @@ def test_issue_result_signs_and_the_api_streams_it(world: World) -> None:
     body = _act(world, world.bo, dossier.pk, "issue_result")
     result = ResultDocument.objects.get(dossier=dossier)
     assert body["result"]["document_number"] == result.document_number
-    # The site's public address (PUBLIC_BASE_URL, else the request's own host: core.public_url).
     assert body["result"]["verification_url"] == (
-        f"http://testserver/verify/{result.verification_code}"
+        f"https://mpp.example.id/verify/{result.verification_code}"
     )
     assert result.holder_name == "Siti Aminah"
     assert result.details["service_code"] == "DUK-KK"
