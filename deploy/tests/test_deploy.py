@@ -372,7 +372,8 @@ class Board:
         while time.monotonic() < deadline:
             for event in self.events:
                 data = event.get("data") or {}
-                if event.get("type") == "ticket.called" and data.get("number") == number:
+                called = data.get("ticket_number") or data.get("number")
+                if event.get("type") == "ticket.called" and called == number:
                     return float(event["at"])
             time.sleep(0.05)
         raise AssertionError(f"{self.url}: no call of {number}; got {self.events[-5:]}")
