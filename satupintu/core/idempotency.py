@@ -176,13 +176,13 @@ def idempotency_claim(
             return Claim(row=row, replayed=False)
         except IntegrityError:
             pass  # taken, and committed by now: read it
-        row = IdempotencyKey.objects.select_for_update().filter(scope=scope, key=key).first()
-        if row is None:
+        found = IdempotencyKey.objects.select_for_update().filter(scope=scope, key=key).first()
+        if found is None:
             continue  # deleted meanwhile (expired and purged): take it anew
-        if row.expires_at <= now:
-            row.delete()
+        if found.expires_at <= now:
+            found.delete()
             continue
-        if row.fingerprint != fingerprint:
+        if found.fingerprint != fingerprint:
             raise InvalidInput(
                 _(
                     "This Idempotency-Key was already used for a different request; "
@@ -191,7 +191,7 @@ def idempotency_claim(
                 field=f"header.{HEADER}",
                 code="idempotency_key_reused",
             )
-        return Claim(row=row, replayed=True)
+        return Claim(row=found, replayed=True)
     raise Conflict(_("This Idempotency-Key is busy; retry in a moment."), code="idempotency_busy")
 
 
