@@ -27,4 +27,5 @@ urlpatterns = [
         name="appointment-cancel",
     ),
     path("antrian/check-in/", views.check_in, name="check-in"),
+    path("bo/berkas/<int:dossier_id>/akun-pemohon/", views.staff_owner, name="staff-owner"),
 ]

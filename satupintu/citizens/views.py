@@ -334,3 +334,33 @@ def check_in(request: HttpRequest) -> HttpResponse:
         {"error": error, "checked": checked},
         status=200 if error is None else 409,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_owner(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """Staff who may see the dossier: does the applicant have an account; send them a message
+    through its phone and e-mail. Everyone else: 404, as if the dossier did not exist."""
+    error = None
+    sent = False
+    if request.method == "POST":
+        try:
+            services.dossier_owner_message(
+                actor=request.user,
+                dossier_id=dossier_id,
+                text=request.POST.get("text", "")[:2000],
+                request=request,
+            )
+        except NotFound:
+            raise
+        except DomainError as exc:
+            error = exc.message
+        else:
+            sent = True
+    status = services.dossier_owner_status(actor=request.user, dossier_id=dossier_id)
+    return render(
+        request,
+        "citizens/staff_owner.html",
+        {"owner": status, "error": error, "sent": sent},
+        status=422 if error else 200,
+    )
