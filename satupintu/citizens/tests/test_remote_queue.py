@@ -242,3 +242,24 @@ def test_my_appointments_cancel_and_reschedule_only_mine(
     cancelled = siti.post(f"/api/v1/me/appointments/{new_id}/cancel")
     assert cancelled.status_code == 200
     assert cancelled.json()["status"] == "cancelled"
+
+
+def test_kiosk_visitor_leaves_a_phone_and_gets_the_message(
+    world: QueueWorld, clock: Clock, gateway: Gateway, send: Send
+) -> None:
+    kiosk = Client()
+    response = kiosk.post(
+        f"/q/{world.mall.slug}/kiosk/service/{world.service.pk}/",
+        {"channel": "walk_in", "priority": "", "phone": "0812 3333 4444"},
+    )
+    assert response.status_code == 302, response.content[:500]
+    ticket = Ticket.objects.get()
+    assert ticket.phone == "+6281233334444"
+    assert send(queue_nudges_send) == 1  # nobody ahead: almost their turn at once
+    assert len(_messages_to(gateway, "+6281233334444")) == 1
+    bad = kiosk.post(
+        f"/q/{world.mall.slug}/kiosk/service/{world.service.pk}/",
+        {"channel": "walk_in", "priority": "", "phone": "12"},
+    )
+    assert bad.status_code == 422
+    assert Ticket.objects.count() == 1
