@@ -38,7 +38,9 @@ def planner_get(
     try:
         overrides = planner.parse_planned(planned)
     except ValueError as exc:
-        raise InvalidInput(f"Cannot read '{exc}': use group@hour=counters", field="query.planned")
+        raise InvalidInput(
+            f"Cannot read '{exc}': use group@hour=counters", field="query.planned"
+        ) from None
     return planner.plan_day(
         mall=the_mall,
         day=date,
