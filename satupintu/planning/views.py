@@ -23,7 +23,7 @@ SHARE_CHOICES = (50, 60, 70, 75, 80, 85, 90, 95)
 
 def _next_opening_day(mall: Mall) -> date:
     day = mall.today() + timedelta(days=1)
-    for _ in range(14):
+    for _step in range(14):
         if queue_selectors.mall_hours_on(mall, day) and not queue_selectors.mall_day_closed_reason(
             mall, day
         ):
