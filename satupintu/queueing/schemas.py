@@ -11,7 +11,7 @@ from pydantic import Field
 from satupintu.core.schemas import Id, InputSchema, Text, TimeOfDay
 
 PriorityName = Literal["disabled", "elderly", "pregnant", "child_or_infant"]
-TicketChannelName = Literal["walk_in", "drive_thru", "outreach"]
+TicketChannelName = Literal["walk_in", "drive_thru", "outreach", "remote"]
 
 
 class TicketIn(InputSchema):
@@ -70,6 +70,9 @@ class TicketOut(Schema):
     transferred_from_id: int | None
     transferred_to_id: int | None
     appointment: bool
+    arrive_by: str | None = Field(
+        default=None, description="A remote ticket: check in at the mall before this time."
+    )
 
 
 class TicketStaffOut(TicketOut):
