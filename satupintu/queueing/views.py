@@ -332,11 +332,13 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
             "form": form,
             "errors": errors,
             "blocked_reason": next(iter(errors.values()))
-            if error_code in ("mall_closed", "quota_exhausted")
+            if error_code in ("mall_closed", "quota_exhausted", "capacity_reached")
             else "",
             "closed": selectors.mall_closed_reason(mall),
         },
-        status=422 if errors and error_code not in ("mall_closed", "quota_exhausted") else 200,
+        status=422
+        if errors and error_code not in ("mall_closed", "quota_exhausted", "capacity_reached")
+        else 200,
     )
 
 

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         out = Path(options["out"])
         rows = []
         for scenario in validation.scenarios():
-            figures, day = validation.validate(scenario, days=options["days"])
+            figures, day = validation.validate(scenario, days=options["days"], floor=True)
             rows.append(figures)
             if not options["no_plots"]:
                 path = out / f"estimate-{scenario.name}.png"
