@@ -140,7 +140,7 @@ def test_the_capacity_cut_off_stops_walk_ins_when_the_day_is_full(
     assert "Next free appointment" in page.content.decode()
     assert TicketModel.objects.count() == before
     # Another service at the same counter is judged on the same queue: full too.
+    world.other_service.capacity_cutoff = True
+    world.other_service.save()
     with pytest.raises(Conflict):
-        world.other_service.capacity_cutoff = True
-        world.other_service.save()
         services.ticket_issue(service=world.other_service)
