@@ -173,3 +173,24 @@ def test_the_api_answers_supervisors_and_refuses_others(
     assert "planned" in json.dumps(bad.json())
     bad = client.get(url + "&planned=0@99=1")
     assert bad.status_code == 422
+
+
+def test_the_dashboard_shows_predicted_against_actual(
+    client: Client, world: QueueWorld, clock: Clock
+) -> None:
+    from satupintu.planning.dashboard import predicted_table
+    from satupintu.reports.tables import BUILDERS, Scope
+
+    assert BUILDERS["predicted"] is predicted_table  # registered by the app
+    _history(world, per_hour=10, minutes=6)
+    table = predicted_table(Scope(world.mall, None, PLAN_DAY, PLAN_DAY + timedelta(days=6)))
+    days = {row[0]: row for row in table.rows}
+    week = [PLAN_DAY + timedelta(days=i) for i in range(7)]
+    assert set(days) == {d.isoformat() for d in week if d.weekday() < 5}  # closed days left out
+    wednesday = days[PLAN_DAY.isoformat()]
+    assert wednesday[1] == 80  # 10 an hour, 08:00 to 16:00
+    assert wednesday[3] is not None and wednesday[3] >= 0
+    client.force_login(user_with_role(Role.SUPERVISOR, mall=world.mall, username="spv2"))
+    page = client.get(f"/laporan/{world.mall.slug}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "Predicted against actual" in page.content.decode()
