@@ -189,7 +189,8 @@ def test_the_dashboard_shows_predicted_against_actual(
     assert set(days) == {d.isoformat() for d in week if d.weekday() < 5}  # closed days left out
     wednesday = days[PLAN_DAY.isoformat()]
     assert wednesday[1] == 80  # 10 an hour, 08:00 to 16:00
-    assert wednesday[3] is not None and wednesday[3] >= 0
+    assert wednesday[3] is not None
+    assert wednesday[3] >= 0
     client.force_login(user_with_role(Role.SUPERVISOR, mall=world.mall, username="spv2"))
     page = client.get(f"/laporan/{world.mall.slug}/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
