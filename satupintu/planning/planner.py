@@ -200,9 +200,11 @@ def plan_day(
             _("No arrival history for this weekday yet: the forecast is empty; plan by hand.")
         )
     minutes, standard = service_minutes(mall, day)
+    # The groups somebody is expected at; without any forecast, every group (to plan by hand).
+    every_group = counter_groups(mall)
     groups = [
-        g for g in counter_groups(mall) if any(predicted.by_service.get(s) for s in g.service_ids)
-    ] or counter_groups(mall)[:0]
+        g for g in every_group if any(predicted.by_service.get(s) for s in g.service_ids)
+    ] or every_group
     used_standard = sorted({s for g in groups for s in g.service_ids} & standard)
     if used_standard or predicted.history_days == 0:
         answer["standard_times"] = True
