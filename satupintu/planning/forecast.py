@@ -26,7 +26,7 @@ from satupintu.queueing import selectors as queue_selectors
 from satupintu.reports.models import DailyTicketStats, RollupLevel
 
 WEEKS = 8
-DEFAULT_FACTORS = {
+DEFAULT_FACTORS: dict[str, float] = {
     ArrivalForecast.Kind.NORMAL: 1.0,
     ArrivalForecast.Kind.AFTER_BREAK: 1.5,
     ArrivalForecast.Kind.BEFORE_BREAK: 1.2,
@@ -96,7 +96,7 @@ def _factors(
     for d, total in totals.items():
         if kinds[d] == ArrivalForecast.Kind.NORMAL:
             by_weekday[d.weekday()].append(total)
-    factors = dict(DEFAULT_FACTORS)
+    factors: dict[str, float] = dict(DEFAULT_FACTORS)
     for kind in (ArrivalForecast.Kind.AFTER_BREAK, ArrivalForecast.Kind.BEFORE_BREAK):
         ratios = [
             totals[d] / (sum(by_weekday[d.weekday()]) / len(by_weekday[d.weekday()]))

@@ -266,7 +266,13 @@ def plan_day(
             info = per_hour[h]
             met = shares[h] >= target_share
             reason = info["reason"]
-            if info["needed"] > available:
+            if met and info["needed"] > plan[h] and h not in by_hand:
+                reason = _(
+                    "Erlang C asks for %(n)d counters; the simulation of the day meets the target "
+                    "with %(m)d (few visitors, each long: the hour's averages mislead Erlang C)."
+                ) % {"n": info["needed"], "m": plan[h]}
+                info["needed"] = plan[h]
+            elif info["needed"] > available and not met:
                 reason = _(
                     "Cannot be met with the %(n)d counters of this group: the best achievable "
                     "is %(pct)d %% within %(t)d minutes."
@@ -281,7 +287,7 @@ def plan_day(
                     "service_ids": list(group.service_ids),
                     "arrivals_expected": round(info["lam"], 1),
                     "service_minutes": round(info["s"], 1),
-                    "counters_needed": min(info["needed"], max(available, info["needed"])),
+                    "counters_needed": info["needed"],
                     "counters_planned": plan[h],
                     "counters_available": available,
                     "share_within_target": round(shares[h], 3),

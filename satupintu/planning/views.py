@@ -64,7 +64,7 @@ def _read_form(request: HttpRequest, mall: Mall) -> tuple[dict[str, Any], dict[s
         parts = key.split("-")
         group = _int(parts[1] if len(parts) == 3 else None, 0, 999)
         hour = _int(parts[2] if len(parts) == 3 else None, 0, 23)
-        count = _int(value, 0, 200)
+        count = _int(str(value), 0, 200)
         if group is None or hour is None or count is None:
             errors["planned"] = _("Counters planned must be whole numbers from 0 to 200.")
             continue
