@@ -39,7 +39,7 @@ def citizen_required(view: Any) -> Any:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if not user.is_authenticated or not CitizenProfile.objects.filter(user=user).exists():
+        if not user.is_authenticated or not CitizenProfile.objects.filter(user_id=user.pk).exists():
             url = reverse(SIGN_IN_URL)
             return redirect(f"{url}?next={request.get_full_path()}")
         return view(request, *args, **kwargs)
@@ -129,7 +129,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """Layanan saya: everything of mine on one page."""
     services.profile_nik_prove(user=request.user)
-    profile = CitizenProfile.objects.select_related("user").get(user=request.user)
+    profile = services.profile_of(request.user)
     tickets = selectors.my_tickets(profile)
     for ticket in tickets:
         if ticket["remote"] and ticket["status"] == "waiting":
@@ -200,7 +200,7 @@ def claim(request: HttpRequest) -> HttpResponse:
 
 
 def _my_dossier(request: HttpRequest, dossier_id: int) -> Any:
-    profile = CitizenProfile.objects.get(user=request.user)
+    profile = services.profile_of(request.user)
     dossier = selectors.my_dossiers_qs(profile).filter(pk=dossier_id).first()
     if dossier is None:
         raise NotFound()
@@ -258,7 +258,11 @@ def dossier_resubmit(request: HttpRequest, dossier_id: int) -> HttpResponse:
 @require_POST
 def remote_take(request: HttpRequest) -> HttpResponse:
     service_id = id_param(request.POST.get("service_id"))
-    service = Service.objects.filter(pk=service_id).select_related("mall").first()
+    service = (
+        Service.objects.filter(pk=service_id).select_related("mall").first()
+        if service_id is not None
+        else None
+    )
     try:
         if service is None:
             raise NotFound(_("No such service."))
@@ -290,7 +294,7 @@ def remote_give_up(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @citizen_required
 @require_POST
 def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
-    profile = CitizenProfile.objects.get(user=request.user)
+    profile = services.profile_of(request.user)
     try:
         appointment = selectors.my_appointment(profile, appointment_id)
         queue_services.appointment_cancel(appointment=appointment, actor=request.user)
