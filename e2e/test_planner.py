@@ -3,6 +3,7 @@ phone's width, a what-if recomputed, the CSV export; accessible and under the CS
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,7 +45,7 @@ def test_the_supervisor_plans_the_counters(
     # The CSV of the plan.
     with page.expect_download() as download:
         page.get_by_role("button", name="Unduh CSV").click()
-    lines = open(download.value.path(), encoding="utf-8").read().splitlines()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("date,hour,group,services")
     assert len(lines) > 8
     page.context.close()
@@ -54,5 +55,6 @@ def test_a_counter_officer_has_no_planner(browser: Any, server: str) -> None:
     page = new_context_page(browser, server)
     sign_in(page, "loket1")
     response = page.goto("/perencanaan/yogyakarta/")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     page.context.close()

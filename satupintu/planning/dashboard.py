@@ -43,10 +43,8 @@ def _predicted_wait(
             )
             c = min(len(group.counters), erlang.counters_needed(all_lam, s_mean, 15, 0.8))
             a = all_lam / 60 * s_mean
-            if c <= a:
-                wait = 60.0  # the queue grows all hour: shown as an hour
-            else:
-                wait = erlang.erlang_c(c, a) * s_mean / (c - a)
+            # Fewer counters than the load: the queue grows all hour, shown as an hour.
+            wait = 60.0 if c <= a else erlang.erlang_c(c, a) * s_mean / (c - a)
             total += lam
             weighted += lam * wait
     return weighted / total if total else None
