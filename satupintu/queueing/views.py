@@ -389,12 +389,14 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
             "form": form,
             "errors": errors,
             "blocked_reason": next(iter(errors.values()))
-            if error_code == "quota_exhausted"
+            if error_code in ("quota_exhausted", "capacity_reached")
             else "",
             # One notice while no ticket can be taken, saying when tickets start.
             "closed": selectors.kiosk_ticket_notice(mall),
         },
-        status=422 if errors and error_code not in ("mall_closed", "quota_exhausted") else 200,
+        status=422
+        if errors and error_code not in ("mall_closed", "quota_exhausted", "capacity_reached")
+        else 200,
     )
 
 
