@@ -983,7 +983,7 @@ def _result_fulfils_bundle_requirement(
     with the signed result as its file, unless the applicant already brought one."""
     assert dossier.service is not None
     key = dossier.service.result_key
-    if not key or not result.file:
+    if not key or not result.file or dossier.parent_id is None:
         return
     rows = (
         DossierDocument.objects.select_for_update()
