@@ -549,7 +549,7 @@ def _result_holders(dossier: Dossier) -> list[Dossier]:
 def result_download_signer() -> Any:
     from satupintu.core.signing import HmacSigner
 
-    return HmacSigner.for_purpose("dossiers.result-download", encoding="base64", length=32)
+    return HmacSigner.for_purpose("dossiers.result-download", encoding="base64url", length=32)
 
 
 def result_download_token(dossier: Dossier) -> str:

@@ -1052,7 +1052,7 @@ def _result_fulfils_bundle_requirement(
     assert dossier.service is not None
     assert dossier.parent_id is not None
     key = dossier.service.result_key
-    if not key or not result.file:
+    if not key or not result.file or dossier.parent_id is None:
         return
     rows = (
         DossierDocument.objects.select_for_update()
