@@ -1050,7 +1050,6 @@ def _result_fulfils_bundle_requirement(
     for (the Akta for the KIA): the bundle's document of that requirement key becomes present,
     with the signed result as its file, unless the applicant already brought one."""
     assert dossier.service is not None
-    assert dossier.parent_id is not None
     key = dossier.service.result_key
     if not key or not result.file or dossier.parent_id is None:
         return
