@@ -353,13 +353,15 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
     kiosk = _kiosk_for(request, mall)
     service = get_object_or_404(_kiosk_services(mall), pk=service_id)
     errors: dict[str, str] = {}
-    form = {"priority": "", "channel": TicketChannel.WALK_IN, "plate_number": ""}
+    form = {"priority": "", "channel": TicketChannel.WALK_IN, "plate_number": "", "phone": ""}
     error_code = ""
     if request.method == "POST":
         form = {
             "priority": request.POST.get("priority", ""),
             "channel": request.POST.get("channel", TicketChannel.WALK_IN),
             "plate_number": request.POST.get("plate_number", "").strip(),
+            # Optional: for the "almost your turn" message (citizens app, after commit).
+            "phone": request.POST.get("phone", "").strip()[:32],
         }
         try:
             ticket = services.ticket_issue(
@@ -367,6 +369,7 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
                 channel=form["channel"],
                 priority=form["priority"] or None,
                 plate_number=form["plate_number"],
+                phone=form["phone"],
                 actor=request.user if request.user.is_authenticated else None,
             )
         except DomainError as exc:
