@@ -8,11 +8,14 @@ message naming the field, and changes nothing."""
 from __future__ import annotations
 
 import dataclasses
+import re
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+import orjson
 import segno
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -32,6 +35,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from satupintu.catalog.models import Agency, Counter, Mall, Service
 from satupintu.core.errors import DomainError, InvalidInput, NotFound
 from satupintu.core.events import Event, get_broker
+from satupintu.core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from satupintu.core.idempotency import KEY_PATTERN as IDEMPOTENCY_KEY_PATTERN
+from satupintu.core.idempotency import caller_scope, idempotent_call, request_fingerprint
 from satupintu.core.public_url import public_url
 from satupintu.core.ratelimit import RateLimit, rate_limited
 from satupintu.core.schemas import id_param
@@ -364,14 +370,7 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
             "phone": request.POST.get("phone", "").strip()[:32],
         }
         try:
-            ticket = services.ticket_issue(
-                service=service,
-                channel=form["channel"],
-                priority=form["priority"] or None,
-                plate_number=form["plate_number"],
-                phone=form["phone"],
-                actor=request.user if request.user.is_authenticated else None,
-            )
+            ticket = _kiosk_issue(request, service, form)
         except DomainError as exc:
             error_code = exc.code
             # Closed: the one notice at the top already says when tickets start.
@@ -394,6 +393,9 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
         {
             "mall": mall,
             "service": service,
+            # One key per attempt at a ticket: the page's script sends it again on a retry, a
+            # browser that re-posts the form sends the field again (see `_kiosk_issue`).
+            "idempotency_key": uuid.uuid4().hex,
             "priorities": priorities,
             "form": form,
             "errors": errors,
@@ -407,6 +409,33 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
         if errors and error_code not in ("mall_closed", "quota_exhausted", "capacity_reached")
         else 200,
     )
+
+
+def _kiosk_issue(request: HttpRequest, service: Service, form: dict[str, str]) -> Ticket:
+    """Take the ticket the kiosk asked for. With an idempotency key (the page's script sends it
+    as the `Idempotency-Key` header, the form as a field), a retry of the same attempt (a lost
+    answer, a server restarted mid-request) gets the ticket of the first try instead of a
+    second one; the caller prints it again, outside the transaction."""
+    actor = request.user if request.user.is_authenticated else None
+
+    def issue() -> Ticket:
+        return services.ticket_issue(
+            service=service,
+            channel=form["channel"],
+            priority=form["priority"] or None,
+            plate_number=form["plate_number"],
+            phone=form["phone"],
+            actor=actor,
+        )
+
+    key = request.headers.get(IDEMPOTENCY_HEADER) or request.POST.get("idempotency_key", "")
+    if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
+        return issue()
+    fingerprint = request_fingerprint(request, body=orjson.dumps([service.pk, form]))
+    with idempotent_call(scope=caller_scope(request), key=key, fingerprint=fingerprint) as claim:
+        if not claim.replayed:
+            claim.answer = {"ticket_id": issue().pk}
+    return selectors.ticket_get(ticket_id=claim.answer["ticket_id"])
 
 
 def _priority_label(value: str) -> str:
