@@ -324,9 +324,18 @@ def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
     waiting = {row["service_id"]: row for row in selectors.queue_overview(mall)}
     rows = None
     if service_list is not None:
+        shown = list(service_list.order_by("agency__name", "name"))
+        picture = selectors.queue_now(mall) if shown else None
         rows = [
-            {"service": s, "queue": waiting.get(s.pk)}
-            for s in service_list.order_by("agency__name", "name")
+            {
+                "service": s,
+                "queue": waiting.get(s.pk),
+                # The wait a ticket taken now would be told, from the real call order.
+                "wait_text": selectors.estimate_text(selectors.estimate_for_new_ticket(s, picture))
+                if picture is not None
+                else "",
+            }
+            for s in shown
         ]
     return render(
         request,
