@@ -106,6 +106,8 @@ def _event_for_screen(event: Event) -> Event:
 
     Every board of a floor gets the same event: the extended one is made once and kept for the
     next boards (a small cache of the latest events)."""
+    if event.type not in selectors.CALL_EVENT_TYPES or event.replayed:
+        return event
     key = (event.id, event.channel, event.type)
     cached = _screen_events.get(key)
     if cached is None:
@@ -117,7 +119,7 @@ def _event_for_screen(event: Event) -> Event:
 
 def _add_announcement(event: Event) -> Event:
     data = event.data
-    if event.type in ("ticket.called", "ticket.recalled") and data.get("ticket_number"):
+    if event.type in selectors.CALL_EVENT_TYPES and data.get("ticket_number"):
         counter_name = str(data.get("counter_name") or "")
         data = {
             **data,
@@ -186,6 +188,31 @@ def display_board(request: HttpRequest, display_id: int) -> HttpResponse:
     )
 
 
+async def _display_replay(backlog: list[Event]) -> list[Event]:
+    """What a reconnecting board gets instead of every event it missed: the calls still current
+    (`current_calls`), newest first, each once and marked `replayed`, then one `replay.end`
+    event with the waiting counts as they are now (the newest count of each service) and the id
+    of the newest missed event, from which the board resumes."""
+    calls = await _off_request_thread(lambda: selectors.current_calls(backlog))
+    waiting: dict[str, Any] = {}
+    for event in backlog:
+        waiting.update(event.data.get("waiting") or {})
+    replayed = []
+    for call in calls:
+        spoken = _event_for_screen(call)
+        replayed.append(
+            dataclasses.replace(spoken, data={**spoken.data, "replayed": True}, replayed=True)
+        )
+    newest = backlog[-1]
+    end = Event(
+        id=newest.id,
+        channel=newest.channel,
+        type="replay.end",
+        data={"calls": len(replayed), "waiting": waiting},
+    )
+    return [*replayed, end]
+
+
 async def display_events(request: HttpRequest, display_id: int) -> StreamingHttpResponse:
     """`GET /api/v1/displays/{id}/events` (API.md): the calls of the display's floor (or mall)."""
     if request.method != "GET":
@@ -204,6 +231,7 @@ async def display_events(request: HttpRequest, display_id: int) -> StreamingHttp
             after=last_event_id(request),
             hello={"display_id": display_id, "channels": channels},
             transform=_event_for_screen,
+            replay=_display_replay,
         )
     )
 
@@ -354,6 +382,8 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
             "priority": request.POST.get("priority", ""),
             "channel": request.POST.get("channel", TicketChannel.WALK_IN),
             "plate_number": request.POST.get("plate_number", "").strip(),
+            # Optional: the "almost your turn" message (citizens app, after commit), and the
+            # ticket shown again at the kiosk if the paper is lost (kiosk_lost).
             "phone": request.POST.get("phone", "").strip()[:32],
         }
         try:
@@ -391,12 +421,14 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
             "form": form,
             "errors": errors,
             "blocked_reason": next(iter(errors.values()))
-            if error_code == "quota_exhausted"
+            if error_code in ("quota_exhausted", "capacity_reached")
             else "",
             # One notice while no ticket can be taken, saying when tickets start.
             "closed": selectors.kiosk_ticket_notice(mall),
         },
-        status=422 if errors and error_code not in ("mall_closed", "quota_exhausted") else 200,
+        status=422
+        if errors and error_code not in ("mall_closed", "quota_exhausted", "capacity_reached")
+        else 200,
     )
 
 
