@@ -441,7 +441,7 @@ def _priority_label(value: str) -> str:
 def _priority_tag(value: str) -> str:
     """The short label printed on a priority ticket ("Lansia"), for the counter staff to see at
     a glance; empty for a regular ticket."""
-    tags = {
+    tags: dict[str, str] = {
         PriorityClass.DISABLED: _("Disability"),
         PriorityClass.ELDERLY: _("Elderly"),
         PriorityClass.PREGNANT: _("Pregnant"),
