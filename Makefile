@@ -10,7 +10,7 @@ export PORT
 STAMP := $(VENV)/.installed-stamp
 APPS := $(patsubst satupintu/%/locale,%,$(wildcard satupintu/*/locale))
 
-.PHONY: demo test lint format typecheck bench e2e schemathesis messages clean install run worker
+.PHONY: demo test lint format typecheck bench e2e deploy-test schemathesis messages clean install run worker
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Satu Pintu needs Python 3.11 or newer"; exit 1; }
@@ -81,6 +81,13 @@ bench: $(STAMP)
 
 e2e: $(STAMP)
 	$(BIN)/pytest -m e2e e2e
+
+## deploy-test: the production recipe of deploy/ (nginx, two web and two event processes, the
+## worker, the scheduler) run on this machine against PostgreSQL and Redis; needs nginx,
+## DATABASE_URL=postgres://... (the server: the test makes and drops its own database) and
+## REDIS_URL. Prints its figures.
+deploy-test: $(STAMP)
+	$(BIN)/pytest -m deploy deploy/tests -s
 
 ## schemathesis: generated API requests against a real server on a fresh database (DATABASE_URL
 ## or a temporary SQLite file) as a superuser, an officer and anonymously

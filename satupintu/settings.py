@@ -264,7 +264,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = PROJECT_DIR / "var" / "static"
+# Where `collectstatic` puts the files that nginx serves under /static/ (deploy/nginx).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", PROJECT_DIR / "var" / "media"))
@@ -466,6 +467,10 @@ if IS_POSTGRES and DB_POOL_MAX_SIZE > 0:
 # longer lifetime.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 API_TOKEN_DEVICE_DAYS = env_int("API_TOKEN_DEVICE_DAYS", 365)
+
+# --- core: idempotency keys ---
+# How long the first answer to a request with an `Idempotency-Key` is kept for its retries.
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)
 
 # --- citizens: the citizen's own account ---
 # One-time codes (sign-in, claiming an application): minutes valid, wrong tries before a code

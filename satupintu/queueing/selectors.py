@@ -1273,3 +1273,22 @@ def capacity_cutoff_reason(service: Service, now: datetime | None = None) -> str
             "when": timezone.localtime(slot, mall.zone).strftime("%d-%m-%Y %H:%M")
         }
     return reason
+
+
+def estimate_for_new_ticket(
+    service: Service, picture: estimates.QueueNow, now: datetime | None = None
+) -> dict[str, Any]:
+    """The estimate a regular walk-in ticket taken now would get (the kiosk's service list)."""
+    now = now or timezone.now()
+    target = estimates.WaitingTicket(id=0, service_id=service.pk, arrival_at=now)
+    queue = estimates.QueueNow(
+        now=now,
+        counters=picture.counters,
+        waiting=[*picture.waiting, target],
+        times=picture.times,
+        expected=picture.expected,
+        default_time=picture.default_time,
+    )
+    return estimates.estimate_wait(
+        target, queue, runs=24, opens_at=_counters_open_at(service.mall, now)
+    ).as_dict()

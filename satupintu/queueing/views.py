@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+import orjson
 import segno
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -33,6 +35,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from satupintu.catalog.models import Agency, Counter, Mall, Service
 from satupintu.core.errors import DomainError, InvalidInput, NotFound
 from satupintu.core.events import Event, get_broker
+from satupintu.core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from satupintu.core.idempotency import KEY_PATTERN as IDEMPOTENCY_KEY_PATTERN
+from satupintu.core.idempotency import caller_scope, idempotent_call, request_fingerprint
 from satupintu.core.public_url import public_url
 from satupintu.core.ratelimit import RateLimit, rate_limited
 from satupintu.core.schemas import id_param
@@ -333,9 +338,18 @@ def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
     rows = None
     popular: list[Service] = []
     if service_list is not None:
+        shown = sorted(service_list, key=lambda s: (-use.get(s.pk, 0), s.name))
+        picture = selectors.queue_now(mall) if shown else None
         rows = [
-            {"service": s, "queue": waiting.get(s.pk)}
-            for s in sorted(service_list, key=lambda s: (-use.get(s.pk, 0), s.name))
+            {
+                "service": s,
+                "queue": waiting.get(s.pk),
+                # The wait a ticket taken now would be told, from the real call order.
+                "wait_text": selectors.estimate_text(selectors.estimate_for_new_ticket(s, picture))
+                if picture is not None
+                else "",
+            }
+            for s in shown
         ]
     else:
         popular = sorted(
@@ -387,14 +401,7 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
             "phone": request.POST.get("phone", "").strip()[:32],
         }
         try:
-            ticket = services.ticket_issue(
-                service=service,
-                channel=form["channel"],
-                priority=form["priority"] or None,
-                plate_number=form["plate_number"],
-                phone=form["phone"],
-                actor=request.user if request.user.is_authenticated else None,
-            )
+            ticket = _kiosk_issue(request, service, form)
         except DomainError as exc:
             error_code = exc.code
             # Closed: the one notice at the top already says when tickets start.
@@ -417,6 +424,9 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
         {
             "mall": mall,
             "service": service,
+            # One key per attempt at a ticket: the page's script sends it again on a retry, a
+            # browser that re-posts the form sends the field again (see `_kiosk_issue`).
+            "idempotency_key": uuid.uuid4().hex,
             "priorities": priorities,
             "form": form,
             "errors": errors,
@@ -432,6 +442,33 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
     )
 
 
+def _kiosk_issue(request: HttpRequest, service: Service, form: dict[str, str]) -> Ticket:
+    """Take the ticket the kiosk asked for. With an idempotency key (the page's script sends it
+    as the `Idempotency-Key` header, the form as a field), a retry of the same attempt (a lost
+    answer, a server restarted mid-request) gets the ticket of the first try instead of a
+    second one; the caller prints it again, outside the transaction."""
+    actor = request.user if request.user.is_authenticated else None
+
+    def issue() -> Ticket:
+        return services.ticket_issue(
+            service=service,
+            channel=form["channel"],
+            priority=form["priority"] or None,
+            plate_number=form["plate_number"],
+            phone=form["phone"],
+            actor=actor,
+        )
+
+    key = request.headers.get(IDEMPOTENCY_HEADER) or request.POST.get("idempotency_key", "")
+    if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
+        return issue()
+    fingerprint = request_fingerprint(request, body=orjson.dumps([service.pk, form]))
+    with idempotent_call(scope=caller_scope(request), key=key, fingerprint=fingerprint) as claim:
+        if not claim.replayed:
+            claim.answer = {"ticket_id": issue().pk}
+    return selectors.ticket_get(ticket_id=claim.answer["ticket_id"])
+
+
 def _priority_label(value: str) -> str:
     if not value:
         return _("Regular")
@@ -441,7 +478,7 @@ def _priority_label(value: str) -> str:
 def _priority_tag(value: str) -> str:
     """The short label printed on a priority ticket ("Lansia"), for the counter staff to see at
     a glance; empty for a regular ticket."""
-    tags: dict[str, str] = {
+    tags: dict[str, Any] = {
         PriorityClass.DISABLED: _("Disability"),
         PriorityClass.ELDERLY: _("Elderly"),
         PriorityClass.PREGNANT: _("Pregnant"),
