@@ -219,7 +219,7 @@ def test_appointment_booked_on_the_portal_is_checked_in_at_the_kiosk(page: Any) 
     assert "KTP-el Baru" in page.inner_text(".kiosk-ticket")
     screenshot(page, "kiosk-check-in-ticket")
     switch_to_english(page)
-    assert "Service" in page.inner_text(".kiosk-ticket")
+    assert "Wait at" in page.inner_text(".kiosk-ticket")
 
 
 def test_drive_thru_ticket_carries_the_plate_and_a_bad_plate_is_refused(page: Any) -> None:

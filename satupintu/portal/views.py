@@ -128,7 +128,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         held = {"counter": session.counter, "state": queue_selectors.counter_state(session.counter)}
     for r in roles:
         mine = counters.get(r["mall"], []) if r["role"] == Role.COUNTER_OFFICER else []
-        if held is not None:
-            mine = sorted(mine, key=lambda c: c.pk != held["counter"].pk)
+        if session is not None:
+            mine = sorted(mine, key=lambda c: c.pk != session.counter_id)
         r["counters"] = mine
     return render(request, "portal/staff_home.html", {"roles": roles, "held": held})

@@ -316,15 +316,29 @@ def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
     agency = None
     service_list = None
     if query:
-        service_list = available.filter(Q(name__icontains=query) | Q(code__icontains=query))
+        service_list = available.filter(
+            Q(name__icontains=query) | Q(code__icontains=query) | Q(keywords__icontains=query)
+        )
     elif agency_id is not None:
         agency = get_object_or_404(Agency, pk=agency_id, mall=mall, is_active=True)
         service_list = available.filter(agency=agency)
-    agencies = Agency.objects.filter(pk__in=available.values("agency_id")).order_by("name")
+    # Most used first (today's and the past weeks' tickets), so that most visitors find their
+    # service on the first screen; the rest by name.
+    use = selectors.service_use_counts(mall)
+    agency_use: dict[int, int] = {}
+    for service in available:
+        agency_use[service.agency_id] = agency_use.get(service.agency_id, 0) + use.get(
+            service.pk, 0
+        )
+    agencies = sorted(
+        Agency.objects.filter(pk__in=available.values("agency_id")),
+        key=lambda a: (-agency_use.get(a.pk, 0), a.short_name or a.name),
+    )
     waiting = {row["service_id"]: row for row in selectors.queue_overview(mall)}
     rows = None
+    popular: list[Service] = []
     if service_list is not None:
-        shown = list(service_list.order_by("agency__name", "name"))
+        shown = sorted(service_list, key=lambda s: (-use.get(s.pk, 0), s.name))
         picture = selectors.queue_now(mall) if shown else None
         rows = [
             {
@@ -337,6 +351,10 @@ def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
             }
             for s in shown
         ]
+    else:
+        popular = sorted(
+            (s for s in available if use.get(s.pk)), key=lambda s: (-use.get(s.pk, 0), s.name)
+        )[:4]
     return render(
         request,
         "queueing/kiosk_home.html",
@@ -345,10 +363,22 @@ def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
             "closed": closed,
             "query": query,
             "agency": agency,
-            "agencies": agencies,
+            "agencies": [{"agency": a, "mark": _agency_mark(a)} for a in agencies],
+            "popular": popular,
             "rows": rows,
         },
     )
+
+
+def _agency_mark(agency: Agency) -> str:
+    """The agency's mark on the kiosk (its icon when it has no logo): the initials of its short
+    name ("BPJS Kesehatan" → "BK", "Disdukcapil" → "DIS"), at most four letters."""
+    name = agency.short_name or agency.name
+    words = [w for w in re.split(r"[\s/()\-]+", name) if w]
+    if len(words) == 1:
+        word = words[0]
+        return word[:4].upper() if word.isupper() else word[:3].upper()
+    return "".join(w[0] for w in words[:4]).upper()
 
 
 @require_http_methods(["GET", "POST"])
@@ -366,7 +396,8 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
             "priority": request.POST.get("priority", ""),
             "channel": request.POST.get("channel", TicketChannel.WALK_IN),
             "plate_number": request.POST.get("plate_number", "").strip(),
-            # Optional: for the "almost your turn" message (citizens app, after commit).
+            # Optional: the "almost your turn" message (citizens app, after commit), and the
+            # ticket shown again at the kiosk if the paper is lost (kiosk_lost).
             "phone": request.POST.get("phone", "").strip()[:32],
         }
         try:
@@ -510,6 +541,47 @@ def kiosk_ticket(request: HttpRequest, mall_slug: str, ticket_id: int, token: st
             "priority_tag": _priority_tag(ticket.priority),
             "reset_seconds": KIOSK_RESET_SECONDS,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited(RateLimit("kiosk-lost"))
+def kiosk_lost(request: HttpRequest, mall_slug: str) -> HttpResponse:
+    """A lost ticket shown (and printed) again: by the phone number given at the kiosk, or by
+    its QR code (scanned at the kiosk from a photo or the phone's status page)."""
+    mall = _mall_or_404(mall_slug)
+    _kiosk_for(request, mall)
+    errors: dict[str, str] = {}
+    lookup = ""
+    found: list[dict[str, Any]] | None = None
+    if request.method == "POST":
+        lookup = request.POST.get("lookup", "").strip()[:300]
+        try:
+            tickets = selectors.tickets_to_show_again(mall=mall, lookup=lookup)
+        except DomainError as exc:
+            errors = {"lookup": exc.message}
+        else:
+            found = [
+                {
+                    "ticket": t,
+                    "url": reverse(
+                        "queueing:kiosk-ticket",
+                        kwargs={
+                            "mall_slug": mall.slug,
+                            "ticket_id": t.pk,
+                            "token": selectors.ticket_token(t),
+                        },
+                    ),
+                }
+                for t in tickets
+            ]
+            if len(found) == 1:
+                return redirect(found[0]["url"])
+    return render(
+        request,
+        "queueing/kiosk_lost.html",
+        {"mall": mall, "lookup": lookup, "errors": errors, "found": found},
+        status=422 if errors else 200,
     )
 
 
