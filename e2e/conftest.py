@@ -160,7 +160,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     bin_dir = Path(sys.executable).parent
     command = str(bin_dir / "satupintu")
     subprocess.run([command, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
-    for step in (["seed_demo"], ["shell", "-c", ALWAYS_OPEN]):
+    # seed_demo again once the mall is open around the clock: today's queue is only seeded
+    # inside opening hours (a run before 08:00 or on a Sunday would otherwise have none).
+    for step in (["seed_demo"], ["shell", "-c", ALWAYS_OPEN], ["seed_demo"]):
         done = subprocess.run([command, *step], env=env, cwd=ROOT, capture_output=True, text=True)
         if done.returncode:
             raise RuntimeError(f"{step[0]} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")

@@ -624,7 +624,7 @@ def public_summary_cached(mall: Mall, date_from: date, date_to: date) -> dict[st
 
 def public_agencies_table(summary: dict[str, Any]) -> Table:
     rows: list[list[Cell]] = [
-        [a["agency"], a["tickets"], a["wait_mean"], percent(a["sla_compliance"])]
+        [a["agency"], a["tickets"], a["served"], a["wait_mean"], percent(a["sla_compliance"])]
         for a in summary["agencies"]
     ]
     return Table(
@@ -633,6 +633,7 @@ def public_agencies_table(summary: dict[str, Any]) -> Table:
         columns=[
             Column("agency", _("Agency")),
             Column("tickets", _("Visitors"), INT),
+            Column("served", _("Served to the end"), INT),
             Column("wait_mean", _("Mean wait (minutes)"), MINUTES),
             Column("sla", _("Permits finished on time (%)"), PERCENT),
         ],
