@@ -65,14 +65,15 @@ def test_seeded_history_stays_inside_opening_hours(demo: Mall) -> None:
 
 def test_twelve_month_dashboard_reads_the_roll_ups(demo: Mall) -> None:
     assert RollupDay.objects.filter(mall=demo).count() > 50
-    month, month_queries = _page("pimpinan", f"/laporan/{demo.slug}/?preset=30d")
+    _month, month_queries = _page("pimpinan", f"/laporan/{demo.slug}/?preset=30d")
     year, year_queries = _page("pimpinan", f"/laporan/{demo.slug}/?preset=12m")
     # The roll-ups, not a dozen queries per day (8,086 queries before): fewer queries than
     # days in the year, and less than twice the month's.
     assert year_queries <= 300, year_queries
     assert year_queries < 2 * month_queries, (month_queries, year_queries)
     html = year.content.decode()
-    assert 'id="report-loading"' in html and 'data-loading="report-loading"' in html
+    assert 'id="report-loading"' in html
+    assert 'data-loading="report-loading"' in html
 
 
 def _ikm_on(html: str) -> tuple[str, str]:
@@ -101,12 +102,17 @@ def test_every_ikm_figure_names_its_period_and_equal_periods_agree(demo: Mall) -
     period = f"{start.day} "  # the period's first day, written on each page
     dashboard, _ = _page("supervisor", f"/laporan/{demo.slug}/?preset=30d")
     shown, named = _ikm_on(dashboard.content.decode())
-    assert shown == value and named.startswith(period)
+    assert shown == value
+    assert named.startswith(period)
     ikm_page, _ = _page("supervisor", f"/laporan/ikm/{demo.slug}/")  # default: the same 30 days
     text = ikm_page.content.decode()
     assert value in text
-    assert re.search(rf"Periode {start.day} \w+ {start.year} – {today.day} \w+ {today.year} · "
-                     rf"{report['respondents']} responden", text)  # fmt: skip
+    dash = "\N{EN DASH}"
+    assert re.search(
+        rf"Periode {start.day} \w+ {start.year} {dash} {today.day} \w+ {today.year} · "
+        rf"{report['respondents']} responden",
+        text,
+    )
 
 
 def test_ikm_population_is_the_visitors_served(demo: Mall) -> None:
@@ -134,7 +140,8 @@ def test_transparency_page_adds_up(demo: Mall) -> None:
                         HTTP_ACCEPT_LANGUAGE="id")  # fmt: skip
     html = page.content.decode()
     assert "dilayani sampai selesai" in html
-    assert "ikm-period" in html and "responden" in html
+    assert "ikm-period" in html
+    assert "responden" in html
 
 
 def test_history_days_are_weekdays(demo: Mall) -> None:
