@@ -21,6 +21,9 @@ from satupintu.reports.services import rollup_day
 # have past days to show, each inside the mall's opening hours. Years: `seed_volume`.
 HISTORY_DAYS = 120
 HISTORY_SCALE = 0.004
+# The demo history's tickets carry this visitor name: `seed_volume` replaces them without
+# `--replace` (they are the demo's, not a mall's real history).
+DEMO_HISTORY_NAME = "(riwayat demo)"
 
 
 def seed(mall: Mall, log: Callable[[str], None]) -> None:
@@ -31,12 +34,12 @@ def seed(mall: Mall, log: Callable[[str], None]) -> None:
     ):
         from satupintu.reports.volume import generate
 
+        first, last = today - timedelta(days=HISTORY_DAYS), today - timedelta(days=1)
         made = generate(
-            mall=mall,
-            date_from=today - timedelta(days=HISTORY_DAYS),
-            date_to=today - timedelta(days=1),
-            scale=HISTORY_SCALE,
-            log=lambda _line: None,
+            mall=mall, date_from=first, date_to=last, scale=HISTORY_SCALE, log=lambda _line: None
+        )
+        Ticket.objects.filter(mall=mall, service_date__gte=first, service_date__lte=last).update(
+            name=DEMO_HISTORY_NAME
         )
         log(f"reports: {made.rows.get('Ticket', 0)} past visits over {made.days} days")
     first = min(

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from satupintu.catalog.models import Mall
 from satupintu.queueing.models import Ticket
 from satupintu.reports import volume
+from satupintu.reports.demo import DEMO_HISTORY_NAME
 from satupintu.reports.models import DailyDossierStats, DailySurveyStats, DailyTicketStats
 from satupintu.reports.progress import ProgressBar
 from satupintu.reports.services import rollup_range
@@ -51,10 +52,13 @@ class Command(BaseCommand):
             mall = Mall.objects.get(slug="yogyakarta")
         date_to = mall.today() - timedelta(days=1)
         date_from = date_to - timedelta(days=max(1, round(365 * options["years"])) - 1)
-        existing = Ticket.objects.filter(
+        in_period = Ticket.objects.filter(
             mall=mall, service_date__gte=date_from, service_date__lte=date_to
-        ).exists()
-        if existing and not options["replace"]:
+        )
+        # The light history that seed_demo made is replaced without asking.
+        demo_only = in_period.exists() and not in_period.exclude(name=DEMO_HISTORY_NAME).exists()
+        existing = in_period.exists()
+        if existing and not demo_only and not options["replace"]:
             raise CommandError(
                 f"{mall.slug} already has tickets between {date_from} and {date_to}; "
                 "use --replace to delete the generated history and make it again"
