@@ -151,3 +151,17 @@ def test_history_days_are_weekdays(demo: Mall) -> None:
         )
     )
     assert all(d.weekday() < 5 for d in days if d != demo.today()), sorted(days)[:5]
+
+
+def test_every_heat_cell_passes_the_contrast_check() -> None:
+    from satupintu.reports.tables import HEAT_RGB, TEXT_DARK, _luminance, heat_needs_white_text
+
+    for step in range(101):
+        alpha = step / 100
+        shade = tuple(255 * (1 - alpha) + c * alpha for c in HEAT_RGB)
+        background = _luminance(shade)  # type: ignore[arg-type]
+        if heat_needs_white_text(alpha):
+            ratio = 1.05 / (background + 0.05)
+        else:
+            ratio = (background + 0.05) / (_luminance(TEXT_DARK) + 0.05)
+        assert ratio >= 4.5, (alpha, ratio)

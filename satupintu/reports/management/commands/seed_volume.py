@@ -16,7 +16,12 @@ from satupintu.catalog.models import Mall
 from satupintu.queueing.models import Ticket
 from satupintu.reports import volume
 from satupintu.reports.demo import DEMO_HISTORY_NAME
-from satupintu.reports.models import DailyDossierStats, DailySurveyStats, DailyTicketStats
+from satupintu.reports.models import (
+    DailyDossierStats,
+    DailySurveyStats,
+    DailyTicketStats,
+    RollupDay,
+)
 from satupintu.reports.progress import ProgressBar
 from satupintu.reports.services import rollup_range
 
@@ -66,6 +71,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         if existing:
             deleted = volume.history_delete(mall=mall, date_from=date_from, date_to=date_to)
+            # Their roll-ups went with them: the days are read live or rolled up again.
+            RollupDay.objects.filter(mall=mall, day__gte=date_from, day__lte=date_to).delete()
             self.stdout.write(f"deleted {deleted} tickets of earlier history")
         working = sum(
             1
