@@ -71,8 +71,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         if existing:
             deleted = volume.history_delete(mall=mall, date_from=date_from, date_to=date_to)
-            # Their roll-ups went with them: the days are read live or rolled up again.
-            RollupDay.objects.filter(mall=mall, day__gte=date_from, day__lte=date_to).delete()
+            # Generated dossiers and complaints go whatever their day: every roll-up of the
+            # mall may count some of them, so all are dropped (read live, or rolled up again).
+            RollupDay.objects.filter(mall=mall).delete()
             self.stdout.write(f"deleted {deleted} tickets of earlier history")
         working = sum(
             1
