@@ -136,6 +136,8 @@ INSTALLED_APPS = [
     "satupintu.outreach",
     "satupintu.feedback",
     "satupintu.reports",
+    "satupintu.planning",
+    "satupintu.citizens",
     "satupintu.portal",
 ]
 
@@ -459,6 +461,19 @@ if IS_POSTGRES and DB_POOL_MAX_SIZE > 0:
 # longer lifetime.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 API_TOKEN_DEVICE_DAYS = env_int("API_TOKEN_DEVICE_DAYS", 365)
+
+# --- citizens: the citizen's own account ---
+# One-time codes (sign-in, claiming an application): minutes valid, wrong tries before a code
+# dies, codes asked per address (django-ratelimit syntax), claims asked per account.
+CITIZEN_CODE_MINUTES = env_int("CITIZEN_CODE_MINUTES", 10)
+CITIZEN_CODE_MAX_ATTEMPTS = env_int("CITIZEN_CODE_MAX_ATTEMPTS", 5)
+CITIZEN_CODE_RATE = os.environ.get("CITIZEN_CODE_RATE", "3/10m")
+CITIZEN_CLAIM_RATE = os.environ.get("CITIZEN_CLAIM_RATE", "10/h")
+# Lifetime of the bearer token a citizen's app gets for a code.
+CITIZEN_TOKEN_HOURS = env_int("CITIZEN_TOKEN_HOURS", 168)
+# "Almost your turn": a message when this many people are ahead (a service's queue-from-home
+# setting may say otherwise), for remote tickets and walk-ins who left a phone number.
+CITIZEN_NOTIFY_AHEAD = env_int("CITIZEN_NOTIFY_AHEAD", 2)
 
 # --- core: health and metrics ---
 # `/readyz` wants a fresh heartbeat from each of these background processes.
