@@ -221,3 +221,60 @@ def test_demo_links_search_words_and_fee_rule(browser: Any, server: str) -> None
     # the QR of a kiosk ticket and every link point at this server, not port 8000
     assert tab.evaluate("location.port") == server.rsplit(":", 1)[1]
     tab.context.close()
+
+
+def test_jemput_bola_outcome_asks_the_application_form(browser: Any, server: str) -> None:
+    citizen = new_context_page(browser, server, **LAPTOP)
+    citizen.goto("/m/yogyakarta/jemput-bola/")
+    citizen.fill("input[name=person_name]", "Ibu Parmi")
+    citizen.fill("input[name=nik]", "3471014501900001")
+    citizen.fill("input[name=phone]", "081298765411")
+    citizen.check("input[name=reason][value=sick]")
+    citizen.fill("textarea[name=address]", "Jl. Melati 7")
+    citizen.select_option("select[name=kecamatan]", "Gondokusuman")
+    citizen.select_option("select[name=kelurahan]", "Baciro")
+    citizen.get_by_role("checkbox", name=re.compile("Akta Kelahiran")).check()
+    today = citizen.evaluate("new Date().toISOString().slice(0, 10)")
+    citizen.fill("input[name=date_1]", today)
+    citizen.check("input[name=requested_by][value=self]")
+    citizen.get_by_role("button", name="Kirim permohonan").click()
+    number = re.search(r"JB-[0-9A-Z]+", citizen.inner_text("main")).group(0)  # type: ignore[union-attr]
+    citizen.context.close()
+
+    officer = new_context_page(browser, server, **LAPTOP)
+    sign_in(officer, "outreach")
+    officer.goto("/m/yogyakarta/outreach/")
+    officer.locator("main a", has_text=number).first.click()
+    officer.select_option("select[name=priority]", "high")
+    officer.get_by_role("button", name="Simpan triase").click()
+    schedule = officer.locator("form[action$='/schedule/']")
+    schedule.locator("input[name=date]").fill(today)
+    schedule.locator("input[name=window_start]").fill("21:00")
+    schedule.locator("input[name=window_end]").fill("21:45")
+    schedule.locator("input[name=team]").first.check()
+    schedule.locator("button[type=submit]").click()
+    outcome_url = officer.get_by_role("link", name="Catat hasil kunjungan").get_attribute("href")
+    officer.context.close()
+    for label, tab in _at_each_size(browser, server, "outreach"):
+        tab.goto(outcome_url)
+        fieldset = tab.locator("fieldset.service-form")
+        assert fieldset.count() == 1
+        assert "Nama anak" in fieldset.inner_text()
+        tab.check("input[name=outcome][value=completed]")
+        tab.locator("input[name=delivered]").first.check()
+        tab.get_by_role("button", name="Simpan hasil").click()
+        # Not saved: the form names what is missing and the visit stays open.
+        assert "Kunjungan tetap terbuka" in tab.inner_text("main")
+        if label == "360x800":
+            _fits(tab)
+        screenshot(tab, f"mall-details-jemput-bola-outcome-form-{label}")
+        assert_accessible(tab)
+        if label == "1366x768":
+            for field in fieldset.locator("input:not([type=hidden])").all():
+                kind = field.get_attribute("type") or "text"
+                field.fill(today if kind == "date" else ("1" if kind == "number" else "Bima"))
+            tab.get_by_role("button", name="Simpan hasil").click()
+            main = tab.inner_text("main")
+            assert "Kunjungan tetap terbuka" not in main, main[:1500]
+            screenshot(tab, f"mall-details-jemput-bola-outcome-recorded-{label}")
+        tab.context.close()
