@@ -151,26 +151,30 @@ def _split_days(mall: Mall, date_from: date, date_to: date) -> _Days:
     last = min(date_to, today)
     if date_from > last:
         return _Days([], [])
-    # One page reads the same period for many tables: split it once per Mall object (the
-    # object lives as long as the request or the export that fetched it).
-    cache: dict[tuple[date, date, date], _Days] = mall.__dict__.setdefault("_split_days", {})
-    key = (date_from, last, today)
-    if key not in cache:
-        cache[key] = _split_days_uncached(mall, date_from, last, today)
-    return cache[key]
+    built_all, active = _day_sets(mall, date_from, today)
+    days = list(rollups.days_between(date_from, last))
+    built = [d for d in days if d in built_all]
+    live = [d for d in days if d not in built_all and (d >= today or d in active)]
+    return _Days(built, live)
 
 
-def _split_days_uncached(mall: Mall, date_from: date, last: date, today: date) -> _Days:
+def _day_sets(mall: Mall, first: date, today: date) -> tuple[set[date], set[date]]:
+    """The rolled-up days and the active days without roll-ups, from `first` to today. One page
+    reads many periods (a table per month of a year): they are read once per Mall object, which
+    lives as long as the request or the export that fetched it, and widened when an earlier
+    day is asked."""
+    cached = mall.__dict__.get("_report_day_sets")
+    if cached is not None and cached[0] <= first and cached[1] == today:
+        return cached[2], cached[3]
     built = set(
-        RollupDay.objects.filter(mall=mall, day__gte=date_from, day__lte=last).values_list(
+        RollupDay.objects.filter(mall=mall, day__gte=first, day__lte=today).values_list(
             "day", flat=True
         )
     )
-    days = list(rollups.days_between(date_from, last))
-    missing = [d for d in days if d not in built and d < today]
+    missing = [d for d in rollups.days_between(first, today) if d not in built and d < today]
     active = active_days(mall, missing[0], missing[-1]) if missing else set()
-    live = [d for d in days if d not in built and (d >= today or d in active)]
-    return _Days(sorted(built), live)
+    mall.__dict__["_report_day_sets"] = (first, today, built, active)
+    return built, active
 
 
 def active_days(mall: Mall, first: date, last: date) -> set[date]:
