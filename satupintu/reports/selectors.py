@@ -196,16 +196,18 @@ def active_days(mall: Mall, first: date, last: date) -> set[date]:
     )
     dossiers = Dossier.objects.filter(mall=mall, service__isnull=False)
     active.update(
-        dossiers.filter(sla_stopped_on__gte=first, sla_stopped_on__lte=last)
+        day
+        for day in dossiers.filter(sla_stopped_on__gte=first, sla_stopped_on__lte=last)
         .order_by()
         .values_list("sla_stopped_on", flat=True)
         .distinct()
+        if day is not None
     )
-    for model, qs in (
-        (Dossier, dossiers.filter(submitted_at__gte=start, submitted_at__lt=end)),
-        (Survey, Survey.objects.filter(mall=mall, submitted_at__gte=start, submitted_at__lt=end)),
-    ):
-        del model
+    submitted: tuple[Any, ...] = (
+        dossiers.filter(submitted_at__gte=start, submitted_at__lt=end),
+        Survey.objects.filter(mall=mall, submitted_at__gte=start, submitted_at__lt=end),
+    )
+    for qs in submitted:
         active.update(
             qs.order_by()
             .annotate(local_day=TruncDate("submitted_at", tzinfo=zone))
