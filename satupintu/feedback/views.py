@@ -3,7 +3,7 @@ the public complaint form and status page, and the staff complaint pages."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -197,6 +197,9 @@ def survey_thanks(request: HttpRequest, mall_slug: str) -> HttpResponse:
 # --- IKM report ---------------------------------------------------------------------------------
 
 
+IKM_DEFAULT_DAYS = 30
+
+
 def _parse_date(raw: str | None) -> date | None:
     if not raw:
         return None
@@ -213,6 +216,12 @@ def ikm_report_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
     service_id = id_param(request.GET.get("service"))
     date_from = _parse_date(request.GET.get("from"))
     date_to = _parse_date(request.GET.get("to"))
+    # Always a named period, by default the dashboards' own (the last 30 days), so that the
+    # IKM here and on the dashboards is the same figure for the same days.
+    if date_to is None:
+        date_to = mall.today() if date_from is None else max(date_from, mall.today())
+    if date_from is None:
+        date_from = date_to - timedelta(days=IKM_DEFAULT_DAYS - 1)
     population = id_param(request.GET.get("population"))
     error = ""
     try:
@@ -259,8 +268,8 @@ def ikm_report_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
             "filters": {
                 "agency": scope.agency.pk if scope.agency else None,
                 "service": scope.service.pk if scope.service else None,
-                "from": request.GET.get("from", ""),
-                "to": request.GET.get("to", ""),
+                "from": date_from.isoformat(),
+                "to": date_to.isoformat(),
                 "population": request.GET.get("population", ""),
             },
             "chart": chart,
