@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from satupintu.core.models import AuditEntry, Heartbeat, NotificationLog
+from satupintu.core.models import AuditEntry, Heartbeat, OutboxMessage
 
 
 class AuditEntryFactory(DjangoModelFactory):
@@ -19,14 +19,23 @@ class AuditEntryFactory(DjangoModelFactory):
     summary = "changed"
 
 
-class NotificationLogFactory(DjangoModelFactory):
+class OutboxMessageFactory(DjangoModelFactory):
     class Meta:
-        model = NotificationLog
+        model = OutboxMessage
 
-    channel = NotificationLog.Channel.EMAIL
+    channel = "email"
+    dedupe_key = factory.Sequence(lambda n: f"test-message-{n}")
     recipient_masked = "s***@example.test"
     subject = "Permohonan Anda"
     reference = factory.Sequence(lambda n: f"TRK-{n:06d}")
+    next_attempt_at = factory.LazyFunction(timezone.now)
+    payload_sealed = factory.LazyFunction(
+        lambda: (
+            OutboxMessage(
+                payload={"to": ["siti@example.test"], "subject": "Permohonan Anda", "text": "Halo"}
+            ).payload_sealed
+        )
+    )
 
 
 class HeartbeatFactory(DjangoModelFactory):
