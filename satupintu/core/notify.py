@@ -221,7 +221,8 @@ EMAIL = "email"
 MESSAGE = "message"
 
 
-def _send_email(message: OutboxMessage, payload: dict[str, Any]) -> None:
+def send_email_message(message: OutboxMessage, payload: dict[str, Any]) -> None:
+    """The e-mail channel's sender, for other channels that send e-mail with hooks of their own."""
     if not payload.get("to"):
         raise PermanentError("the e-mail has no recipient")
     send_email_now(
@@ -240,5 +241,5 @@ def _send_message(message: OutboxMessage, payload: dict[str, Any]) -> None:
     )
 
 
-outbox_register_channel(Channel(EMAIL, _send_email, label="e-mail"))
+outbox_register_channel(Channel(EMAIL, send_email_message, label="e-mail"))
 outbox_register_channel(Channel(MESSAGE, _send_message, label="WhatsApp/SMS"))
