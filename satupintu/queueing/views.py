@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 import segno
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user
 from django.contrib.auth.decorators import login_required
@@ -32,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from satupintu.catalog.models import Agency, Counter, Mall, Service
 from satupintu.core.errors import DomainError, InvalidInput, NotFound
 from satupintu.core.events import Event, get_broker
+from satupintu.core.public_url import public_url
 from satupintu.core.ratelimit import RateLimit, rate_limited
 from satupintu.core.schemas import id_param
 from satupintu.queueing import selectors, services
@@ -58,7 +58,7 @@ def ticket_status_url(ticket: Ticket, *, absolute: bool = True) -> str:
         "queueing:ticket-status",
         kwargs={"ticket_id": ticket.pk, "token": selectors.ticket_token(ticket)},
     )
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path if absolute else path
+    return public_url(path) if absolute else path
 
 
 def qr_svg(content: str, *, title: str) -> str:
@@ -359,6 +359,7 @@ def _printout(ticket: Ticket) -> TicketPrintout:
         status_url=ticket_status_url(ticket),
         priority_label=_priority_label(ticket.priority) if ticket.priority else "",
         plate_number=ticket.plate_number,
+        wait_text=selectors.estimate_text(position["estimate"]),
     )
 
 
@@ -444,9 +445,11 @@ def kiosk_check_in(request: HttpRequest, mall_slug: str) -> HttpResponse:
 
 
 def _status_context(ticket: Ticket) -> dict[str, Any]:
+    position = selectors.ticket_position(ticket)
     return {
         "ticket": ticket,
-        "position": selectors.ticket_position(ticket),
+        "position": position,
+        "wait_text": selectors.estimate_text(position["estimate"]),
         "where_to_wait": _where_to_wait(ticket),
         "priority_label": _priority_label(ticket.priority) if ticket.priority else "",
         "token": selectors.ticket_token(ticket),
