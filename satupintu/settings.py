@@ -407,6 +407,17 @@ OUTBOX_RETRY_SECONDS = int(
 OUTBOX_RETRY_MAX_SECONDS = int(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "50"))
+
+# --- core: the scheduler (`satupintu scheduler`, core/scheduler.py) ---
+# Cron schedules are read in this zone (default TIME_ZONE, the mall's); a job that could not
+# start within the grace time (the scheduler was down) runs once when it can, or waits for its
+# next time after that. Roll-ups look back ROLLUP_DAYS_BACK days for days without one.
+SCHEDULER_TIME_ZONE = os.environ.get("SCHEDULER_TIME_ZONE", "")
+SCHEDULER_HEARTBEAT_SECONDS = float(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", "30"))
+SCHEDULER_MISFIRE_GRACE_SECONDS = int(os.environ.get("SCHEDULER_MISFIRE_GRACE_SECONDS", "3600"))
+ROLLUP_DAYS_BACK = int(os.environ.get("ROLLUP_DAYS_BACK", "14"))
+SCHEDULER_KEEP_RUNS_DAYS = int(os.environ.get("SCHEDULER_KEEP_RUNS_DAYS", "14"))
+OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "90"))
 # An SMTP server that does not answer must not hold a notification task forever.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 

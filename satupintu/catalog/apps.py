@@ -8,4 +8,4 @@ class CatalogConfig(AppConfig):
     verbose_name = _("catalog")
 
     def ready(self) -> None:
-        from satupintu.catalog import partners  # noqa: F401 - registers the MOU reminder channel
+        from satupintu.catalog import jobs, partners  # noqa: F401 - MOU channel, periodic jobs

@@ -1,6 +1,7 @@
-"""The admin of the shared kernel's machinery: the outbox (what was sent outside, what waits,
-what was given up). Superusers only: messages span every mall, and their content is personal
-data, so only their masked recipient and state are shown. A dead or skipped message can be
+"""The admin of the shared kernel's machinery: the scheduled jobs (schedule, last run, outcome,
+next run) and their runs, and the outbox (what was sent outside, what waits, what was given
+up). Superusers only: messages span every mall, and their content is personal data, so only
+their masked recipient and state are shown. A dead or skipped message can be
 queued again (the action is written in the audit trail)."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from satupintu.core.audit import audit_record
-from satupintu.core.models import OutboxMessage
+from satupintu.core.models import JobRun, OutboxMessage, ScheduledJob
 from satupintu.core.outbox import outbox_requeue
 
 
@@ -103,3 +104,30 @@ class OutboxMessageAdmin(SuperuserOnlyAdmin):
             % {"count": done},
             messages.SUCCESS if done else messages.WARNING,
         )
+
+
+@admin.register(ScheduledJob)
+class ScheduledJobAdmin(SuperuserOnlyAdmin):
+    list_display = (
+        "name",
+        "schedule",
+        "time_zone",
+        "description",
+        "last_started_at",
+        "last_outcome",
+        "last_result",
+        "next_run_at",
+        "last_host",
+    )
+    list_filter = ("last_outcome",)
+    readonly_fields = (*list_display, "last_due_at", "last_finished_at")
+    fields = readonly_fields
+
+
+@admin.register(JobRun)
+class JobRunAdmin(SuperuserOnlyAdmin):
+    list_display = ("job", "due_at", "started_at", "finished_at", "outcome", "result", "host")
+    list_filter = ("job", "outcome")
+    date_hierarchy = "due_at"
+    readonly_fields = list_display
+    fields = readonly_fields

@@ -15,6 +15,7 @@ class CoreConfig(AppConfig):
 
         from satupintu.core import (
             checks,  # noqa: F401 - registers the deployment checks
+            jobs,  # noqa: F401 - registers the outbox's periodic jobs
             notify,  # noqa: F401 - registers the e-mail and message channels
         )
         from satupintu.core.metrics import core_metrics, register_scrape_collector

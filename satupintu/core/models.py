@@ -181,3 +181,62 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ScheduledJob(models.Model):
+    """A periodic job of the scheduler (`core/scheduler.py`): its schedule as declared in code,
+    and how its last run went. One row per job, written by the scheduler; shown in the admin."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", _("ok")
+        FAILED = "failed", _("failed")
+        RUNNING = "running", _("running")
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    schedule = models.CharField(_("schedule (cron)"), max_length=100)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    last_due_at = models.DateTimeField(_("last due at"), null=True, blank=True)
+    last_started_at = models.DateTimeField(_("last started at"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last finished at"), null=True, blank=True)
+    last_outcome = models.CharField(
+        _("last outcome"), max_length=16, choices=Outcome.choices, blank=True
+    )
+    last_result = models.TextField(_("last result"), blank=True)
+    last_host = models.CharField(_("last run by"), max_length=100, blank=True)
+    next_run_at = models.DateTimeField(_("next run at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JobRun(models.Model):
+    """One run of a periodic job for one due time. The row is the lease: it is unique per job
+    and due time, so when two schedulers are up, the one whose insert commits first runs the
+    job and the other skips it."""
+
+    job = models.CharField(_("job"), max_length=64)
+    due_at = models.DateTimeField(_("due at"))
+    host = models.CharField(_("run by"), max_length=100, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=ScheduledJob.Outcome.choices, blank=True
+    )
+    result = models.TextField(_("result"), blank=True)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-due_at", "job"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "due_at"], name="job_run_once_per_due_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.due_at:%Y-%m-%d %H:%M}"

@@ -8,4 +8,4 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("feedback")
 
     def ready(self) -> None:
-        from satupintu.feedback import deliveries  # noqa: F401 - registers the LAPOR channels
+        from satupintu.feedback import deliveries, jobs  # noqa: F401 - LAPOR channels, jobs
