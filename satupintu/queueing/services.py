@@ -128,6 +128,13 @@ def _mall_of(ticket: Ticket) -> Mall:
     return ticket.mall
 
 
+def _report_late_event(ticket: Ticket, at: datetime) -> None:
+    """A ticket of a past (mall-local) day changed: expired at day end, finished or marked
+    no-show after midnight. That day's summaries (roll-ups) are stale."""
+    if ticket.service_date < _mall_of(ticket).today(at):
+        past_day_changed(mall_id=ticket.mall_id, day=ticket.service_date)
+
+
 def _record(
     ticket: Ticket,
     *,
@@ -140,10 +147,7 @@ def _record(
     outcome: str = "",
 ) -> TicketEvent:
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
-    if ticket.service_date < _mall_of(ticket).today(at):
-        # A late event: a ticket of a past day changed (expired at day end, finished after
-        # midnight). That day's summaries are stale.
-        past_day_changed(mall_id=ticket.mall_id, day=ticket.service_date)
+    _report_late_event(ticket, at)
     return TicketEvent.objects.create(
         ticket=ticket,
         at=at,
@@ -630,6 +634,7 @@ def _act(
     except hotpath.Refused as refused:
         raise _refusal(refused, ticket_id=ticket_id) from None
     changed = _attach(done.ticket)
+    _report_late_event(changed, timezone.now())
     # A finished ticket that went on to its next service has left the counter it was served at.
     counter = changed.counter if changed.counter_id == done.counter_id else None
     if counter is None and done.counter_id is not None:

@@ -337,3 +337,24 @@ def test_housekeeping_forgets_old_runs_and_sent_messages_but_keeps_dead_ones(
     assert scheduler.job_run_now("housekeeping") == "ran"
     assert not JobRun.objects.filter(job="x").exists()
     assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {old_dead.pk, fresh.pk}
+
+
+def test_a_ticket_finished_after_midnight_makes_yesterdays_rollup_stale(
+    world: QueueWorld, clock: Clock, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The hot path (call, start, finish) reports late events too: a visitor served across
+    midnight changes yesterday's figures, so yesterday's roll-up is rebuilt."""
+    ticket = queue.ticket_issue(service=world.service)
+    queue.counter_open(counter=world.counter, actor=world.officer)
+    called = queue.counter_call_next(counter=world.counter, actor=world.officer)
+    assert called is not None
+    queue.ticket_start(ticket=ticket.pk, actor=world.officer)
+    yesterday = world.mall.today()
+    clock.set(datetime(2026, 3, 5, 0, 2, tzinfo=JAKARTA))
+    RollupDay.objects.create(mall=world.mall, day=yesterday)  # say an operator rebuilt it
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        queue.ticket_finish(ticket=ticket.pk, actor=world.officer, outcome="served")
+        assert not RollupDay.objects.filter(mall=world.mall, day=yesterday).exists()
+    assert callbacks  # the rebuild was queued after the commit
+    stats = DailyTicketStats.objects.get(mall=world.mall, day=yesterday, level="mall")
+    assert stats.tickets == 1
