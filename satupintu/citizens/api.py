@@ -39,7 +39,6 @@ from satupintu.citizens.schemas import (
 from satupintu.citizens.services import profile_of
 from satupintu.core.schemas import ErrorOut, Id, paginated
 from satupintu.queueing import services as queue_services
-from satupintu.queueing.schemas import TicketOut
 
 router = Router(tags=["citizens"])
 
@@ -176,7 +175,7 @@ def claim_verify(request: HttpRequest, payload: ClaimVerifyIn) -> dict[str, Any]
     return {"dossier_id": dossier.pk, "tracking_code": dossier.tracking_code}
 
 
-@router.post("/remote-tickets/check-in", response=TicketOut)
+@router.post("/remote-tickets/check-in", response=MyTicketOut)
 def remote_check_in(request: HttpRequest, payload: CheckInIn) -> dict[str, Any]:
     """The holder of a remote ticket arrived (kiosk scanning the QR code, or the counter)."""
     checked = remote.remote_ticket_check_in(actor=request.user, code=payload.code)

@@ -101,6 +101,7 @@ def remote_ticket_dict(remote: RemoteTicket) -> dict[str, Any]:
     mall = ticket.mall
     data["priority"] = None
     data["arrive_by"] = timezone.localtime(remote.arrive_by, mall.zone).isoformat()
+    data["checkin_code"] = remote.checkin_code
     data["remote"] = {
         "id": remote.pk,
         "checkin_code": remote.checkin_code,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from satupintu.catalog.models import Service
 from satupintu.citizens import remote, selectors, services
 from satupintu.citizens.models import CitizenProfile
+from satupintu.citizens.oidc import oidc_enabled
 from satupintu.core.errors import DomainError, NotFound, RateLimited
 from satupintu.core.ratelimit import RateLimit, rate_limited, rate_limited_response
 from satupintu.core.schemas import id_param
@@ -39,7 +41,7 @@ def citizen_required(view: Any) -> Any:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if not user.is_authenticated or not CitizenProfile.objects.filter(user=user).exists():
+        if not user.is_authenticated or not CitizenProfile.objects.filter(user_id=user.pk).exists():
             url = reverse(SIGN_IN_URL)
             return redirect(f"{url}?next={request.get_full_path()}")
         return view(request, *args, **kwargs)
@@ -87,7 +89,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "citizens/sign_in.html",
-        {"error": error, "address": address, "next": next_url},
+        {
+            "error": error
+            or (_("Single sign-on did not succeed.") if request.GET.get("sso") else None),
+            "address": address,
+            "next": next_url,
+            "sso_name": settings.OIDC_PROVIDER_NAME if oidc_enabled() else None,
+        },
         status=422 if error else 200,
     )
 
@@ -129,7 +137,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """Layanan saya: everything of mine on one page."""
     services.profile_nik_prove(user=request.user)
-    profile = CitizenProfile.objects.select_related("user").get(user=request.user)
+    profile = services.profile_of(request.user)
     tickets = selectors.my_tickets(profile)
     for ticket in tickets:
         if ticket["remote"] and ticket["status"] == "waiting":
@@ -200,7 +208,7 @@ def claim(request: HttpRequest) -> HttpResponse:
 
 
 def _my_dossier(request: HttpRequest, dossier_id: int) -> Any:
-    profile = CitizenProfile.objects.get(user=request.user)
+    profile = services.profile_of(request.user)
     dossier = selectors.my_dossiers_qs(profile).filter(pk=dossier_id).first()
     if dossier is None:
         raise NotFound()
@@ -258,7 +266,11 @@ def dossier_resubmit(request: HttpRequest, dossier_id: int) -> HttpResponse:
 @require_POST
 def remote_take(request: HttpRequest) -> HttpResponse:
     service_id = id_param(request.POST.get("service_id"))
-    service = Service.objects.filter(pk=service_id).select_related("mall").first()
+    service = (
+        Service.objects.filter(pk=service_id).select_related("mall").first()
+        if service_id is not None
+        else None
+    )
     try:
         if service is None:
             raise NotFound(_("No such service."))
@@ -290,7 +302,7 @@ def remote_give_up(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @citizen_required
 @require_POST
 def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
-    profile = CitizenProfile.objects.get(user=request.user)
+    profile = services.profile_of(request.user)
     try:
         appointment = selectors.my_appointment(profile, appointment_id)
         queue_services.appointment_cancel(appointment=appointment, actor=request.user)
@@ -321,4 +333,34 @@ def check_in(request: HttpRequest) -> HttpResponse:
         "citizens/check_in.html",
         {"error": error, "checked": checked},
         status=200 if error is None else 409,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_owner(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """Staff who may see the dossier: does the applicant have an account; send them a message
+    through its phone and e-mail. Everyone else: 404, as if the dossier did not exist."""
+    error = None
+    sent = False
+    if request.method == "POST":
+        try:
+            services.dossier_owner_message(
+                actor=request.user,
+                dossier_id=dossier_id,
+                text=request.POST.get("text", "")[:2000],
+                request=request,
+            )
+        except NotFound:
+            raise
+        except DomainError as exc:
+            error = exc.message
+        else:
+            sent = True
+    status = services.dossier_owner_status(actor=request.user, dossier_id=dossier_id)
+    return render(
+        request,
+        "citizens/staff_owner.html",
+        {"owner": status, "error": error, "sent": sent},
+        status=422 if error else 200,
     )

@@ -73,6 +73,9 @@ class TicketOut(Schema):
     arrive_by: str | None = Field(
         default=None, description="A remote ticket: check in at the mall before this time."
     )
+    checkin_code: str | None = Field(
+        default=None, description="A remote ticket: the code its QR carries, for the check-in."
+    )
 
 
 class TicketStaffOut(TicketOut):
@@ -91,6 +94,12 @@ class TicketStaffOut(TicketOut):
 class FinishIn(InputSchema):
     outcome: Literal["served", "not_served"]
     note: Text = Field(default="", max_length=2000)
+
+
+class FinishAndCallNextIn(FinishIn):
+    """The ticket at the counter (as the console shows it), finished with this outcome."""
+
+    ticket_id: Id
 
 
 class TransferIn(InputSchema):
@@ -209,3 +218,10 @@ class SlotListOut(Schema):
     closed_reason: str | None
     items: list[SlotOut]
     count: int
+
+
+class FinishAndCallNextOut(Schema):
+    """The ticket just finished and the ticket now called (null when nobody waits)."""
+
+    finished: TicketStaffOut
+    called: TicketStaffOut | None

@@ -13,11 +13,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import Role
 from satupintu.catalog.models import Counter, Mall, Service
 from satupintu.core.errors import NotFound
+from satupintu.core.events import Event
 from satupintu.core.signing import HmacSigner
 from satupintu.core.workdays import national_day_off
 from satupintu.queueing import estimates, lookups, policy
@@ -99,6 +102,95 @@ def mall_closed_reason(mall: Mall, now: datetime | None = None) -> str | None:
             "closes": closes.strftime("%H:%M"),
         }
     return None
+
+
+def _next_opening(mall: Mall, after: date, days: int = 14) -> tuple[date, time] | None:
+    """The first day after `after` (within `days`) the mall opens, and its opening time."""
+    for offset in range(1, days + 1):
+        day = after + timedelta(days=offset)
+        reason, hours = _day_closed_reason_and_hours(mall, day)
+        if not reason and hours is not None:
+            return day, hours[0]
+    return None
+
+
+def _day_name(day: date) -> str:
+    return date_format(day, "l, j F")
+
+
+def kiosk_ticket_notice(mall: Mall, now: datetime | None = None) -> str | None:
+    """The one notice a kiosk shows while no ticket can be taken: when tickets start.
+
+    "Tickets start at 08:00" before opening; after closing, or on a day the mall is closed, the
+    next day and time; None while tickets can be taken."""
+    local = mall.local_now(now)
+    reason, hours = _day_closed_reason_and_hours(mall, local.date())
+    if hours is not None:
+        opens, closes = hours
+        if local.time() < opens:
+            return _("Tickets start at %(time)s") % {"time": opens.strftime("%H:%M")}
+        if local.time() < closes:
+            return None
+    following = _next_opening(mall, local.date())
+    if following is None:
+        return reason or _("No tickets today.")
+    day, opens = following
+    values = {"day": _day_name(day), "time": opens.strftime("%H:%M")}
+    why = lookups.mall_calendar(mall)[1].get(local.date()) or national_day_off(local.date())
+    if reason and why:
+        return _("Closed today (%(why)s). Tickets start again on %(day)s at %(time)s") % {
+            **values,
+            "why": why,
+        }
+    return _("No more tickets today. Tickets start again on %(day)s at %(time)s") % values
+
+
+# Abbreviations of Indonesia's three time zones, written after a time of day.
+_ZONE_ABBREVIATIONS = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def mall_hours_text(mall: Mall, now: datetime | None = None, *, days_ahead: int = 14) -> str:
+    """The opening hours and the coming closure days, from the mall's calendar, for the board's
+    ticker: "Jam layanan: Senin-Jumat 08:00-15:00 WIB · Tutup: Jumat, 25 Desember (Hari Raya
+    Natal)". Follows every change of the opening hours and closure days (no fixed text)."""
+    hours_by_weekday, _closures = lookups.mall_calendar(mall)
+    zone = _ZONE_ABBREVIATIONS.get(mall.timezone, "")
+    groups: list[tuple[int, int, tuple[time, time]]] = []
+    for weekday in range(7):
+        hours = hours_by_weekday.get(weekday)
+        if hours is None:
+            continue
+        if groups and groups[-1][1] == weekday - 1 and groups[-1][2] == hours:
+            groups[-1] = (groups[-1][0], weekday, hours)
+        else:
+            groups.append((weekday, weekday, hours))
+    parts = []
+    for first, last, (opens, closes) in groups:
+        days = str(WEEKDAYS[first]) if first == last else f"{WEEKDAYS[first]}-{WEEKDAYS[last]}"
+        span = f"{opens.strftime('%H:%M')}-{closes.strftime('%H:%M')}"
+        parts.append(f"{days} {span}{' ' + zone if zone else ''}")
+    sentences = [_("Service hours: %(hours)s") % {"hours": ", ".join(parts)}] if parts else []
+    today = mall.local_now(now).date()
+    closed_days = []
+    for offset in range(days_ahead + 1):
+        day = today + timedelta(days=offset)
+        if day.weekday() not in hours_by_weekday:
+            continue  # a weekday without hours is already said by the hours
+        reason = _day_closed_reason_and_hours(mall, day)[0]
+        if reason:
+            name = _closures.get(day) or national_day_off(day) or ""
+            closed_days.append(f"{_day_name(day)}{f' ({name})' if name else ''}")
+    if closed_days:
+        sentences.append(_("Closed: %(days)s") % {"days": "; ".join(closed_days)})
+    notice = kiosk_ticket_notice(mall, now)
+    if notice:
+        sentences.append(notice)
+    return " · ".join(sentences)
 
 
 # --- access -----------------------------------------------------------------------------------
@@ -574,6 +666,33 @@ def last_called_tickets(
     )
 
 
+CALL_EVENT_TYPES = ("ticket.called", "ticket.recalled")
+
+
+def current_calls(events: list[Event], *, now: datetime | None = None) -> list[Event]:
+    """Of the call events a board missed (oldest first), those still worth announcing: the latest
+    call of each counter, if that ticket is still called there (not started, finished, no-show,
+    cancelled, transferred or called elsewhere since) and was called less than
+    `DISPLAY_REPLAY_SECONDS` ago; newest first."""
+    latest: dict[int, Event] = {}
+    for event in events:
+        if event.type in CALL_EVENT_TYPES and event.data.get("counter_id"):
+            latest[event.data["counter_id"]] = event
+    wanted = {e.data.get("ticket_id"): counter_id for counter_id, e in latest.items()}
+    if not wanted:
+        return []
+    since = (now or timezone.now()) - timedelta(seconds=settings.DISPLAY_REPLAY_SECONDS)
+    still_called = set(
+        Ticket.objects.filter(
+            pk__in=[t for t in wanted if t], status=Ticket.Status.CALLED, last_called_at__gte=since
+        ).values_list("pk", "counter_id")
+    )
+    current = [
+        e for counter_id, e in latest.items() if (e.data["ticket_id"], counter_id) in still_called
+    ]
+    return sorted(current, key=lambda e: e.id, reverse=True)
+
+
 # --- appointments ---------------------------------------------------------------------------
 
 
@@ -1040,3 +1159,60 @@ def estimate_text(estimate: dict[str, Any] | None) -> str:
     if estimate.get("reason") == estimates.REASON_COUNTERS_PAUSED:
         text = _("%(text)s; the counters are paused") % {"text": text}
     return text
+
+
+# --- capacity cut-off (off by default, `Service.capacity_cutoff`) ------------------------------
+
+
+def next_free_appointment(service: Service, now: datetime | None = None) -> datetime | None:
+    """The start of the next appointment slot of the service that can still be booked."""
+    config = appointment_config_get(service)
+    if config is None:
+        return None
+    today = service.mall.today(now)
+    for offset in range(config.booking_window_days + 1):
+        day = today + timedelta(days=offset)
+        for slot in appointment_slots(service, day, now):
+            if slot["available"]:
+                return datetime.fromisoformat(slot["starts_at"])
+    return None
+
+
+def capacity_cutoff_reason(service: Service, now: datetime | None = None) -> str | None:
+    """Why the kiosk stops walk-in tickets for `service` now: the tickets already waiting for
+    the counters that serve it (its own and those of the services sharing the counters) would
+    take, at their expected service times, all the time those open counters have left before
+    closing. None when there is room, or nothing to judge by (closed, no counter open)."""
+    now = now or timezone.now()
+    mall = service.mall
+    local = mall.local_now(now)
+    hours = mall_hours_on(mall, local.date())
+    if hours is None or mall_day_closed_reason(mall, local.date()):
+        return None
+    closes = datetime.combine(local.date(), hours[1], tzinfo=mall.zone)
+    remaining = (closes - local).total_seconds() / 60
+    picture = queue_now(mall, now)
+    services, members = estimates.component(service.pk, picture.counters, drive_thru=False)
+    open_members = [c for c in members if c.status == "open"]
+    if not open_members:
+        return None
+    work = sum(
+        picture.time_of(t.service_id).mean
+        for t in picture.waiting
+        if t.service_id in services and not t.drive_thru
+    )
+    work += sum(
+        picture.time_of(c.busy_service_id).mean / 2 for c in open_members if c.busy_service_id
+    )
+    work += picture.time_of(service.pk).mean  # the ticket asked for
+    if work <= len(open_members) * remaining:
+        return None
+    reason = _(
+        "Today's tickets for %(service)s already fill the counters until closing at %(closes)s."
+    ) % {"service": service.name, "closes": hours[1].strftime("%H:%M")}
+    slot = next_free_appointment(service, now)
+    if slot is not None:
+        reason += " " + _("Next free appointment: %(when)s.") % {
+            "when": timezone.localtime(slot, mall.zone).strftime("%d-%m-%Y %H:%M")
+        }
+    return reason

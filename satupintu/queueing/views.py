@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import segno
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user
 from django.contrib.auth.decorators import login_required
@@ -36,7 +37,7 @@ from satupintu.core.ratelimit import RateLimit, rate_limited
 from satupintu.core.schemas import id_param
 from satupintu.queueing import selectors, services
 from satupintu.queueing.models import Display, Kiosk, PriorityClass, Ticket, TicketChannel
-from satupintu.queueing.numbers import announcement_text
+from satupintu.queueing.numbers import announcement_text, announcement_text_en
 from satupintu.queueing.printing import TicketPrintout, ticket_print
 from satupintu.queueing.sse import event_stream, last_event_id, sse_response
 
@@ -86,8 +87,9 @@ def _where_to_wait(ticket: Ticket) -> str:
     place = first.floor.name
     if first.area:
         place = f"{place} · {first.area}"
-    numbers = ", ".join(str(c.number) for c in counters[:6])
-    return _("%(place)s, counters %(numbers)s") % {"place": place, "numbers": numbers}
+    # The counters by the names the board shows and calls, never by their internal numbers.
+    names = ", ".join(c.name for c in counters[:6])
+    return _("%(place)s: %(counters)s") % {"place": place, "counters": names}
 
 
 def _mall_or_404(slug: str) -> Mall:
@@ -98,10 +100,13 @@ _screen_events: OrderedDict[tuple[int, str, str], Event] = OrderedDict()
 
 
 def _event_for_screen(event: Event) -> Event:
-    """Add to a call event what a display board speaks: the number in Indonesian words.
+    """Add to a call event what a display board speaks: the call in Indonesian (numbers in
+    words) and in English, the counter called by the name the board shows.
 
     Every board of a floor gets the same event: the extended one is made once and kept for the
     next boards (a small cache of the latest events)."""
+    if event.type not in selectors.CALL_EVENT_TYPES or event.replayed:
+        return event
     key = (event.id, event.channel, event.type)
     cached = _screen_events.get(key)
     if cached is None:
@@ -113,14 +118,12 @@ def _event_for_screen(event: Event) -> Event:
 
 def _add_announcement(event: Event) -> Event:
     data = event.data
-    if event.type in ("ticket.called", "ticket.recalled") and data.get("ticket_number"):
+    if event.type in selectors.CALL_EVENT_TYPES and data.get("ticket_number"):
+        counter_name = str(data.get("counter_name") or "")
         data = {
             **data,
-            "announcement": announcement_text(
-                str(data["ticket_number"]),
-                data.get("counter_number"),
-                str(data.get("counter_name") or ""),
-            ),
+            "announcement": announcement_text(str(data["ticket_number"]), counter_name),
+            "announcement_en": announcement_text_en(str(data["ticket_number"]), counter_name),
         }
         return dataclasses.replace(event, data=data)
     return event
@@ -177,10 +180,36 @@ def display_board(request: HttpRequest, display_id: int) -> HttpResponse:
             "mall": mall,
             "calls": calls,
             "latest": calls[0] if calls else None,
-            "overview": overview,
+            "overview": [row for row in overview if row["waiting"] or row["open_counters"]],
             "events_url": f"{events_url}?last_event_id={since}",
+            "hours_text": selectors.mall_hours_text(mall),
         },
     )
+
+
+async def _display_replay(backlog: list[Event]) -> list[Event]:
+    """What a reconnecting board gets instead of every event it missed: the calls still current
+    (`current_calls`), newest first, each once and marked `replayed`, then one `replay.end`
+    event with the waiting counts as they are now (the newest count of each service) and the id
+    of the newest missed event, from which the board resumes."""
+    calls = await _off_request_thread(lambda: selectors.current_calls(backlog))
+    waiting: dict[str, Any] = {}
+    for event in backlog:
+        waiting.update(event.data.get("waiting") or {})
+    replayed = []
+    for call in calls:
+        spoken = _event_for_screen(call)
+        replayed.append(
+            dataclasses.replace(spoken, data={**spoken.data, "replayed": True}, replayed=True)
+        )
+    newest = backlog[-1]
+    end = Event(
+        id=newest.id,
+        channel=newest.channel,
+        type="replay.end",
+        data={"calls": len(replayed), "waiting": waiting},
+    )
+    return [*replayed, end]
 
 
 async def display_events(request: HttpRequest, display_id: int) -> StreamingHttpResponse:
@@ -201,6 +230,7 @@ async def display_events(request: HttpRequest, display_id: int) -> StreamingHttp
             after=last_event_id(request),
             hello={"display_id": display_id, "channels": channels},
             transform=_event_for_screen,
+            replay=_display_replay,
         )
     )
 
@@ -245,12 +275,35 @@ def _kiosk_services(mall: Mall) -> Any:
     )
 
 
+# After a ticket the kiosk goes back to its start screen, in Indonesian, for the next visitor.
+KIOSK_RESET_SECONDS = 15
+
+
+def _kiosk_start_over(request: HttpRequest, mall: Mall) -> HttpResponse:
+    """The start screen in Indonesian, whatever language the previous visitor chose."""
+    response = redirect("queueing:kiosk", mall_slug=mall.slug)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        settings.LANGUAGE_CODE,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
 @require_GET
 def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
-    """Step 1: choose the agency (or search a service by name or code), then the service."""
+    """Step 1: choose the agency (or search a service by name or code), then the service.
+    `?start=1` starts over for the next visitor (Indonesian, nothing chosen)."""
     mall = _mall_or_404(mall_slug)
     _kiosk_for(request, mall)
-    closed = selectors.mall_closed_reason(mall)
+    if request.GET.get("start") == "1":
+        return _kiosk_start_over(request, mall)
+    closed = selectors.kiosk_ticket_notice(mall)
     query = request.GET.get("q", "").strip()[:100]
     agency_id = id_param(request.GET.get("agency"))
     available = _kiosk_services(mall)
@@ -291,13 +344,15 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
     kiosk = _kiosk_for(request, mall)
     service = get_object_or_404(_kiosk_services(mall), pk=service_id)
     errors: dict[str, str] = {}
-    form = {"priority": "", "channel": TicketChannel.WALK_IN, "plate_number": ""}
+    form = {"priority": "", "channel": TicketChannel.WALK_IN, "plate_number": "", "phone": ""}
     error_code = ""
     if request.method == "POST":
         form = {
             "priority": request.POST.get("priority", ""),
             "channel": request.POST.get("channel", TicketChannel.WALK_IN),
             "plate_number": request.POST.get("plate_number", "").strip(),
+            # Optional: for the "almost your turn" message (citizens app, after commit).
+            "phone": request.POST.get("phone", "").strip()[:32],
         }
         try:
             ticket = services.ticket_issue(
@@ -305,11 +360,13 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
                 channel=form["channel"],
                 priority=form["priority"] or None,
                 plate_number=form["plate_number"],
+                phone=form["phone"],
                 actor=request.user if request.user.is_authenticated else None,
             )
         except DomainError as exc:
-            errors = _field_errors(exc)
             error_code = exc.code
+            # Closed: the one notice at the top already says when tickets start.
+            errors = {} if error_code == "mall_closed" else _field_errors(exc)
         else:
             printed = _print_at_kiosk(kiosk, ticket)
             url = reverse(
@@ -332,11 +389,14 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
             "form": form,
             "errors": errors,
             "blocked_reason": next(iter(errors.values()))
-            if error_code in ("mall_closed", "quota_exhausted")
+            if error_code in ("quota_exhausted", "capacity_reached")
             else "",
-            "closed": selectors.mall_closed_reason(mall),
+            # One notice while no ticket can be taken, saying when tickets start.
+            "closed": selectors.kiosk_ticket_notice(mall),
         },
-        status=422 if errors and error_code not in ("mall_closed", "quota_exhausted") else 200,
+        status=422
+        if errors and error_code not in ("mall_closed", "quota_exhausted", "capacity_reached")
+        else 200,
     )
 
 
@@ -344,6 +404,18 @@ def _priority_label(value: str) -> str:
     if not value:
         return _("Regular")
     return str(PriorityClass(value).label)
+
+
+def _priority_tag(value: str) -> str:
+    """The short label printed on a priority ticket ("Lansia"), for the counter staff to see at
+    a glance; empty for a regular ticket."""
+    tags = {
+        PriorityClass.DISABLED: _("Disability"),
+        PriorityClass.ELDERLY: _("Elderly"),
+        PriorityClass.PREGNANT: _("Pregnant"),
+        PriorityClass.CHILD_OR_INFANT: _("With a child"),
+    }
+    return str(tags.get(value, "")) if value else ""
 
 
 def _printout(ticket: Ticket) -> TicketPrintout:
@@ -357,7 +429,7 @@ def _printout(ticket: Ticket) -> TicketPrintout:
         estimated_wait_minutes=position["estimated_wait_minutes"],
         issued_at=timezone.localtime(ticket.created_at, ticket.mall.zone),
         status_url=ticket_status_url(ticket),
-        priority_label=_priority_label(ticket.priority) if ticket.priority else "",
+        priority_label=_priority_tag(ticket.priority),
         plate_number=ticket.plate_number,
         wait_text=selectors.estimate_text(position["estimate"]),
     )
@@ -377,10 +449,12 @@ def _print_at_kiosk(kiosk: Kiosk | None, ticket: Ticket) -> bool | None:
 def kiosk_ticket(request: HttpRequest, mall_slug: str, ticket_id: int, token: str) -> HttpResponse:
     """Step 3: the ticket, on screen and printable from the browser."""
     mall = _mall_or_404(mall_slug)
+    kiosk = _kiosk_for(request, mall)
     ticket = _ticket_for_token(ticket_id, token)
     if ticket.mall_id != mall.pk:
         raise Http404("No such ticket")
     status_url = ticket_status_url(ticket)
+    printed = request.GET.get("printed")
     return render(
         request,
         "queueing/kiosk_ticket.html",
@@ -390,8 +464,13 @@ def kiosk_ticket(request: HttpRequest, mall_slug: str, ticket_id: int, token: st
             "printout": _printout(ticket),
             "status_url": status_url,
             "qr": qr_svg(status_url, title=_("Follow your turn on your phone")),
-            "printed": request.GET.get("printed"),
+            "printed": printed,
+            # A kiosk without a network printer prints from the browser by itself (silently
+            # in a Chromium started with --kiosk-printing, README).
+            "auto_print": kiosk is not None and not kiosk.printer_host and printed is None,
             "priority_label": _priority_label(ticket.priority) if ticket.priority else "",
+            "priority_tag": _priority_tag(ticket.priority),
+            "reset_seconds": KIOSK_RESET_SECONDS,
         },
     )
 
@@ -499,7 +578,7 @@ def _event_without_people(event: Event) -> Event:
 
 # --- counter console --------------------------------------------------------------------------
 
-TICKET_ACTIONS = ("recall", "start", "finish", "no_show", "transfer", "cancel")
+TICKET_ACTIONS = ("recall", "start", "finish", "finish_next", "no_show", "transfer", "cancel")
 COUNTER_ACTIONS = ("open", "pause", "close", "call_next")
 
 
@@ -572,6 +651,16 @@ def counter_action(request: HttpRequest, counter_id: int) -> HttpResponse:
                     outcome=request.POST.get("outcome", ""),
                     note=request.POST.get("note", "").strip()[:2000],
                 )
+            elif action == "finish_next":
+                _finished, called = services.counter_finish_and_call_next(
+                    counter=counter,
+                    ticket=ticket,
+                    actor=user,
+                    outcome=request.POST.get("outcome", ""),
+                    note=request.POST.get("note", "").strip()[:2000],
+                )
+                if called is None:
+                    messages.info(request, _("Nobody is waiting for the services of this counter."))
             elif action == "no_show":
                 services.ticket_no_show(ticket=ticket, actor=user)
             elif action == "transfer":
@@ -593,6 +682,10 @@ def counter_action(request: HttpRequest, counter_id: int) -> HttpResponse:
         errors = _field_errors(exc)
         context = _console_context(request, counter)
         context.update({"errors": errors, "failed_action": action})
+        if exc.code == "officer_busy":
+            # "You already hold Loket X: close it first": with the way there.
+            held = selectors.officer_active_session(user)
+            context["held_counter"] = held.counter if held is not None else None
         return render(request, "queueing/counter_console.html", context, status=exc.status_code)
     return redirect("queueing:counter", counter_id=counter.pk)
 
