@@ -19,7 +19,7 @@ from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import DomainError, NotFound
 from satupintu.core.ratelimit import RateLimit, rate_limited
 from satupintu.core.schemas import id_param
-from satupintu.feedback import links, selectors, services
+from satupintu.feedback import deliveries, links, selectors, services
 from satupintu.feedback.forms import ComplaintForm
 from satupintu.feedback.models import Complaint, Education, Gender, Occupation, Survey
 from satupintu.feedback.unsur import OPTION_LETTERS, UNSUR
@@ -461,7 +461,7 @@ def staff_complaint(request: HttpRequest, code: str) -> HttpResponse:
                 "name"
             ),
             "can_manage": can_manage,
-            "deliveries": complaint.deliveries.all(),
+            "deliveries": deliveries.complaint_deliveries(complaint),
         },
         status=status,
     )
