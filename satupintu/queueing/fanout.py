@@ -52,12 +52,14 @@ HEARTBEAT = b": heartbeat\n\n"
 MAX_BACKLOG = 200
 
 
-def _drive(
-    coroutine: Coroutine[Any, Any, Any], done: Callable[[BaseException | None], None]
-) -> None:
+def _drive(coroutine: Awaitable[Any], done: Callable[[BaseException | None], None]) -> None:
     """Run `coroutine` (a server's `send`) without a task: step it now; if it waits on a future
     (the socket's buffer is full), step it again when that future is done. `done(error)` once it
     has finished. This is what an asyncio task does, without one task per board per event."""
+    if not isinstance(coroutine, Coroutine):  # a server whose `send` returns another awaitable
+        future = asyncio.ensure_future(coroutine)
+        future.add_done_callback(lambda f: done(None if f.cancelled() else f.exception() or None))
+        return
     while True:
         try:
             waiting = coroutine.send(None)
