@@ -229,6 +229,7 @@ def test_drive_thru_ticket_carries_the_plate_and_a_bad_plate_is_refused(page: An
     page.fill("#plate_number", "12345")
     page.get_by_role("button", name=re.compile("Reguler", re.I)).click()
     error = page.locator("#plate-error")
+    error.wait_for()  # the kiosk's script posts, and on a refusal lets the browser post again
     assert error.is_visible()
     assert "plat" in error.inner_text().lower() or "nomor" in error.inner_text().lower()
     assert page.get_attribute("#plate_number", "aria-invalid") == "true"

@@ -140,3 +140,31 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a request that carried an `Idempotency-Key` (API.md): a retry with
+    the same key by the same caller gets this answer again instead of creating anything. The
+    row is inserted before the request's work, in the same transaction, so a concurrent request
+    with the same key waits for it (the unique constraint) and then replays its answer; only
+    successful answers are kept (a refused request rolls its row back and may be retried).
+    Rows are deleted after `expires_at` (`core.idempotency.idempotency_keys_purge`)."""
+
+    scope = models.CharField(_("caller"), max_length=80)
+    key = models.CharField(_("key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

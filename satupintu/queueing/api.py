@@ -14,6 +14,7 @@ from satupintu.catalog.models import Service
 from satupintu.catalog.selectors import mall_get, service_get
 from satupintu.core.audit import audit_record
 from satupintu.core.errors import NotFound
+from satupintu.core.idempotency import IdempotencyKeyHeader, idempotent
 from satupintu.core.schemas import MAX_OFFSET, MAX_PAGE, Code, Id, Slug, paginated
 from satupintu.core.validators import mask_name
 from satupintu.queueing import hooks, selectors, services
@@ -25,6 +26,8 @@ from satupintu.queueing.schemas import (
     CancelIn,
     CounterSessionOut,
     CounterStateOut,
+    FinishAndCallNextIn,
+    FinishAndCallNextOut,
     FinishIn,
     QueueOut,
     SlotListOut,
@@ -92,7 +95,10 @@ def _session_out(session: CounterSession) -> dict[str, Any]:
 
 
 @router.post("/tickets", response={201: TicketOut}, auth=public_auth("ticket"))
-def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
+@idempotent
+def ticket_create(
+    request: HttpRequest, payload: TicketIn, idempotency_key: IdempotencyKeyHeader = None
+) -> Any:
     """Take a ticket: kiosks, officers and (rate limited) anonymous visitors of the portal."""
     user = _user(request)
     service = selectors.service_for_queue(service_id=payload.service_id)
@@ -234,6 +240,30 @@ def counter_call_next(request: HttpRequest, counter_id: Id) -> Any:
     return Status(200, _staff_ticket(request, ticket))
 
 
+@router.post(
+    "/counters/{counter_id}/finish-and-call-next",
+    response=FinishAndCallNextOut,
+    auth=STAFF_AUTH,
+)
+def counter_finish_and_call_next(
+    request: HttpRequest, counter_id: Id, payload: FinishAndCallNextIn
+) -> Any:
+    """Finish the ticket at the counter and call the next: the console's one action between two
+    visitors. `called` is null when nobody waits; the finish stands if the call is refused."""
+    counter = selectors.access_counter_for_officer(_user(request), counter_id)
+    finished, called = services.counter_finish_and_call_next(
+        counter=counter,
+        ticket=payload.ticket_id,
+        actor=_user(request),
+        outcome=payload.outcome,
+        note=payload.note,
+    )
+    return {
+        "finished": _staff_ticket(request, finished),
+        "called": _staff_ticket(request, called) if called is not None else None,
+    }
+
+
 @router.get("/counters/{counter_id}/state", response=CounterStateOut, auth=STAFF_AUTH)
 def counter_state(request: HttpRequest, counter_id: Id) -> Any:
     """For the counter console: who holds the counter, the ticket at it, who waits."""
@@ -269,7 +299,10 @@ def _appointment_out(appointment: Appointment) -> dict[str, Any]:
 
 
 @router.post("/appointments", response={201: AppointmentOut}, auth=public_auth("appointment"))
-def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
+@idempotent
+def appointment_create(
+    request: HttpRequest, payload: AppointmentIn, idempotency_key: IdempotencyKeyHeader = None
+) -> Any:
     """Book a slot with NIK and phone; answers the check-in code."""
     service = service_get(service_id=payload.service_id)
     appointment = services.appointment_book(

@@ -8,13 +8,17 @@ message naming the field, and changes nothing."""
 from __future__ import annotations
 
 import dataclasses
+import re
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+import orjson
 import segno
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user
 from django.contrib.auth.decorators import login_required
@@ -31,6 +35,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from satupintu.catalog.models import Agency, Counter, Mall, Service
 from satupintu.core.errors import DomainError, InvalidInput, NotFound
 from satupintu.core.events import Event, get_broker
+from satupintu.core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from satupintu.core.idempotency import KEY_PATTERN as IDEMPOTENCY_KEY_PATTERN
+from satupintu.core.idempotency import caller_scope, idempotent_call, request_fingerprint
 from satupintu.core.public_url import public_url
 from satupintu.core.ratelimit import RateLimit, rate_limited
 from satupintu.core.schemas import id_param
@@ -274,12 +281,35 @@ def _kiosk_services(mall: Mall) -> Any:
     )
 
 
+# After a ticket the kiosk goes back to its start screen, in Indonesian, for the next visitor.
+KIOSK_RESET_SECONDS = 15
+
+
+def _kiosk_start_over(request: HttpRequest, mall: Mall) -> HttpResponse:
+    """The start screen in Indonesian, whatever language the previous visitor chose."""
+    response = redirect("queueing:kiosk", mall_slug=mall.slug)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        settings.LANGUAGE_CODE,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
 @require_GET
 def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
-    """Step 1: choose the agency (or search a service by name or code), then the service."""
+    """Step 1: choose the agency (or search a service by name or code), then the service.
+    `?start=1` starts over for the next visitor (Indonesian, nothing chosen)."""
     mall = _mall_or_404(mall_slug)
     _kiosk_for(request, mall)
-    closed = selectors.mall_closed_reason(mall)
+    if request.GET.get("start") == "1":
+        return _kiosk_start_over(request, mall)
+    closed = selectors.kiosk_ticket_notice(mall)
     query = request.GET.get("q", "").strip()[:100]
     agency_id = id_param(request.GET.get("agency"))
     available = _kiosk_services(mall)
@@ -294,9 +324,18 @@ def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
     waiting = {row["service_id"]: row for row in selectors.queue_overview(mall)}
     rows = None
     if service_list is not None:
+        shown = list(service_list.order_by("agency__name", "name"))
+        picture = selectors.queue_now(mall) if shown else None
         rows = [
-            {"service": s, "queue": waiting.get(s.pk)}
-            for s in service_list.order_by("agency__name", "name")
+            {
+                "service": s,
+                "queue": waiting.get(s.pk),
+                # The wait a ticket taken now would be told, from the real call order.
+                "wait_text": selectors.estimate_text(selectors.estimate_for_new_ticket(s, picture))
+                if picture is not None
+                else "",
+            }
+            for s in shown
         ]
     return render(
         request,
@@ -320,25 +359,22 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
     kiosk = _kiosk_for(request, mall)
     service = get_object_or_404(_kiosk_services(mall), pk=service_id)
     errors: dict[str, str] = {}
-    form = {"priority": "", "channel": TicketChannel.WALK_IN, "plate_number": ""}
+    form = {"priority": "", "channel": TicketChannel.WALK_IN, "plate_number": "", "phone": ""}
     error_code = ""
     if request.method == "POST":
         form = {
             "priority": request.POST.get("priority", ""),
             "channel": request.POST.get("channel", TicketChannel.WALK_IN),
             "plate_number": request.POST.get("plate_number", "").strip(),
+            # Optional: for the "almost your turn" message (citizens app, after commit).
+            "phone": request.POST.get("phone", "").strip()[:32],
         }
         try:
-            ticket = services.ticket_issue(
-                service=service,
-                channel=form["channel"],
-                priority=form["priority"] or None,
-                plate_number=form["plate_number"],
-                actor=request.user if request.user.is_authenticated else None,
-            )
+            ticket = _kiosk_issue(request, service, form)
         except DomainError as exc:
-            errors = _field_errors(exc)
             error_code = exc.code
+            # Closed: the one notice at the top already says when tickets start.
+            errors = {} if error_code == "mall_closed" else _field_errors(exc)
         else:
             printed = _print_at_kiosk(kiosk, ticket)
             url = reverse(
@@ -357,22 +393,67 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
         {
             "mall": mall,
             "service": service,
+            # One key per attempt at a ticket: the page's script sends it again on a retry, a
+            # browser that re-posts the form sends the field again (see `_kiosk_issue`).
+            "idempotency_key": uuid.uuid4().hex,
             "priorities": priorities,
             "form": form,
             "errors": errors,
             "blocked_reason": next(iter(errors.values()))
-            if error_code in ("mall_closed", "quota_exhausted")
+            if error_code in ("quota_exhausted", "capacity_reached")
             else "",
-            "closed": selectors.mall_closed_reason(mall),
+            # One notice while no ticket can be taken, saying when tickets start.
+            "closed": selectors.kiosk_ticket_notice(mall),
         },
-        status=422 if errors and error_code not in ("mall_closed", "quota_exhausted") else 200,
+        status=422
+        if errors and error_code not in ("mall_closed", "quota_exhausted", "capacity_reached")
+        else 200,
     )
+
+
+def _kiosk_issue(request: HttpRequest, service: Service, form: dict[str, str]) -> Ticket:
+    """Take the ticket the kiosk asked for. With an idempotency key (the page's script sends it
+    as the `Idempotency-Key` header, the form as a field), a retry of the same attempt (a lost
+    answer, a server restarted mid-request) gets the ticket of the first try instead of a
+    second one; the caller prints it again, outside the transaction."""
+    actor = request.user if request.user.is_authenticated else None
+
+    def issue() -> Ticket:
+        return services.ticket_issue(
+            service=service,
+            channel=form["channel"],
+            priority=form["priority"] or None,
+            plate_number=form["plate_number"],
+            phone=form["phone"],
+            actor=actor,
+        )
+
+    key = request.headers.get(IDEMPOTENCY_HEADER) or request.POST.get("idempotency_key", "")
+    if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
+        return issue()
+    fingerprint = request_fingerprint(request, body=orjson.dumps([service.pk, form]))
+    with idempotent_call(scope=caller_scope(request), key=key, fingerprint=fingerprint) as claim:
+        if not claim.replayed:
+            claim.answer = {"ticket_id": issue().pk}
+    return selectors.ticket_get(ticket_id=claim.answer["ticket_id"])
 
 
 def _priority_label(value: str) -> str:
     if not value:
         return _("Regular")
     return str(PriorityClass(value).label)
+
+
+def _priority_tag(value: str) -> str:
+    """The short label printed on a priority ticket ("Lansia"), for the counter staff to see at
+    a glance; empty for a regular ticket."""
+    tags: dict[str, Any] = {
+        PriorityClass.DISABLED: _("Disability"),
+        PriorityClass.ELDERLY: _("Elderly"),
+        PriorityClass.PREGNANT: _("Pregnant"),
+        PriorityClass.CHILD_OR_INFANT: _("With a child"),
+    }
+    return str(tags.get(value, "")) if value else ""
 
 
 def _printout(ticket: Ticket) -> TicketPrintout:
@@ -386,7 +467,7 @@ def _printout(ticket: Ticket) -> TicketPrintout:
         estimated_wait_minutes=position["estimated_wait_minutes"],
         issued_at=timezone.localtime(ticket.created_at, ticket.mall.zone),
         status_url=ticket_status_url(ticket),
-        priority_label=_priority_label(ticket.priority) if ticket.priority else "",
+        priority_label=_priority_tag(ticket.priority),
         plate_number=ticket.plate_number,
         wait_text=selectors.estimate_text(position["estimate"]),
     )
@@ -406,10 +487,12 @@ def _print_at_kiosk(kiosk: Kiosk | None, ticket: Ticket) -> bool | None:
 def kiosk_ticket(request: HttpRequest, mall_slug: str, ticket_id: int, token: str) -> HttpResponse:
     """Step 3: the ticket, on screen and printable from the browser."""
     mall = _mall_or_404(mall_slug)
+    kiosk = _kiosk_for(request, mall)
     ticket = _ticket_for_token(ticket_id, token)
     if ticket.mall_id != mall.pk:
         raise Http404("No such ticket")
     status_url = ticket_status_url(ticket)
+    printed = request.GET.get("printed")
     return render(
         request,
         "queueing/kiosk_ticket.html",
@@ -419,8 +502,13 @@ def kiosk_ticket(request: HttpRequest, mall_slug: str, ticket_id: int, token: st
             "printout": _printout(ticket),
             "status_url": status_url,
             "qr": qr_svg(status_url, title=_("Follow your turn on your phone")),
-            "printed": request.GET.get("printed"),
+            "printed": printed,
+            # A kiosk without a network printer prints from the browser by itself (silently
+            # in a Chromium started with --kiosk-printing, README).
+            "auto_print": kiosk is not None and not kiosk.printer_host and printed is None,
             "priority_label": _priority_label(ticket.priority) if ticket.priority else "",
+            "priority_tag": _priority_tag(ticket.priority),
+            "reset_seconds": KIOSK_RESET_SECONDS,
         },
     )
 
@@ -528,7 +616,7 @@ def _event_without_people(event: Event) -> Event:
 
 # --- counter console --------------------------------------------------------------------------
 
-TICKET_ACTIONS = ("recall", "start", "finish", "no_show", "transfer", "cancel")
+TICKET_ACTIONS = ("recall", "start", "finish", "finish_next", "no_show", "transfer", "cancel")
 COUNTER_ACTIONS = ("open", "pause", "close", "call_next")
 
 
@@ -601,6 +689,16 @@ def counter_action(request: HttpRequest, counter_id: int) -> HttpResponse:
                     outcome=request.POST.get("outcome", ""),
                     note=request.POST.get("note", "").strip()[:2000],
                 )
+            elif action == "finish_next":
+                _finished, called = services.counter_finish_and_call_next(
+                    counter=counter,
+                    ticket=ticket,
+                    actor=user,
+                    outcome=request.POST.get("outcome", ""),
+                    note=request.POST.get("note", "").strip()[:2000],
+                )
+                if called is None:
+                    messages.info(request, _("Nobody is waiting for the services of this counter."))
             elif action == "no_show":
                 services.ticket_no_show(ticket=ticket, actor=user)
             elif action == "transfer":
@@ -622,6 +720,10 @@ def counter_action(request: HttpRequest, counter_id: int) -> HttpResponse:
         errors = _field_errors(exc)
         context = _console_context(request, counter)
         context.update({"errors": errors, "failed_action": action})
+        if exc.code == "officer_busy":
+            # "You already hold Loket X: close it first": with the way there.
+            held = selectors.officer_active_session(user)
+            context["held_counter"] = held.counter if held is not None else None
         return render(request, "queueing/counter_console.html", context, status=exc.status_code)
     return redirect("queueing:counter", counter_id=counter.pk)
 
