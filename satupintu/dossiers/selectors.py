@@ -546,22 +546,6 @@ def _result_holders(dossier: Dossier) -> list[Dossier]:
     return list(dossier.children.order_by("bundle_item__position", "pk")) or [dossier]
 
 
-def result_download_signer() -> Any:
-    from satupintu.core.signing import HmacSigner
-
-    return HmacSigner.for_purpose("dossiers.result-download", encoding="base64url", length=32)
-
-
-def result_download_token(dossier: Dossier) -> str:
-    """The applicant's own key to the signed results: sent to them in the result message only
-    (the tracking code alone, printed on receipts, shows the status but never the files)."""
-    return str(result_download_signer().sign(f"{dossier.pk}:{dossier.tracking_code}"))
-
-
-def result_download_token_valid(dossier: Dossier, token: str) -> bool:
-    return bool(result_download_signer().verify(f"{dossier.pk}:{dossier.tracking_code}", token))
-
-
 def dossier_pickup(dossier: Dossier) -> dict[str, Any]:
     """What the applicant does once the application is finished: where, when and with what to
     collect the result, or how to download it (a signed PDF of an online application).

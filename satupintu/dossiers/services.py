@@ -1375,19 +1375,18 @@ def _applicant_text(dossier: Dossier, action: str, comment: str) -> tuple[str, s
     return subject, " ".join(lines), state_name
 
 
-def result_download_url(dossier: Dossier) -> str:
-    """The applicant's personal link to download the signed results (sent to them only)."""
-    from django.urls import reverse
+def _account_url(dossier: Dossier) -> str:
+    """The dossier's page in the citizen's account, which asks whoever opens it to sign in with
+    the application's phone or e-mail first: the result is never behind a link that works for
+    anyone who holds it. The citizens app sits above this one, so it is reached by URL name."""
+    from django.urls import NoReverseMatch, reverse
 
     from satupintu.core.public_url import public_url
-    from satupintu.dossiers.selectors import result_download_token
 
-    return public_url(
-        reverse(
-            "dossiers:result-download",
-            args=[dossier.tracking_code, result_download_token(dossier)],
-        )
-    )
+    try:
+        return public_url(reverse("citizens:dossier", args=[dossier.pk]))
+    except NoReverseMatch:
+        return ""
 
 
 def _pickup_lines(dossier: Dossier) -> list[str]:
@@ -1400,27 +1399,14 @@ def _pickup_lines(dossier: Dossier) -> list[str]:
         return []
     lines: list[str] = []
     if pickup["online"] and pickup["downloadable"]:
-        lines.append(
-            _(
-                "Download your electronically signed result (valid printed or on screen) with "
-                "your personal link: %(url)s . Or collect a copy at the mall:"
-            )
-            % {"url": result_download_url(dossier)}
-        )
-    if pickup["online"] and pickup["downloadable"]:
-        from django.urls import NoReverseMatch, reverse
-
-        from satupintu.core.public_url import public_url
-
-        try:
-            # The citizen's account (an app above this one, reached by its URL name only):
-            # sign in with the phone or e-mail of the application, on any device.
-            account = public_url(reverse("citizens:dossier", args=[dossier.pk]))
-        except NoReverseMatch:
-            account = ""
+        account = _account_url(dossier)
         if account:
             lines.append(
-                _("Or sign in to My services with your phone or e-mail, on any device: %(url)s .")
+                _(
+                    "Download your electronically signed result (valid printed or on screen): "
+                    "sign in to My services with the phone number or e-mail address of this "
+                    "application, on any device: %(url)s . Or collect a copy at the mall:"
+                )
                 % {"url": account}
             )
     place = pickup["mall"] + (f", {pickup['address']}" if pickup["address"] else "")
