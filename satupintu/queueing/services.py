@@ -532,7 +532,9 @@ def counter_call_next(*, counter: Counter, actor: Any) -> Ticket | None:
 
     Exactly once: the candidate is taken with FOR UPDATE SKIP LOCKED on PostgreSQL (the
     write transaction serialises callers on SQLite), under the lock of the counter's session
-    (`hotpath.call_next`). None when nobody waits."""
+    (`hotpath.call_next`). None when nobody waits; 409 `counter_closed` for a counter not in
+    use (`require_counter_in_use`)."""
+    require_counter_in_use(counter)
     now = timezone.now()
     try:
         done = hotpath.call_next(
