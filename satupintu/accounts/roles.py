@@ -116,13 +116,13 @@ ROLE_TABLE: dict[str, dict[str, dict[str, Reach]]] = {
         "add": {ANONYMOUS: P},
         "view": {
             Role.MALL_ADMIN: M,
-            Role.SUPERVISOR: M,
+            Role.SUPERVISOR: A,
             Role.AGENCY_ADMIN: A,
             Role.BACK_OFFICE_OFFICER: A,
         },
         "change": {
             Role.MALL_ADMIN: M,
-            Role.SUPERVISOR: M,
+            Role.SUPERVISOR: A,
             Role.AGENCY_ADMIN: A,
             Role.BACK_OFFICE_OFFICER: A,
         },
@@ -192,6 +192,30 @@ class Scope:
     agency_ids: frozenset[int] = field(default_factory=frozenset)
     outreach_mall_ids: frozenset[int] = field(default_factory=frozenset)
     own_user_id: int | None = None
+    # (mall id, agency id) of the agency grants, to tell which of them lie in a given mall.
+    agency_malls: frozenset[tuple[int, int]] = field(default_factory=frozenset)
+
+    def agencies_in(self, mall_id: int) -> list[int]:
+        return sorted(agency for mall, agency in self.agency_malls if mall == mall_id)
+
+    def narrow(self, *, mall_id: int, agency_id: int | None) -> int | None:
+        """For reads of a mall's figures (reports, IKM): the agency filter `user` must use.
+        Mall-wide reach keeps `agency_id` as asked (None: the whole mall); agency reach forces
+        the one agency, or checks the one asked for; no reach in the mall is "not found"."""
+        from satupintu.core.errors import InvalidInput, NotFound
+
+        if self.everywhere or mall_id in self.mall_ids:
+            return agency_id
+        own = self.agencies_in(mall_id)
+        if not own:
+            raise NotFound("No such report")
+        if agency_id is None:
+            if len(own) > 1:
+                raise InvalidInput("Choose one of your agencies.", field="query.agency")
+            return own[0]
+        if agency_id not in own:
+            raise NotFound(f"No agency {agency_id} in this mall", field="query.agency")
+        return agency_id
 
     @property
     def staff(self) -> bool:
@@ -237,6 +261,7 @@ def scope_for(
         )
     mall_ids: set[int] = set()
     agency_ids: set[int] = set()
+    agency_malls: set[tuple[int, int]] = set()
     outreach: set[int] = set()
     for mall_id, agency_id, role in memberships:
         reach = table.get(role)
@@ -245,7 +270,9 @@ def scope_for(
         if reach == Reach.MALL or (reach == Reach.AGENCY and agency_id is None):
             mall_ids.add(mall_id)
         elif reach == Reach.AGENCY:
-            agency_ids.add(agency_id)  # type: ignore[arg-type]
+            assert agency_id is not None
+            agency_ids.add(agency_id)
+            agency_malls.add((mall_id, agency_id))
         elif reach == Reach.OUTREACH:
             outreach.add(mall_id)
     return Scope(
@@ -253,6 +280,7 @@ def scope_for(
         mall_ids=frozenset(mall_ids),
         agency_ids=frozenset(agency_ids),
         outreach_mall_ids=frozenset(outreach),
+        agency_malls=frozenset(agency_malls),
         own_user_id=user.pk if APPLICANT in table else None,
     )
 

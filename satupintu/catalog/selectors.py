@@ -199,3 +199,44 @@ def counter_list(*, mall: Mall) -> QuerySet[Counter]:
         .prefetch_related(Prefetch("services", queryset=Service.objects.filter(is_active=True)))
         .order_by("number")
     )
+
+
+# --- small reads for pages and handlers (so that they never touch `.objects`) ---------------
+
+
+def live_services(mall: Mall) -> QuerySet[Service]:
+    """The mall's live services (`Service.objects.live()`) with their agency."""
+    return Service.objects.live().filter(mall=mall).select_related("agency")
+
+
+def live_service_in_mall(*, mall: Mall, service_id: int | None) -> Service | None:
+    if service_id is None:
+        return None
+    return live_services(mall).filter(pk=service_id).first()
+
+
+def service_with_mall(service_id: int) -> Service:
+    service = Service.objects.select_related("mall", "agency").filter(pk=service_id).first()
+    if service is None:
+        raise NotFound(f"No service with id {service_id}")
+    return service
+
+
+def live_agencies(mall: Mall | int) -> QuerySet[Agency]:
+    mall_id = mall if isinstance(mall, int) else mall.pk
+    return Agency.objects.live().filter(mall_id=mall_id).order_by("name")
+
+
+def agency_in_mall(*, mall_id: int, agency_id: int | None) -> Agency | None:
+    """An agency of the mall (active or not), or None."""
+    if agency_id is None:
+        return None
+    return Agency.objects.filter(pk=agency_id, mall_id=mall_id).first()
+
+
+def agencies_by_ids(agency_ids: list[int]) -> QuerySet[Agency]:
+    return Agency.objects.filter(pk__in=agency_ids).order_by("name")
+
+
+def malls_by_ids(mall_ids: list[int]) -> QuerySet[Mall]:
+    return Mall.objects.filter(pk__in=mall_ids).order_by("pk")

@@ -9,9 +9,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from satupintu.accounts.models import Role
-from satupintu.accounts.roles import Reach, grants, roles_with
+from satupintu.accounts.roles import Reach, grants, roles_with, scope_for
 from satupintu.accounts.selectors import memberships_of
-from satupintu.catalog.models import Channel, Mall, Service, ServiceRequirement
+from satupintu.catalog.models import Channel, Mall, Service, ServiceBundle, ServiceRequirement
 from satupintu.catalog.selectors import mall_closures
 from satupintu.core.errors import NotFound
 from satupintu.dossiers import sla
@@ -31,6 +31,11 @@ from satupintu.dossiers.models import (
 # agency's, mall-wide ones the mall's, outreach officers the mall's outreach dossiers. Cashiers
 # work from bills and see no dossier's form data.
 STAFF_VIEW_ROLES = roles_with("dossier", "view")
+# Who uploads and ticks a dossier's documents ("document"/"change" in the role table, within
+# the reach `caller_roles` applies: an outreach officer only on outreach dossiers).
+DOCUMENT_HANDLER_ROLES = frozenset(roles_with("document", "change")) | {APPLICANT}
+# Who takes dossiers in at the front office ("dossier"/"add" beyond the public).
+INTAKE_ROLES = roles_with("dossier", "add")
 # Who may read the full NIK: the back office that decides on the dossier.
 NIK_READER_ROLES = [Role.BACK_OFFICE_OFFICER, Role.SUPERVISOR]
 ASSIGNEE_ROLES = [Role.BACK_OFFICE_OFFICER, Role.SUPERVISOR]
@@ -383,6 +388,7 @@ def dossier_public_tracking(dossier: Dossier) -> dict[str, Any]:
     history = [
         {"at": e.at, "status": e.to_status, "status_label": _state_label(e.to_status, names)}
         for e in dossier.events.exclude(action__in=_INTERNAL_EVENTS)
+        .exclude(action__startswith="document_")
         .exclude(to_status="")
         .order_by("at", "id")
     ]
@@ -466,3 +472,62 @@ def assignable_users(dossier: Dossier) -> list[Any]:
         mall_id=dossier.mall_id, role__in=ASSIGNEE_ROLES, user__is_active=True
     ).filter(Q(agency__isnull=True) | Q(agency_id=dossier.agency_id))
     return list(User.objects.filter(memberships__in=memberships).distinct().order_by("username"))
+
+
+# --- reads for the pages ---------------------------------------------------------------------
+
+
+def template_state_choices() -> list[tuple[str, str]]:
+    """(code, name) of the states of the workflow templates, for the worklist's filter."""
+    rows = (
+        WorkflowState.objects.filter(workflow__is_template=True)
+        .values_list("code", "name")
+        .distinct()
+        .order_by("code")
+    )
+    return list(dict(rows).items())
+
+
+def dossier_for_session(dossier_id: int) -> Dossier:
+    """A dossier the browser's own session submitted (the page checked the session)."""
+    found = (
+        Dossier.objects.select_related("mall", "service", "agency").filter(pk=dossier_id).first()
+    )
+    if found is None:
+        raise NotFound(f"No dossier with id {dossier_id}")
+    return found
+
+
+def intake_malls(user: Any) -> list[Mall]:
+    """The live malls where `user` takes dossiers in at the front office."""
+    scope = scope_for(user, "dossier", "add")
+    malls = Mall.objects.live()
+    if not scope.everywhere:
+        malls = malls.filter(pk__in=sorted(scope.mall_ids | scope.outreach_mall_ids))
+    return list(malls.order_by("name"))
+
+
+def intake_services(mall: Mall) -> QuerySet[Service]:
+    return Service.objects.live().filter(mall=mall).select_related("agency")
+
+
+def live_bundles(mall: Mall) -> QuerySet[ServiceBundle]:
+    return ServiceBundle.objects.filter(mall=mall, is_active=True)
+
+
+def online_services(mall: Mall) -> QuerySet[Service]:
+    """Live services of the mall one can apply for online."""
+    return (
+        Service.objects.live()
+        .filter(mall=mall, offers_online=True)
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    )
+
+
+def online_service_by_code(mall: Mall, code: str) -> Service | None:
+    return online_services(mall).filter(code=code).first()
+
+
+def bundle_by_code(mall: Mall, code: str) -> ServiceBundle | None:
+    return live_bundles(mall).filter(code=code).first()

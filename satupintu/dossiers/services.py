@@ -22,7 +22,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.models import Membership, Role, User
-from satupintu.accounts.roles import roles_with
 from satupintu.accounts.selectors import has_role
 from satupintu.catalog.models import BundleItem, Channel, Service, ServiceBundle, ServiceRequirement
 from satupintu.catalog.selectors import (
@@ -58,6 +57,7 @@ from satupintu.dossiers.models import (
 )
 from satupintu.dossiers.selectors import (
     ASSIGNEE_ROLES,
+    DOCUMENT_HANDLER_ROLES,
     NIK_READER_ROLES,
     access_dossier,
     caller_roles,
@@ -72,9 +72,6 @@ from satupintu.dossiers.workflow_templates import TEMPLATES
 logger = logging.getLogger(__name__)
 
 STAFF_INTAKE_ROLES = [Role.COUNTER_OFFICER, Role.SUPERVISOR]
-# Who uploads and ticks a dossier's documents ("document"/"change" in the role table, within
-# the reach `caller_roles` applies: an outreach officer only on outreach dossiers).
-DOCUMENT_HANDLER_ROLES = frozenset(roles_with("document", "change")) | {APPLICANT}
 OUTREACH_INTAKE_ROLES = [Role.OUTREACH_OFFICER, Role.COUNTER_OFFICER, Role.SUPERVISOR]
 BUNDLE_IN_PROGRESS = Dossier.BundleStatus.IN_PROGRESS.value
 

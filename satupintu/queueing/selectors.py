@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.roles import Scope, roles_with, scope_for
-from satupintu.catalog.models import Counter, Mall, Service
+from satupintu.catalog.models import Agency, Counter, Mall, Service
 from satupintu.catalog.selectors import require_service_serving
 from satupintu.core.errors import NotFound
 from satupintu.core.signing import HmacSigner
@@ -28,6 +28,7 @@ from satupintu.queueing.models import (
     AppointmentSlotConfig,
     CounterSession,
     Display,
+    Kiosk,
     Ticket,
     TicketChannel,
 )
@@ -251,6 +252,77 @@ def service_for_transfer(*, service_id: int, mall_id: int) -> Service:
 
 def display_list(*, mall: Mall) -> QuerySet[Display]:
     return Display.objects.filter(mall=mall).select_related("floor").order_by("name")
+
+
+def display_get(*, display_id: int) -> Display:
+    display = Display.objects.select_related("mall", "floor").filter(pk=display_id).first()
+    if display is None:
+        raise NotFound(f"No display with id {display_id}")
+    return display
+
+
+def display_place(*, display_id: int) -> dict[str, Any] | None:
+    """{mall_id, floor_id} of a display (what its event stream listens to), or None."""
+    return Display.objects.filter(pk=display_id).values("mall_id", "floor_id").first()
+
+
+def service_ids_on_floor(floor_id: int) -> set[int]:
+    """Services served by an active counter of the floor (what its board shows)."""
+    return set(
+        Service.objects.filter(counters__floor_id=floor_id, counters__is_active=True).values_list(
+            "id", flat=True
+        )
+    )
+
+
+def counters_for_service(service_id: int) -> list[Counter]:
+    """The counters in use (`Counter.objects.live()`) serving a service, nearest floor first."""
+    return list(
+        Counter.objects.live()
+        .filter(services=service_id)
+        .select_related("floor")
+        .order_by("floor__number", "number")
+    )
+
+
+def kiosk_in_mall(*, kiosk_id: int | None, mall: Mall) -> Kiosk | None:
+    if kiosk_id is None:
+        return None
+    return Kiosk.objects.filter(pk=kiosk_id, mall=mall).first()
+
+
+def kiosk_services(mall: Mall) -> QuerySet[Service]:
+    """Services a visitor can take a ticket for at the kiosk (walk-in or drive-thru)."""
+    return (
+        Service.objects.live()
+        .filter(mall=mall)
+        .filter(Q(offers_walk_in=True) | Q(offers_drive_thru=True))
+        .select_related("agency")
+    )
+
+
+def agencies_of(services: QuerySet[Service]) -> QuerySet[Agency]:
+    return Agency.objects.filter(pk__in=services.values("agency_id")).order_by("name")
+
+
+def transfer_targets(mall: Mall) -> QuerySet[Service]:
+    """Live walk-in services of the mall a ticket can be sent on to."""
+    return (
+        Service.objects.live()
+        .filter(mall=mall, offers_walk_in=True)
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    )
+
+
+def bookable_services(mall: Mall) -> QuerySet[Service]:
+    """Live services of the mall that take appointments."""
+    return (
+        Service.objects.live()
+        .filter(mall=mall, appointment_config__is_active=True)
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    )
 
 
 def appointment_list(
