@@ -286,11 +286,11 @@ def scope_for(
 
 
 _REACH_LABELS = {
-    Reach.PUBLIC: "public (live rows)",
+    Reach.PUBLIC: "public",
     Reach.MALL: "mall",
     Reach.AGENCY: "agency",
     Reach.OWN: "own",
-    Reach.OUTREACH: "outreach rows",
+    Reach.OUTREACH: "outreach",
 }
 
 
