@@ -5,6 +5,8 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The demo's links (QR codes, receipts, e-mails) follow the port it serves on.
+export PORT
 STAMP := $(VENV)/.installed-stamp
 APPS := $(patsubst satupintu/%/locale,%,$(wildcard satupintu/*/locale))
 

@@ -79,6 +79,9 @@ def main() -> int:
         "MEDIA_ROOT": str(workdir / "media"),
         "SIGNING_DIR": str(workdir / "signing"),
         "SIGNING_AUTO_INIT": "1",
+        # The run signs with a throw-away demo CA of its own, as `make demo` does.
+        "SIGNING_PASSPHRASE": "schemathesis-signing-only-" + "z" * 20,
+        "SIGNING_TRUST_DEMO_CA": "1",
         "DEBUG": "0",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "schemathesis-run-only-" + "x" * 40),
         "PERSONAL_DATA_KEY": os.environ.get(

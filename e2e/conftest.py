@@ -133,8 +133,65 @@ def _wait_for(url: str, timeout: float = 60.0) -> None:
     raise RuntimeError(f"server did not answer at {url}")
 
 
+class SmsGateway:
+    """A WhatsApp/SMS gateway on this machine that keeps what the server sends it (the server's
+    SMS_GATEWAY_URL points here), so a journey can read the one-time code a phone received."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        received: list[dict[str, Any]] = []
+        self.received = received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                received.append(json.loads(body))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/send"
+
+    def messages_to(self, phone: str) -> list[str]:
+        return [m["message"] for m in self.received if m.get("to") == phone]
+
+    def wait_for_code(self, phone: str, after: int = 0, timeout: float = 15.0) -> str:
+        """The six-digit code of the first message to `phone` beyond the first `after`."""
+        import re
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            messages = self.messages_to(phone)[after:]
+            for message in messages:
+                found = re.search(r"\b(\d{6})\b", message)
+                if found:
+                    return found.group(1)
+            time.sleep(0.1)
+        raise AssertionError(f"no code reached {phone}: {self.messages_to(phone)}")
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def sms_gateway() -> Iterator[SmsGateway]:
+    gateway = SmsGateway()
+    yield gateway
+    gateway.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, sms_gateway: SmsGateway) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"browser tests need Chromium at {CHROMIUM}")
     workdir = tmp_path_factory.mktemp("e2e-server")
@@ -155,6 +212,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "RATELIMIT_ENABLE": "0",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "SMS_GATEWAY_URL": sms_gateway.url,
+        "SMS_GATEWAY_TOKEN": "e2e-gateway-token",
     }
     env.pop("REDIS_URL", None)
     bin_dir = Path(sys.executable).parent

@@ -74,7 +74,7 @@ def test_priority_ticket_is_called_announced_served_and_rated(
     assert "Paspor Baru atau Penggantian" in facts
     assert "Membawa anak atau balita" in facts
     assert re.search(r"Antrian di depan\s+0", facts), facts  # ahead of the regular ticket
-    assert re.search(r"Lantai 1 .*loket .*10", facts, re.I), facts
+    assert re.search(r"Lantai 1 .*Loket Imigrasi 1, Loket Imigrasi 2", facts), facts
     screenshot(page, "kiosk-ticket")
     assert_accessible(page)
     # The QR code carries the phone status page: drawing that address's QR code the same way
@@ -110,9 +110,12 @@ def test_priority_ticket_is_called_announced_served_and_rated(
     board.wait_for_function("window.__spoken.length > 0", timeout=10_000)
     from satupintu.queueing.numbers import spell_ticket_number
 
-    expected = f"Nomor antrian {spell_ticket_number(number)}, silakan menuju loket sepuluh"
+    # The counter is called by the name the board shows, its number in words.
+    expected = f"Nomor antrian {spell_ticket_number(number)}, silakan menuju Loket Imigrasi satu"
     assert spoken(board) == [expected]
-    assert re.fullmatch(r"Nomor antrian [A-Z] [a-z ]+, silakan menuju loket sepuluh", expected)
+    assert re.fullmatch(
+        r"Nomor antrian [A-Z] [a-z ]+, silakan menuju Loket Imigrasi satu", expected
+    )
     screenshot(board, "display-board", full_page=False)
     assert_accessible(board)
 
@@ -238,7 +241,8 @@ def test_drive_thru_ticket_carries_the_plate_and_a_bad_plate_is_refused(page: An
     page.wait_for_url(re.compile(r"/kiosk/ticket/"))
     facts = page.inner_text(".kiosk-ticket")
     assert "AB 1234 CD" in facts
-    assert re.search(r"Tunggu di\s+.*22, 23", facts), facts  # the two drive-thru lanes
+    # the two drive-thru lanes, by the names the board calls them
+    assert re.search(r"Tunggu di\s+.*Drive-thru Lajur 1, Drive-thru Lajur 2", facts), facts
     screenshot(page, "kiosk-drive-thru-ticket")
     switch_to_english(page)
     assert "Vehicle plate" in page.inner_text(".kiosk-ticket")

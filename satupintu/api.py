@@ -222,6 +222,7 @@ def _register_routers() -> None:
     from satupintu.accounts.api import router as accounts_router
     from satupintu.catalog.api import router as catalog_router
     from satupintu.catalog.partners_api import router as partners_router
+    from satupintu.citizens.api import router as citizens_router
     from satupintu.dossiers.api import router as dossiers_router
     from satupintu.dossiers.verify_api import router as verify_router
     from satupintu.feedback.api import router as feedback_router
@@ -240,6 +241,7 @@ def _register_routers() -> None:
     api.add_router("", outreach_router)
     api.add_router("", feedback_router)
     api.add_router("", reports_router)
+    api.add_router("", citizens_router)
 
 
 _register_routers()

@@ -136,6 +136,8 @@ INSTALLED_APPS = [
     "satupintu.outreach",
     "satupintu.feedback",
     "satupintu.reports",
+    "satupintu.planning",
+    "satupintu.citizens",
     "satupintu.portal",
 ]
 
@@ -143,6 +145,7 @@ INSTALLED_APPS = [
 # that carry a bearer token (kiosks, counter consoles): core/middleware.py.
 MIDDLEWARE = [
     "satupintu.core.middleware.api_errors_as_json",
+    "satupintu.core.public_url.public_base_url_middleware",
     "satupintu.core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -284,8 +287,14 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Satu Pintu <noreply@satupintu.local>")
 
-# A URL of this deployment as the public reaches it, printed in QR codes and notifications.
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# A URL of this deployment as the public reaches it, printed in QR codes and notifications. Not
+# configured (a demo): the address each request came in on, else this machine on PORT
+# (`core.public_url`).
+PUBLIC_BASE_URL_CONFIGURED = bool(os.environ.get("PUBLIC_BASE_URL", "").strip())
+PUBLIC_BASE_URL = (
+    os.environ.get("PUBLIC_BASE_URL", "").strip()
+    or f"http://127.0.0.1:{os.environ.get('PORT', '').strip() or '8000'}"
+)
 
 # Rate limits of the public, anonymous endpoints (django-ratelimit syntax), per client address.
 RATELIMIT_PUBLIC = os.environ.get("RATELIMIT_PUBLIC", "30/m")
@@ -452,6 +461,19 @@ if IS_POSTGRES and DB_POOL_MAX_SIZE > 0:
 # longer lifetime.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 API_TOKEN_DEVICE_DAYS = env_int("API_TOKEN_DEVICE_DAYS", 365)
+
+# --- citizens: the citizen's own account ---
+# One-time codes (sign-in, claiming an application): minutes valid, wrong tries before a code
+# dies, codes asked per address (django-ratelimit syntax), claims asked per account.
+CITIZEN_CODE_MINUTES = env_int("CITIZEN_CODE_MINUTES", 10)
+CITIZEN_CODE_MAX_ATTEMPTS = env_int("CITIZEN_CODE_MAX_ATTEMPTS", 5)
+CITIZEN_CODE_RATE = os.environ.get("CITIZEN_CODE_RATE", "3/10m")
+CITIZEN_CLAIM_RATE = os.environ.get("CITIZEN_CLAIM_RATE", "10/h")
+# Lifetime of the bearer token a citizen's app gets for a code.
+CITIZEN_TOKEN_HOURS = env_int("CITIZEN_TOKEN_HOURS", 168)
+# "Almost your turn": a message when this many people are ahead (a service's queue-from-home
+# setting may say otherwise), for remote tickets and walk-ins who left a phone number.
+CITIZEN_NOTIFY_AHEAD = env_int("CITIZEN_NOTIFY_AHEAD", 2)
 
 # --- core: health and metrics ---
 # `/readyz` wants a fresh heartbeat from each of these background processes.

@@ -177,15 +177,15 @@ class ServiceAdmin(ScopedModelAdmin):
     inlines = (ServiceRequirementInline,)
     fieldsets = (
         (None, {"fields": ("mall", "agency", "code", "name", "name_en", "description", "kind",
-                           "is_active")}),
+                           "keywords", "is_active")}),
         (_("Channels and queue"), {"fields": (
             ("offers_walk_in", "offers_drive_thru", "offers_online", "offers_outreach"),
             "queue_prefix",
             ("quota_walk_in", "quota_drive_thru", "quota_online", "quota_outreach"),
         )}),
         (_("Service delivery (shown to the public)"), {"fields": (
-            "procedure", ("duration_value", "duration_unit"), ("fee", "fee_note"), "product",
-            "complaint_handling",
+            "procedure", ("duration_value", "duration_unit"), ("fee", "fee_note"), "fee_rule",
+            "product", "result_key", "complaint_handling",
         )}),
         (_("Service manufacturing"), {"fields": (
             "legal_basis", "facilities", "staff_competence", "internal_supervision",

@@ -98,6 +98,7 @@ def service_out(service: Service) -> dict[str, Any]:
             "duration": {"value": service.duration_value, "unit": service.duration_unit},
             "fee": service.fee,
             "fee_note": service.fee_note,
+            "fee_rule": service.fee_rule,
             "product": service.product,
             "complaint_handling": service.complaint_handling,
             "legal_basis": service.legal_basis,

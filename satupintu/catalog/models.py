@@ -371,6 +371,32 @@ class Service(models.Model):
     )
     fee = models.PositiveBigIntegerField(_("fee (rupiah)"), default=0, help_text=_("0 = free"))
     fee_note = models.CharField(_("fee note"), max_length=255, blank=True)
+    fee_rule = models.CharField(
+        _("fee rule"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "When the amount depends on the case (a tax, a levy by floor area): the rule in short, "
+            "shown instead of the fixed fee (which then counts only the service's own charge)."
+        ),
+    )
+    result_key = models.SlugField(
+        _("document it issues"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The requirement key of the document this service issues (akta-lahir): inside a "
+            "bundle, its result fulfils that requirement of the bundle's later services."
+        ),
+    )
+    keywords = models.CharField(
+        _("search keywords"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Other words people use for this service, comma-separated (e-ktp, pajak motor)."
+        ),
+    )
     product = models.TextField(_("product"), blank=True)
     complaint_handling = models.TextField(_("complaint handling"), blank=True)
     # Service standard: the eight manufacturing components.

@@ -125,6 +125,7 @@ class StandardOut(Schema):
     duration: DurationSchema
     fee: int
     fee_note: str
+    fee_rule: str
     product: str
     complaint_handling: str
     legal_basis: str
@@ -143,6 +144,7 @@ class StandardPatch(InputSchema):
     duration: DurationSchema | None = None
     fee: int | None = Field(default=None, ge=0, le=MAX_FEE)
     fee_note: Text | None = Field(default=None, max_length=255)
+    fee_rule: Text | None = Field(default=None, max_length=200)
     product: Text | None = None
     complaint_handling: Text | None = None
     legal_basis: Text | None = None

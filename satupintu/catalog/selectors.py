@@ -130,6 +130,7 @@ def service_list(
                 | Q(name_en__icontains=word)
                 | Q(code__icontains=word)
                 | Q(description__icontains=word)
+                | Q(keywords__icontains=word)
                 | Q(agency__name__icontains=word)
                 | Q(agency__short_name__icontains=word)
             )

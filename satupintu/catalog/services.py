@@ -21,6 +21,7 @@ from satupintu.core.errors import InvalidInput
 
 _STANDARD_TEXT_FIELDS = [
     "fee_note",
+    "fee_rule",
     "product",
     "complaint_handling",
     "legal_basis",

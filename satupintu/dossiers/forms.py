@@ -13,6 +13,23 @@ from satupintu.core.errors import DomainError
 from satupintu.dossiers.models import Dossier, FormField
 
 
+def human_size_kb(size_kb: int) -> str:
+    """2048 -> '2 MB', 1536 -> '1,5 MB' (in Indonesian), 500 -> '500 KB'."""
+    from django.utils.formats import number_format
+
+    if size_kb >= 1024:
+        megabytes = size_kb / 1024
+        if megabytes == int(megabytes):
+            return f"{int(megabytes)} MB"
+        return f"{number_format(round(megabytes, 1), 1)} MB"
+    return f"{size_kb} KB"
+
+
+def human_types(accepted: str) -> str:
+    """'pdf,jpg,png' -> 'PDF, JPG, PNG'."""
+    return ", ".join(t.strip().upper() for t in accepted.split(",") if t.strip())
+
+
 class ApplicationForm(forms.Form):
     """Applicant, the service's form fields and one upload (and, at the counter, one tick) per
     requirement."""
@@ -75,8 +92,11 @@ class ApplicationForm(forms.Form):
                 self.fields[f"file_{requirement.pk}"] = forms.FileField(
                     label=requirement.name,
                     required=False,
-                    help_text=_("%(types)s, at most %(size)d KB")
-                    % {"types": requirement.accepted_types, "size": requirement.max_size_kb},
+                    help_text=_("%(types)s, at most %(size)s")
+                    % {
+                        "types": human_types(requirement.accepted_types),
+                        "size": human_size_kb(requirement.max_size_kb),
+                    },
                 )
             if with_ticks:
                 self.fields[f"tick_{requirement.pk}"] = forms.ChoiceField(
@@ -97,7 +117,10 @@ class ApplicationForm(forms.Form):
             "kind": data["kind"],
             "nik": data["nik"],
             "name": data["name"],
-            "business_name": data.get("business_name", ""),
+            # A person has no business name, whatever the browser sent.
+            "business_name": data.get("business_name", "")
+            if data["kind"] == Dossier.ApplicantKind.BUSINESS
+            else "",
             "phone": data.get("phone", ""),
             "email": data.get("email", ""),
         }

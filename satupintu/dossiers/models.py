@@ -748,4 +748,6 @@ class ResultDocument(models.Model):
 
     @property
     def verification_url(self) -> str:
-        return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/{self.verification_code}"
+        from satupintu.core.public_url import public_url
+
+        return public_url(f"/verify/{self.verification_code}")

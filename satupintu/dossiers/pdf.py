@@ -14,7 +14,6 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import segno
-from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -41,7 +40,9 @@ QR_QUIET_ZONE = 4
 
 
 def public_url(path: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/{path.lstrip('/')}"
+    from satupintu.core.public_url import public_url as base_public_url
+
+    return base_public_url(path)
 
 
 def tracking_url(tracking_code: str) -> str:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from satupintu.accounts.models import Role
 from satupintu.accounts.roles import Reach, grants, roles_with, scope_for
@@ -21,6 +22,7 @@ from satupintu.dossiers.models import (
     Bill,
     Dossier,
     DossierDocument,
+    FormField,
     ResultDocument,
     ServiceConfig,
     WorkflowAction,
@@ -240,20 +242,94 @@ def status_label(dossier: Dossier) -> str:
         return dossier.status
 
 
-def _event_out(event: Any, names: dict[str, str]) -> dict[str, Any]:
+# What the history says for the steps that are not workflow actions (those are named by their
+# workflow, in `action_names`).
+_EVENT_NAMES = {
+    "submit": gettext_noop("Submitted"),
+    "hold": gettext_noop("Waiting for earlier services of the bundle"),
+    "start": gettext_noop("Started: earlier services of the bundle are finished"),
+    "bundle_status": gettext_noop("Bundle status changed"),
+    "assign": gettext_noop("Assigned"),
+    "bill": gettext_noop("Fee billed"),
+    "pay": gettext_noop("Fee paid"),
+    "sla_warning": gettext_noop("Deadline warning sent"),
+    "document": gettext_noop("Document checked"),
+    "upload": gettext_noop("Document uploaded"),
+    "result_attached": gettext_noop("Result of an earlier service attached as a requirement"),
+}
+# Comments the system writes itself (in English, in the event row), shown translated.
+_EVENT_COMMENTS = {
+    "earlier services of the bundle are finished": gettext_noop(
+        "earlier services of the bundle are finished"
+    ),
+}
+
+
+def action_names(dossier: Dossier) -> dict[str, str]:
+    """Workflow action code -> its name (untranslated), for this dossier's workflow."""
+    if dossier.workflow_id is None:
+        return {}
+    return dict(
+        WorkflowAction.objects.filter(workflow_id=dossier.workflow_id).values_list("code", "name")
+    )
+
+
+def event_action_label(action: str, actions: dict[str, str]) -> str:
+    """A history step in words, in the active language (the code itself if it is unknown)."""
     from django.utils.translation import gettext
 
+    name = actions.get(action) or _EVENT_NAMES.get(action)
+    return gettext(name) if name else action
+
+
+def _event_out(
+    event: Any, names: dict[str, str], actions: dict[str, str] | None = None
+) -> dict[str, Any]:
+    from django.utils.translation import gettext
+
+    comment = event.comment
+    if comment in _EVENT_COMMENTS:
+        comment = gettext(_EVENT_COMMENTS[comment])
     return {
         "at": event.at,
         "actor": event.actor_label,
         "action": event.action,
+        "action_label": event_action_label(event.action, actions or {}),
         "from_status": event.from_status,
         "to_status": event.to_status,
-        "to_status_label": gettext(names[event.to_status])
-        if event.to_status in names
-        else event.to_status,
-        "comment": event.comment,
+        "to_status_label": _state_label(event.to_status, names),
+        "comment": comment,
     }
+
+
+def dossier_form_rows(dossier: Dossier) -> list[dict[str, Any]]:
+    """The answers of the service's form as people read them: each with its field's label (not
+    the key), dates as dates (the template writes them the local way), in the form's order.
+    Answers to a field that no longer exists keep their key as the label."""
+    from datetime import date as date_type
+
+    values = dict(dossier.form_data or {})
+    fields = (
+        list(FormField.objects.filter(service_id=dossier.service_id).order_by("position", "id"))
+        if dossier.service_id
+        else []
+    )
+    rows: list[dict[str, Any]] = []
+    for field in fields:
+        if field.name not in values:
+            continue
+        value = values.pop(field.name)
+        is_date = False
+        if field.kind == FormField.Kind.DATE and isinstance(value, str):
+            try:
+                value = date_type.fromisoformat(value)
+                is_date = True
+            except ValueError:
+                pass
+        rows.append({"key": field.name, "label": field.label, "value": value, "is_date": is_date})
+    for key, value in values.items():
+        rows.append({"key": key, "label": key.replace("_", " "), "value": value, "is_date": False})
+    return rows
 
 
 def dossier_summary(dossier: Dossier, today: date | None = None) -> dict[str, Any]:
@@ -286,6 +362,7 @@ def dossier_detail(dossier: Dossier, user: Any) -> dict[str, Any]:
     """Everything the caller may see of one dossier (NIK masked; the full one has its own,
     audited endpoint)."""
     names = state_names(dossier)
+    actions = action_names(dossier)
     data = dossier_summary(dossier)
     data.update(
         {
@@ -304,17 +381,19 @@ def dossier_detail(dossier: Dossier, user: Any) -> dict[str, Any]:
                 "email": dossier.applicant_email,
             },
             "form": dossier.form_data,
+            "form_rows": dossier_form_rows(dossier),
             "sla_days": dossier.sla_days,
             "sla_started_on": dossier.sla_started_on,
             "sla_paused_since": dossier.sla_paused_since,
             "sla_stopped_on": dossier.sla_stopped_on,
-            "history": [_event_out(e, names) for e in dossier.events.order_by("at", "id")],
+            "history": [_event_out(e, names, actions) for e in dossier.events.order_by("at", "id")],
             "allowed_actions": [
                 {
                     "code": a.code,
                     "name": a.name,
                     "to_status": a.to_state.code,
                     "comment_required": a.comment_required,
+                    "is_destructive": a.is_destructive,
                 }
                 for a in dossier_allowed_actions(user, dossier)
             ],
@@ -365,7 +444,7 @@ def dossier_detail(dossier: Dossier, user: Any) -> dict[str, Any]:
 
 
 # Events that are internal work (who holds it, reminders) rather than a change of status.
-_INTERNAL_EVENTS = ["assign", "bill", "pay", "sla_warning", "hold"]
+_INTERNAL_EVENTS = ["assign", "bill", "pay", "sla_warning", "hold", "result_attached"]
 
 
 def _state_label(code: str, names: dict[str, str]) -> str:
@@ -531,3 +610,82 @@ def online_service_by_code(mall: Mall, code: str) -> Service | None:
 
 def bundle_by_code(mall: Mall, code: str) -> ServiceBundle | None:
     return live_bundles(mall).filter(code=code).first()
+
+
+def _result_holders(dossier: Dossier) -> list[Dossier]:
+    return list(dossier.children.order_by("bundle_item__position", "pk")) or [dossier]
+
+
+def result_download_signer() -> Any:
+    from satupintu.core.signing import HmacSigner
+
+    return HmacSigner.for_purpose("dossiers.result-download", encoding="base64", length=32)
+
+
+def result_download_token(dossier: Dossier) -> str:
+    """The applicant's own key to the signed results: sent to them in the result message only
+    (the tracking code alone, printed on receipts, shows the status but never the files)."""
+    return str(result_download_signer().sign(f"{dossier.pk}:{dossier.tracking_code}"))
+
+
+def result_download_token_valid(dossier: Dossier, token: str) -> bool:
+    return bool(result_download_signer().verify(f"{dossier.pk}:{dossier.tracking_code}", token))
+
+
+def dossier_pickup(dossier: Dossier) -> dict[str, Any]:
+    """What the applicant does once the application is finished: where, when and with what to
+    collect the result, or how to download it (a signed PDF of an online application).
+
+    `stage`: "waiting" (not finished yet), "ready" (the result waits for them), "collected",
+    "rejected"."""
+    from django.utils.translation import gettext
+
+    from satupintu.catalog.models import Counter, OpeningHours
+
+    holders = _result_holders(dossier)
+    states = [dossier_state(h) for h in holders]
+    has_file = ResultDocument.objects.filter(dossier__in=holders).exclude(file="").exists()
+    if any(s is None or not s.is_finished for s in states):
+        stage = "waiting"
+    elif all(s is not None and s.is_terminal and s.outcome == "rejected" for s in states):
+        stage = "rejected"
+    elif all(s is not None and s.is_terminal for s in states):
+        stage = "collected"
+    else:
+        stage = "ready"
+    finished_at = max((h.completed_at for h in holders if h.completed_at is not None), default=None)
+    finished_on = (
+        dossier.mall.today(finished_at)
+        if finished_at is not None
+        else max((h.sla_stopped_on for h in holders if h.sla_stopped_on), default=None)
+    )
+    service_ids = [h.service_id for h in holders if h.service_id]
+    counters = list(
+        Counter.objects.filter(mall_id=dossier.mall_id, is_active=True, services__in=service_ids)
+        .distinct()
+        .order_by("number")
+        .values_list("name", flat=True)
+    )
+    hours = [
+        {"weekday": row.get_weekday_display(), "opens": row.opens, "closes": row.closes}
+        for row in OpeningHours.objects.filter(mall_id=dossier.mall_id).order_by("weekday")
+    ]
+    bring = [
+        gettext("the receipt, or this tracking code"),
+        gettext("the applicant's original KTP-el"),
+        gettext(
+            "someone collecting for the applicant: a signed power of attorney (surat kuasa) "
+            "and their own KTP-el"
+        ),
+    ]
+    return {
+        "stage": stage,
+        "finished_on": finished_on,
+        "online": dossier.channel == "online",
+        "downloadable": has_file and stage in ("ready", "collected"),
+        "mall": dossier.mall.name,
+        "address": ", ".join(p for p in (dossier.mall.address, dossier.mall.city) if p),
+        "counters": counters,
+        "hours": hours,
+        "bring": bring,
+    }

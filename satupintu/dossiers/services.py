@@ -858,7 +858,9 @@ def dossier_transition(*, actor: Any, dossier_id: int, action: str, comment: str
     if step.starts_sla and dossier.service.fee > 0:
         _bill_raise(dossier)
     if step.issues_result:
-        _result_issue(dossier=dossier, actor=actor, today=today)
+        result = _result_issue(dossier=dossier, actor=actor, today=today)
+        if dossier.parent_id:
+            _result_fulfils_bundle_requirement(dossier=dossier, result=result, actor=actor)
     from_status = dossier.status
     _enter_state(dossier=dossier, state=target, today=today, closures=closures)
     if target.is_terminal:
@@ -983,6 +985,45 @@ def _result_issue(*, dossier: Dossier, actor: Any, today: date) -> ResultDocumen
     result.signer_subject = subject
     result.save(update_fields=["file", "sha256", "signer_subject"])
     return result
+
+
+def _result_fulfils_bundle_requirement(
+    *, dossier: Dossier, result: ResultDocument, actor: Any
+) -> None:
+    """A result issued inside a bundle is the document that the bundle's later services ask
+    for (the Akta for the KIA): the bundle's document of that requirement key becomes present,
+    with the signed result as its file, unless the applicant already brought one."""
+    assert dossier.service is not None
+    key = dossier.service.result_key
+    if not key or not result.file:
+        return
+    rows = (
+        DossierDocument.objects.select_for_update()
+        .filter(dossier_id=dossier.parent_id, requirement__key=key)
+        .exclude(status=DossierDocument.Status.PRESENT)
+    )
+    now = timezone.now()
+    for row in rows:
+        row.status = DossierDocument.Status.PRESENT
+        row.reason = ""
+        row.file.name = result.file.name
+        row.original_name = f"{result.verification_code}.pdf"
+        row.content_type = "application/pdf"
+        row.size = result.file.size
+        row.sha256 = result.sha256
+        row.uploaded_at = now
+        row.uploaded_by = actor if getattr(actor, "is_authenticated", False) else None
+        row.checked_at = now
+        row.checked_by = row.uploaded_by
+        row.save()
+        _event(
+            dossier=row.dossier,
+            actor=actor,
+            action="result_attached",
+            from_status=row.dossier.status,
+            to_status=row.dossier.status,
+            comment=f"{result.document_number} ({dossier.service.code})",
+        )
 
 
 def _new_verification_code() -> str:
@@ -1275,7 +1316,54 @@ def _applicant_text(dossier: Dossier, action: str, comment: str) -> tuple[str, s
             lines.append(_("Note from the officer: %(comment)s") % {"comment": comment})
         if dossier.sla_due and dossier.sla_stopped_on is None:
             lines.append(_("Expected completion: %(due)s.") % {"due": dossier.sla_due.isoformat()})
+        lines.extend(_pickup_lines(dossier))
     return subject, " ".join(lines), state_name
+
+
+def result_download_url(dossier: Dossier) -> str:
+    """The applicant's personal link to download the signed results (sent to them only)."""
+    from django.urls import reverse
+
+    from satupintu.core.public_url import public_url
+    from satupintu.dossiers.selectors import result_download_token
+
+    return public_url(
+        reverse(
+            "dossiers:result-download",
+            args=[dossier.tracking_code, result_download_token(dossier)],
+        )
+    )
+
+
+def _pickup_lines(dossier: Dossier) -> list[str]:
+    """How to get a result that is ready: the download link of a signed result applied for
+    online, and where, when and with what to collect it at the mall (in the active language)."""
+    from satupintu.dossiers.selectors import dossier_pickup
+
+    pickup = dossier_pickup(dossier)
+    if pickup["stage"] != "ready":
+        return []
+    lines: list[str] = []
+    if pickup["online"] and pickup["downloadable"]:
+        lines.append(
+            _(
+                "Download your electronically signed result (valid printed or on screen) with "
+                "your personal link: %(url)s . Or collect a copy at the mall:"
+            )
+            % {"url": result_download_url(dossier)}
+        )
+    place = pickup["mall"] + (f", {pickup['address']}" if pickup["address"] else "")
+    if pickup["counters"]:
+        place += " (" + ", ".join(pickup["counters"]) + ")"
+    hours = "; ".join(
+        f"{h['weekday']} {h['opens']:%H:%M}-{h['closes']:%H:%M}" for h in pickup["hours"]
+    )
+    lines.append(
+        _("Collect it at %(place)s, during opening hours (%(hours)s).")
+        % {"place": place, "hours": hours or "-"}
+    )
+    lines.append(_("Bring: %(items)s.") % {"items": "; ".join(pickup["bring"])})
+    return lines
 
 
 def _notify(
@@ -1292,7 +1380,9 @@ def _notify(
 
 
 def tracking_url(dossier: Dossier) -> str:
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/lacak/{dossier.tracking_code}/"
+    from satupintu.core.public_url import public_url
+
+    return public_url(f"/lacak/{dossier.tracking_code}/")
 
 
 def _notify_applicant(dossier: Dossier, *, action: str, comment: str = "") -> None:

@@ -494,8 +494,37 @@ def track_code(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "dossiers/track_result.html",
-        {"t": data, "dossier_id": dossier.pk, "own": own, "has_result": has_result},
+        {
+            "t": data,
+            "dossier_id": dossier.pk,
+            "code": dossier.tracking_code,
+            "has_service": dossier.service_id is not None,
+            "mall_slug": dossier.mall.slug,
+            "own": own,
+            "has_result": has_result,
+            "pickup": selectors.dossier_pickup(dossier),
+        },
     )
+
+
+@rate_limited(RateLimit("track"), methods=["GET"])
+def result_download(request: HttpRequest, code: str, token: str) -> HttpResponse:
+    """The signed results behind the personal link of the result message (no account needed;
+    the link is the key). A wrong key is the same 404 as an unknown code."""
+    try:
+        dossier = selectors.dossier_find_by_tracking_code(code)
+    except DomainError as exc:
+        raise Http404() from exc
+    if not selectors.result_download_token_valid(dossier, token):
+        raise Http404()
+    package = selectors.dossier_result_package(dossier)
+    if package is None:
+        raise Http404()
+    response = HttpResponse(package, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="hasil-{dossier.tracking_code}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 # --- cashier --------------------------------------------------------------------------------

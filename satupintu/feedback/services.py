@@ -22,6 +22,7 @@ from satupintu.core.audit import audit_record
 from satupintu.core.codes import READABLE, CodeFormat
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
 from satupintu.core.notify import NOTIFY_LANGUAGE, notify_applicant_on_commit
+from satupintu.core.public_url import public_url
 from satupintu.core.validators import validate_phone
 from satupintu.core.workdays import add_working_days
 from satupintu.feedback import lapor, links
@@ -255,8 +256,7 @@ def _notify_reporter(complaint: Complaint, subject: str, body: str) -> None:
         body=body,
         context={
             "tracking_code": complaint.code,
-            "tracking_url": settings.PUBLIC_BASE_URL.rstrip("/")
-            + reverse("feedback:complaint-status", args=[complaint.code]),
+            "tracking_url": public_url(reverse("feedback:complaint-status", args=[complaint.code])),
             "applicant_name": complaint.reporter_name,
             "status": complaint.get_status_display(),
             "mall_name": complaint.mall.name,
@@ -592,9 +592,7 @@ def complaints_escalate_overdue(*, now: datetime | None = None) -> list[Complain
             obj=complaint,
             summary=f"complaint {complaint.code} first response overdue",
         )
-        staff_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
-            "feedback:staff-complaint", args=[complaint.code]
-        )
+        staff_url = public_url(reverse("feedback:staff-complaint", args=[complaint.code]))
         for membership in supervisors:
             if not membership.user.email:
                 continue

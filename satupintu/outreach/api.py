@@ -219,7 +219,9 @@ def visit_outcome(request: HttpRequest, visit_id: Id, payload: VisitOutcomeIn) -
         visit=visit,
         met=payload.outcome == "completed",
         services=[
-            services.ServiceOutcome(service_id=s.service_id, delivered=s.delivered, note=s.note)
+            services.ServiceOutcome(
+                service_id=s.service_id, delivered=s.delivered, note=s.note, form=s.form
+            )
             for s in payload.services
         ],
         result_delivery_home=payload.result_delivery_home,

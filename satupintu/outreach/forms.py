@@ -190,6 +190,57 @@ class VisitOutcomeForm(forms.Form):
         label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea({"rows": 3})
     )
 
-    def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        services: Any,
+        form_fields: dict[int, list[Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["delivered"].choices = [(s.pk, f"{s.code} {s.name}") for s in services]  # type: ignore[attr-defined]
+        # The application form of each service that becomes a dossier, filled at the visit
+        # (the dossiers app checks it: required fields, dates, numbers).
+        self.service_forms: list[tuple[Any, list[str]]] = []
+        for service in services:
+            names = []
+            for field in (form_fields or {}).get(service.pk, []):
+                name = outcome_field_name(service.pk, field.name)
+                widget: Any = forms.TextInput()
+                if field.kind == "date":
+                    widget = forms.DateInput(attrs={"type": "date"})
+                elif field.kind == "long_text":
+                    widget = forms.Textarea({"rows": 2})
+                elif field.kind == "number":
+                    widget = forms.NumberInput()
+                if field.kind == "choice":
+                    self.fields[name] = forms.ChoiceField(
+                        label=field.label,
+                        required=False,
+                        choices=[("", "—"), *[(str(c), str(c)) for c in field.choices]],
+                    )
+                else:
+                    self.fields[name] = forms.CharField(
+                        label=field.label, required=False, max_length=10_000, widget=widget
+                    )
+                self.fields[name].help_text = field.help_text or (
+                    _("Required when the service is delivered") if field.required else ""
+                )
+                names.append(name)
+            if names:
+                self.service_forms.append((service, names))
+
+    def service_form_values(self, service_id: int) -> dict[str, Any]:
+        prefix = outcome_field_name(service_id, "")
+        return {
+            name[len(prefix) :]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(prefix) and value not in (None, "")
+        }
+
+    def grouped_service_forms(self) -> list[tuple[Any, list[Any]]]:
+        return [(service, [self[name] for name in names]) for service, names in self.service_forms]
+
+
+def outcome_field_name(service_id: int, field_name: str) -> str:
+    return f"svc{service_id}__{field_name}"

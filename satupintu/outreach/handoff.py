@@ -9,13 +9,14 @@ the reason: the service was delivered at home whatever the mall's queue says."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
 from satupintu.catalog.models import Channel, Service
-from satupintu.core.errors import DomainError
+from satupintu.core.errors import DomainError, InvalidInput
 from satupintu.core.notify import notify_applicant_on_commit
 from satupintu.dossiers.services import dossier_create
 from satupintu.outreach.models import OutreachRequest
@@ -37,20 +38,38 @@ def _is_back_office_service(service: Service) -> bool:
     return service.duration_unit == Service.DurationUnit.WORKING_DAYS
 
 
+class FormIncomplete(InvalidInput):
+    """The service's application form, filled at the visit, is missing or wrong in a field:
+    the officer completes it, and until then the visit's outcome is not recorded."""
+
+
 def record_on_the_spot(
-    *, actor: Any, outreach_request: OutreachRequest, service: Service
+    *,
+    actor: Any,
+    outreach_request: OutreachRequest,
+    service: Service,
+    form: Mapping[str, Any] | None = None,
 ) -> HandoffResult:
     """A ticket or a dossier for a service delivered on the spot. When the other app refuses
     (a closed mall for a ticket, a quota), the visit keeps the service with the reason: the
-    service was delivered at home whatever the mall's queue says."""
+    service was delivered at home whatever the mall's queue says. A dossier whose application
+    form (`form`, the service's fields) is incomplete is not skipped: `FormIncomplete` names the
+    field, so that the officer fills it in and the outcome stays open meanwhile."""
     try:
         with transaction.atomic():
-            return _hand_off(actor=actor, outreach_request=outreach_request, service=service)
+            return _hand_off(
+                actor=actor, outreach_request=outreach_request, service=service, form=form or {}
+            )
     except DomainError as exc:
+        path = (exc.field or "").split(".")
+        if "form" in path and path.index("form") + 1 < len(path):
+            raise FormIncomplete(exc.message, field=path[path.index("form") + 1]) from exc
         return HandoffResult(skipped_reason=exc.message[:200])
 
 
-def _hand_off(*, actor: Any, outreach_request: OutreachRequest, service: Service) -> HandoffResult:
+def _hand_off(
+    *, actor: Any, outreach_request: OutreachRequest, service: Service, form: Mapping[str, Any]
+) -> HandoffResult:
     if _is_back_office_service(service):
         dossier = dossier_create(
             actor=actor,
@@ -62,7 +81,7 @@ def _hand_off(*, actor: Any, outreach_request: OutreachRequest, service: Service
                 "phone": outreach_request.phone,
                 "email": "",
             },
-            form={},
+            form=dict(form),
         )
         return HandoffResult(dossier_id=dossier.pk, reference=dossier.tracking_code)
     ticket = ticket_issue(

@@ -7,6 +7,7 @@ from ninja import Schema
 from pydantic import Field
 
 from satupintu.core.schemas import Id, InputSchema, Slug, Text, TimeOfDay
+from satupintu.dossiers.schemas import FormName, FormValue
 
 RequestedBy = Literal["self", "family", "officer_phone"]
 Reason = Literal["disabled", "elderly", "sick", "other"]
@@ -134,6 +135,10 @@ class ServiceOutcomeIn(InputSchema):
     service_id: Id
     delivered: bool = True
     note: Text = Field(default="", max_length=255)
+    # The service's application form, for a service that becomes a dossier (its form fields,
+    # as `POST /dossiers` takes them); a missing required field is a 422 naming it, and the
+    # visit stays open.
+    form: dict[FormName, FormValue] = Field(default_factory=dict, max_length=200)
 
 
 class VisitOutcomeIn(InputSchema):

@@ -181,3 +181,82 @@ def outreach_day_plan(*, user: Any, mall: Mall, day: date) -> list[dict[str, Any
 
 def outreach_areas() -> list[dict[str, Any]]:
     return [{"kecamatan": k, "kelurahan": list(v)} for k, v in KOTA_YOGYAKARTA.items()]
+
+
+def visit_service_form_fields(services: list[Any]) -> dict[int, list[Any]]:
+    """The application form fields of each service that a visit turns into a dossier (a
+    service taking working days), by service id, in the form's order."""
+    from satupintu.dossiers.models import FormField
+
+    ids = [s.pk for s in services if s.duration_unit == "working_days"]
+    result: dict[int, list[Any]] = {}
+    for field in FormField.objects.filter(service_id__in=ids).order_by("position", "id"):
+        result.setdefault(field.service_id, []).append(field)
+    return result
+
+
+def outreach_public_status(*, mall: Any, reference: str) -> dict[str, Any]:
+    """What anyone holding a JB number may see: the request's progress, the planned visit and
+    the codes of what it became; never the person, the address or the notes."""
+    from satupintu.core.errors import NotFound
+    from satupintu.outreach.models import OutreachRequest, Visit, VisitService
+
+    normalised = "".join(reference.upper().split())
+    if not normalised.startswith("JB-"):
+        normalised = "JB-" + normalised.removeprefix("JB")
+    item = (
+        OutreachRequest.objects.filter(mall=mall, reference=normalised)
+        .prefetch_related("services")
+        .first()
+    )
+    if item is None:
+        raise NotFound("No home-visit request with this number", field="path.reference")
+    planned = item.visits.filter(status=Visit.Status.SCHEDULED).order_by("date").first()
+    done = list(
+        VisitService.objects.filter(visit__request=item)
+        .select_related("service", "visit")
+        .order_by("visit__date", "pk")
+    )
+    return {
+        "reference": item.reference,
+        "status": item.status,
+        "status_label": item.get_status_display(),
+        "requested_on": mall.today(item.created_at),
+        "services": [s.name for s in item.services.order_by("name")],
+        "visit": {
+            "date": planned.date,
+            "window_start": planned.window_start,
+            "window_end": planned.window_end,
+        }
+        if planned
+        else None,
+        "results": [
+            {
+                "service": row.service.name,
+                "delivered": row.delivered,
+                "reference": row.reference,
+                "tracking": bool(row.dossier_id and row.reference),
+                "visit_date": row.visit.date,
+            }
+            for row in done
+        ],
+        "steps": _status_steps(item.status),
+    }
+
+
+def _status_steps(status: str) -> list[dict[str, Any]]:
+    """The request's path, each step marked done, current or to come."""
+    from satupintu.outreach.models import OutreachRequest
+
+    S = OutreachRequest.Status
+    order = [S.REQUESTED, S.TRIAGED, S.SCHEDULED, S.VISITED, S.DONE]
+    if status == S.CANCELLED:
+        return [{"label": S.CANCELLED.label, "state": "current"}]
+    position = order.index(S(status)) if status in order else 0
+    return [
+        {
+            "label": step.label,
+            "state": "done" if i < position else "current" if i == position else "todo",
+        }
+        for i, step in enumerate(order)
+    ]

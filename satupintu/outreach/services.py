@@ -4,8 +4,8 @@ changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
@@ -476,6 +476,8 @@ class ServiceOutcome:
     service_id: int
     delivered: bool = True
     note: str = ""
+    # The service's application form filled in at the visit (a dossier's form fields).
+    form: Mapping[str, Any] = field(default_factory=dict)
 
 
 @transaction.atomic
@@ -524,15 +526,24 @@ def visit_record(
     locked_visit.recorded_at = timezone.now()
     locked_visit.recorded_by = actor
     locked_visit.save()
-    for item in services:
+    for index, item in enumerate(services):
         service = requested[item.service_id]
         row = VisitService(
             visit=locked_visit, service=service, delivered=item.delivered, note=item.note
         )
         if item.delivered:
-            created = handoff.record_on_the_spot(
-                actor=actor, outreach_request=locked, service=service
-            )
+            try:
+                created = handoff.record_on_the_spot(
+                    actor=actor, outreach_request=locked, service=service, form=item.form
+                )
+            except handoff.FormIncomplete as exc:
+                # Nothing of this outcome is kept (the transaction rolls back): the visit stays
+                # open until the officer completes the form.
+                raise InvalidInput(
+                    _("%(service)s: %(reason)s The visit stays open until the form is complete.")
+                    % {"service": service.name, "reason": exc.message},
+                    field=f"services.{index}.form.{exc.field}",
+                ) from exc
             row.ticket_id = created.ticket_id
             row.dossier_id = created.dossier_id
             row.reference = created.reference

@@ -5,6 +5,8 @@ from satupintu.outreach import views
 app_name = "outreach"
 urlpatterns = [
     path("m/<slug:slug>/jemput-bola/", views.request_form, name="request"),
+    path("m/<slug:slug>/jemput-bola/status/", views.request_status, name="status-lookup"),
+    path("m/<slug:slug>/jemput-bola/status/<str:reference>/", views.request_status, name="status"),
     path("m/<slug:slug>/outreach/", views.request_list, name="planner"),
     path("m/<slug:slug>/outreach/new/", views.phone_request_form, name="phone-form"),
     path("m/<slug:slug>/outreach/plan/", views.day_plan, name="day-plan"),

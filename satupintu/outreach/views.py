@@ -24,6 +24,7 @@ from satupintu.outreach.forms import (
     ScheduleForm,
     TriageForm,
     VisitOutcomeForm,
+    outcome_field_name,
     put_error_on_form,
 )
 from satupintu.outreach.models import OutreachRequest, Visit
@@ -92,6 +93,32 @@ def request_form(request: HttpRequest, slug: str) -> HttpResponse:
         {"mall": mall, "form": form, "areas": KOTA_YOGYAKARTA, "by_officer": False},
         status=status,
     )
+
+
+@rate_limited(RateLimit("outreach.status"), methods=["GET"])
+def request_status(request: HttpRequest, slug: str, reference: str = "") -> HttpResponse:
+    """Public: the progress of a home-visit request, by its JB number (no personal data)."""
+    mall = _public_mall(slug)
+    reference = (reference or request.GET.get("ref", "")).replace("\x00", "").strip()[:32]
+    if not reference:
+        return render(request, "outreach/request_status.html", {"mall": mall, "s": None})
+    if "ref" in request.GET and not request.resolver_match.kwargs.get("reference"):  # type: ignore[union-attr]
+        return redirect("outreach:status", slug=slug, reference=reference.upper())
+    try:
+        data = selectors.outreach_public_status(mall=mall, reference=reference)
+    except DomainError:
+        return render(
+            request,
+            "outreach/request_status.html",
+            {
+                "mall": mall,
+                "s": None,
+                "ref": reference,
+                "error": _("No home-visit request has this number. Check it and try again."),
+            },
+            status=404,
+        )
+    return render(request, "outreach/request_status.html", {"mall": mall, "s": data})
 
 
 @login_required
@@ -274,8 +301,12 @@ def visit_outcome(request: HttpRequest, slug: str, visit_id: int) -> HttpRespons
     visit = selectors.access_visit(user=request.user, visit_id=visit_id)
     if visit.mall.slug != slug:
         raise Http404
-    requested = list(visit.request.services.all())
-    form = VisitOutcomeForm(request.POST or None, services=requested)
+    requested = list(visit.request.services.order_by("pk"))
+    form = VisitOutcomeForm(
+        request.POST or None,
+        services=requested,
+        form_fields=selectors.visit_service_form_fields(requested),
+    )
     if request.method == "POST" and form.is_valid():
         met = form.cleaned_data["outcome"] == Visit.Status.COMPLETED
         delivered = set(form.cleaned_data["delivered"])
@@ -285,7 +316,11 @@ def visit_outcome(request: HttpRequest, slug: str, visit_id: int) -> HttpRespons
                 visit=visit,
                 met=met,
                 services=[
-                    services.ServiceOutcome(service_id=s.pk, delivered=s.pk in delivered)
+                    services.ServiceOutcome(
+                        service_id=s.pk,
+                        delivered=s.pk in delivered,
+                        form=form.service_form_values(s.pk) if s.pk in delivered else {},
+                    )
                     for s in requested
                 ]
                 if met
@@ -294,7 +329,14 @@ def visit_outcome(request: HttpRequest, slug: str, visit_id: int) -> HttpRespons
                 note=form.cleaned_data["note"],
             )
         except DomainError as exc:
-            put_error_on_form(form, exc)
+            path = (exc.field or "").split(".")
+            if len(path) == 4 and path[0] == "services" and path[2] == "form":
+                # services.<index>.form.<name>: the field of that service's form
+                service = requested[int(path[1])]
+                name = outcome_field_name(service.pk, path[3])
+                form.add_error(name if name in form.fields else None, exc.message)
+            else:
+                put_error_on_form(form, exc)
         else:
             messages.success(request, _("Visit recorded."))
             return redirect("outreach:detail", slug=slug, pk=visit.request_id)

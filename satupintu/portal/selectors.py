@@ -86,6 +86,12 @@ def is_open_now(week: list[DaySchedule], now: datetime) -> bool:
     )
 
 
+def opens_later_today(week: list[DaySchedule], now: datetime) -> bool:
+    """Whether the mall opens later today (before opening time on an open day)."""
+    today = week[0]
+    return bool(today.is_open and today.opens and now.time() < today.opens)
+
+
 def portal_agencies(mall: Mall) -> QuerySet[Agency]:
     """The mall's active agencies with how many active services each offers."""
     return (

@@ -45,6 +45,7 @@ def mall_home(request: HttpRequest, slug: str) -> HttpResponse:
             "now": now,
             "today": week[0],
             "open_now": selectors.is_open_now(week, now),
+            "opens_later_today": selectors.opens_later_today(week, now),
             "week": week,
             "upcoming_closures": selectors.mall_upcoming_closures(mall, today=now.date()),
             "floors": list(mall.floors.all()),

@@ -33,7 +33,7 @@ def device_choices(request: HttpRequest, role: str) -> QuerySet[User]:
 @admin.register(Display)
 class DisplayAdmin(DeviceChoiceMixin, ScopedModelAdmin):
     device_role = Role.DISPLAY
-    list_display = ("name", "mall", "floor", "device")
+    list_display = ("name", "mall", "floor", "device", "sound_at_load", "announce_in_english")
     list_filter = (
         ("mall", admin.RelatedOnlyFieldListFilter),
         ("floor", admin.RelatedOnlyFieldListFilter),

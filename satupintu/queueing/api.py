@@ -15,7 +15,7 @@ from satupintu.core.audit import audit_record
 from satupintu.core.errors import NotFound
 from satupintu.core.schemas import MAX_OFFSET, MAX_PAGE, Code, Id, Slug, paginated
 from satupintu.core.validators import mask_name
-from satupintu.queueing import selectors, services
+from satupintu.queueing import hooks, selectors, services
 from satupintu.queueing.models import Appointment, CounterSession, PriorityClass, Ticket
 from satupintu.queueing.schemas import (
     AppointmentIn,
@@ -94,6 +94,11 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
     """Take a ticket: kiosks, officers and (rate limited) anonymous visitors of the portal."""
     user = _user(request)
     service = selectors.service_for_queue(service_id=payload.service_id)
+    if payload.channel == "remote":
+        # Today's ticket from home, for a signed-in citizen (the citizens app's hook).
+        return Status(
+            201, hooks.remote_ticket_issue(request=request, service=service, name=payload.name)
+        )
     ticket = services.ticket_issue(
         service=service,
         channel=payload.channel,

@@ -93,6 +93,10 @@ def _seed_devices(mall: Mall) -> Tally:
                     "floor": floor,
                     "device": device,
                     "running_text": demo_data.DISPLAY_RUNNING_TEXT,
+                    # demo data: both boards speak from the start (in a kiosk-mode browser);
+                    # the whole-mall board, near Imigrasi's visitors, also in English.
+                    "sound_at_load": True,
+                    "announce_in_english": floor is None,
                 },
             )
         else:

@@ -45,7 +45,29 @@ class Display(models.Model):
         related_name="displays",
     )
     name = models.CharField(_("name"), max_length=100)
-    running_text = models.TextField(_("running text"), blank=True)
+    running_text = models.TextField(
+        _("running text"),
+        blank=True,
+        help_text=_(
+            "Announcements for the ticker. The opening hours and the coming closure days are "
+            "added from the mall's calendar: do not write them here."
+        ),
+    )
+    sound_at_load = models.BooleanField(
+        _("sound from the start"),
+        default=True,
+        help_text=_(
+            "The board speaks as soon as it loads, with nobody pressing \u201cTurn on "
+            "sound\u201d. Needs a browser that allows it: Chromium started with "
+            "--kiosk --autoplay-policy=no-user-gesture-required (see the README). Off: the "
+            "board stays silent until someone presses the button."
+        ),
+    )
+    announce_in_english = models.BooleanField(
+        _("also announce in English"),
+        default=False,
+        help_text=_("After the Indonesian call, the same call in English (e.g. for Imigrasi)."),
+    )
     device = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("device account"),

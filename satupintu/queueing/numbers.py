@@ -1,8 +1,9 @@
 """Numbers in Indonesian words, for the voice call of the display boards.
 
-"Nomor antrian A dua belas, silakan menuju loket lima": the browser's speech engine reads the
-text as given, and an engine without an Indonesian voice would read "12" in its own language, so
-the numbers are spelled out here."""
+"Nomor antrian A dua belas, silakan menuju Loket Imigrasi satu": the browser's speech engine
+reads the text as given, and an engine without an Indonesian voice would read "12" in its own
+language, so the numbers are spelled out here. The counter is called by the name the board
+shows, so what is heard is what is read."""
 
 from __future__ import annotations
 
@@ -83,16 +84,46 @@ def spell_ticket_number(ticket_number: str) -> str:
     return " ".join(parts)
 
 
-def announcement_text(
-    ticket_number: str, counter_number: int | str | None, counter_name: str = ""
-) -> str:
-    """The sentence a display board speaks for a call.
+def spoken_counter_name(name: str) -> str:
+    """A counter's name as the board speaks it: the name shown, with every number in Indonesian
+    words and the signs a voice would read aloud ("/", brackets) left out.
 
-    "Nomor antrian A dua belas, silakan menuju loket lima". The counter is named by its number
-    when it has one, by its name otherwise."""
+    "Loket Imigrasi 1" → "Loket Imigrasi satu"; "Loket Disdukcapil 4 (Akta)" → "Loket Disdukcapil
+    empat Akta"; "Loket ATR/BPN" → "Loket ATR BPN". Nothing else changes, so what a visitor hears
+    is what the board, the ticket and the sign above the counter show."""
+
+    def words(match: re.Match[str]) -> str:
+        value = int(match.group())
+        return number_to_words(value) if value < 1_000_000 else " ".join(match.group())
+
+    text = re.sub(r"\d+", words, name)
+    text = re.sub(r"[()\[\]/\\|]", " ", text)
+    return " ".join(text.split())
+
+
+def announcement_text(ticket_number: str, counter_name: str) -> str:
+    """The sentence a display board speaks for a call, in Indonesian.
+
+    "Nomor antrian A dua belas, silakan menuju Loket Imigrasi satu": the counter is called by the
+    name the board shows (the counter's name), never by its internal number."""
     spelled = spell_ticket_number(ticket_number)
-    if counter_number is not None and str(counter_number).strip():
-        target = f"loket {number_to_words(int(counter_number))}"
-    else:
-        target = counter_name or "loket"
+    target = spoken_counter_name(counter_name) if counter_name.strip() else "loket"
     return f"Nomor antrian {spelled}, silakan menuju {target}"
+
+
+def announcement_text_en(ticket_number: str, counter_name: str) -> str:
+    """The same call in English, for boards that announce in both languages (Imigrasi).
+
+    "Queue number A 12, please go to Loket Imigrasi 1": an English voice reads digits in English;
+    the counter keeps its Indonesian name, the one written on the board and above the counter."""
+    match = re.fullmatch(r"\s*([A-Za-z]*)[\s\-]*(\d*)\s*", ticket_number)
+    if match:
+        letters, digits = match.groups()
+        parts = [ch.upper() for ch in letters]
+        if digits:
+            parts.append(str(int(digits)))
+        spelled = " ".join(parts)
+    else:
+        spelled = ticket_number
+    target = " ".join(re.sub(r"[()\[\]/\\|]", " ", counter_name).split()) or "the counter"
+    return f"Queue number {spelled}, please go to {target}"

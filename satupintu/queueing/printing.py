@@ -34,6 +34,7 @@ class TicketPrintout:
     status_url: str
     priority_label: str = ""
     plate_number: str = ""
+    wait_text: str = ""  # the estimate in words (`selectors.estimate_text`)
 
 
 def _ascii(text: str) -> str:
@@ -61,7 +62,9 @@ def ticket_render(printer: Any, printout: TicketPrintout) -> None:
     p.textln(_ascii(_("Wait at: %(place)s") % {"place": printout.where_to_wait}))
     if printout.people_ahead is not None:
         p.textln(_ascii(_("People ahead: %(n)d") % {"n": printout.people_ahead}))
-    if printout.estimated_wait_minutes is not None:
+    if printout.wait_text:
+        p.textln(_ascii(_("Estimated wait: %(text)s") % {"text": printout.wait_text}))
+    elif printout.estimated_wait_minutes is not None:
         p.textln(_ascii(_("Estimated wait: %(m)d min") % {"m": printout.estimated_wait_minutes}))
     p.textln(formats.date_format(printout.issued_at, "DATETIME_FORMAT"))
     p.set(align="center")

@@ -11,7 +11,7 @@ from pydantic import Field
 from satupintu.core.schemas import Id, InputSchema, Text, TimeOfDay
 
 PriorityName = Literal["disabled", "elderly", "pregnant", "child_or_infant"]
-TicketChannelName = Literal["walk_in", "drive_thru", "outreach"]
+TicketChannelName = Literal["walk_in", "drive_thru", "outreach", "remote"]
 
 
 class TicketIn(InputSchema):
@@ -26,6 +26,19 @@ class TicketIn(InputSchema):
         max_length=10,
         description="Further services of the same visit, served one after the other.",
     )
+
+
+class EstimateOut(Schema):
+    """The estimated wait: minutes until the call, an 80 % range, the place in the order the
+    counters serving the service call; `reason` `no_counter_open` (then `opens_at`, HH:MM, when
+    the counters open later today) or `counters_paused`."""
+
+    minutes: int | None
+    minutes_low: int | None
+    minutes_high: int | None
+    people_ahead: int
+    reason: str | None
+    opens_at: str | None = None
 
 
 class TicketOut(Schema):
@@ -44,6 +57,7 @@ class TicketOut(Schema):
     position: int | None
     people_ahead: int | None
     estimated_wait_minutes: int | None
+    estimate: EstimateOut | None
     service_date: date
     created_at: str
     arrival_at: str
@@ -56,6 +70,12 @@ class TicketOut(Schema):
     transferred_from_id: int | None
     transferred_to_id: int | None
     appointment: bool
+    arrive_by: str | None = Field(
+        default=None, description="A remote ticket: check in at the mall before this time."
+    )
+    checkin_code: str | None = Field(
+        default=None, description="A remote ticket: the code its QR carries, for the check-in."
+    )
 
 
 class TicketStaffOut(TicketOut):

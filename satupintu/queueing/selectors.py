@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from satupintu.accounts.roles import Scope, roles_with, scope_for
@@ -21,7 +23,7 @@ from satupintu.catalog.selectors import require_service_serving
 from satupintu.core.errors import NotFound
 from satupintu.core.signing import HmacSigner
 from satupintu.core.workdays import national_day_off
-from satupintu.queueing import lookups, policy
+from satupintu.queueing import estimates, lookups, policy
 from satupintu.queueing.hotpath import Reach
 from satupintu.queueing.models import (
     Appointment,
@@ -97,6 +99,91 @@ def mall_closed_reason(mall: Mall, now: datetime | None = None) -> str | None:
             "closes": closes.strftime("%H:%M"),
         }
     return None
+
+
+def _next_opening(mall: Mall, after: date, days: int = 14) -> tuple[date, time] | None:
+    """The first day after `after` (within `days`) the mall opens, and its opening time."""
+    for offset in range(1, days + 1):
+        day = after + timedelta(days=offset)
+        reason, hours = _day_closed_reason_and_hours(mall, day)
+        if not reason and hours is not None:
+            return day, hours[0]
+    return None
+
+
+def _day_name(day: date) -> str:
+    return date_format(day, "l, j F")
+
+
+def kiosk_ticket_notice(mall: Mall, now: datetime | None = None) -> str | None:
+    """The one notice a kiosk shows while no ticket can be taken: when tickets start.
+
+    "Tickets start at 08:00" before opening; after closing, or on a day the mall is closed, the
+    next day and time; None while tickets can be taken."""
+    local = mall.local_now(now)
+    reason, hours = _day_closed_reason_and_hours(mall, local.date())
+    if hours is not None:
+        opens, closes = hours
+        if local.time() < opens:
+            return _("Tickets start at %(time)s") % {"time": opens.strftime("%H:%M")}
+        if local.time() < closes:
+            return None
+    following = _next_opening(mall, local.date())
+    if following is None:
+        return reason or _("No tickets today.")
+    day, opens = following
+    return _("No more tickets today. Tickets start again on %(day)s at %(time)s") % {
+        "day": _day_name(day),
+        "time": opens.strftime("%H:%M"),
+    }
+
+
+# Abbreviations of Indonesia's three time zones, written after a time of day.
+_ZONE_ABBREVIATIONS = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def mall_hours_text(mall: Mall, now: datetime | None = None, *, days_ahead: int = 14) -> str:
+    """The opening hours and the coming closure days, from the mall's calendar, for the board's
+    ticker: "Jam layanan: Senin-Jumat 08:00-15:00 WIB · Tutup: Jumat, 25 Desember (Hari Raya
+    Natal)". Follows every change of the opening hours and closure days (no fixed text)."""
+    hours_by_weekday, _closures = lookups.mall_calendar(mall)
+    zone = _ZONE_ABBREVIATIONS.get(mall.timezone, "")
+    groups: list[tuple[int, int, tuple[time, time]]] = []
+    for weekday in range(7):
+        hours = hours_by_weekday.get(weekday)
+        if hours is None:
+            continue
+        if groups and groups[-1][1] == weekday - 1 and groups[-1][2] == hours:
+            groups[-1] = (groups[-1][0], weekday, hours)
+        else:
+            groups.append((weekday, weekday, hours))
+    parts = []
+    for first, last, (opens, closes) in groups:
+        days = str(WEEKDAYS[first]) if first == last else f"{WEEKDAYS[first]}-{WEEKDAYS[last]}"
+        span = f"{opens.strftime('%H:%M')}-{closes.strftime('%H:%M')}"
+        parts.append(f"{days} {span}{' ' + zone if zone else ''}")
+    sentences = [_("Service hours: %(hours)s") % {"hours": ", ".join(parts)}] if parts else []
+    today = mall.local_now(now).date()
+    closed_days = []
+    for offset in range(days_ahead + 1):
+        day = today + timedelta(days=offset)
+        if day.weekday() not in hours_by_weekday:
+            continue  # a weekday without hours is already said by the hours
+        reason = _day_closed_reason_and_hours(mall, day)[0]
+        if reason:
+            name = _closures.get(day) or national_day_off(day) or ""
+            closed_days.append(f"{_day_name(day)}{f' ({name})' if name else ''}")
+    if closed_days:
+        sentences.append(_("Closed: %(days)s") % {"days": "; ".join(closed_days)})
+    notice = kiosk_ticket_notice(mall, now)
+    if notice:
+        sentences.append(notice)
+    return " · ".join(sentences)
 
 
 # --- access -----------------------------------------------------------------------------------
@@ -505,23 +592,43 @@ def service_pace(service: Service, day: date) -> tuple[float, int]:
 
 
 def ticket_position(
-    ticket: Ticket, now: datetime | None = None, *, people_ahead_now: int | None = None
-) -> dict[str, int | None]:
-    """Place in the queue (1 = next), people ahead and estimated wait; None once it is over.
-    `people_ahead_now`: the count when the caller has it already (the issuing statement
-    counts it), instead of counting again."""
+    ticket: Ticket,
+    now: datetime | None = None,
+    *,
+    people_ahead_now: int | None = None,
+    picture: estimates.QueueNow | None = None,
+) -> dict[str, Any]:
+    """Place in the call order (1 = next), people ahead and the estimated wait with its range
+    (`estimate`); None once it is over. `people_ahead_now`: the issuing path's count (the
+    issuing statement counts it); then no statement is sent: the estimate comes from the stored
+    picture of the queue, or from the counts when none is stored."""
     if ticket.status in Ticket.AT_COUNTER_STATUSES:
-        return {"position": 0, "people_ahead": 0, "estimated_wait_minutes": 0}
+        return {
+            "position": 0,
+            "people_ahead": 0,
+            "estimated_wait_minutes": 0,
+            "estimate": estimates.Estimate(0, 0, 0, 0).as_dict(),
+        }
     if ticket.status != Ticket.Status.WAITING:
-        return {"position": None, "people_ahead": None, "estimated_wait_minutes": None}
-    ahead = people_ahead(ticket, now) if people_ahead_now is None else people_ahead_now
-    mean, counters = service_pace(ticket.current_service, ticket.service_date)
+        return {
+            "position": None,
+            "people_ahead": None,
+            "estimated_wait_minutes": None,
+            "estimate": None,
+        }
+    now = now or timezone.now()
+    estimate = ticket_estimate(
+        ticket, now, picture=picture, cached_only=people_ahead_now is not None
+    )
+    if estimate is None:
+        assert people_ahead_now is not None
+        mean, counters = service_pace(ticket.current_service, ticket.service_date)
+        estimate = _estimate_from_counts(ticket, people_ahead_now, mean, counters, now)
     return {
-        "position": ahead + 1,
-        "people_ahead": ahead,
-        "estimated_wait_minutes": estimate_wait_minutes(
-            people_ahead=ahead, mean_minutes=mean, open_counters=counters
-        ),
+        "position": estimate.people_ahead + 1,
+        "people_ahead": estimate.people_ahead,
+        "estimated_wait_minutes": estimate.minutes,
+        "estimate": estimate.as_dict(),
     }
 
 
@@ -829,3 +936,297 @@ def ticket_for_token(*, ticket_id: int, token: str) -> Ticket:
     if not _ticket_tokens().verify(_ticket_signed_value(ticket), token):
         raise NotFound("No such ticket")
     return ticket
+
+
+# --- the wait estimate from the real call order (`estimates.py`) ----------------------------
+
+# The picture of a mall's queue (`queue_now`) is kept this many seconds for the issuing path,
+# which must not read the database again (`test_hot_path`); every read path takes a fresh one.
+QUEUE_PICTURE_SECONDS = 20
+# History the service-time model learns from, and how long the fitted samples are kept.
+HISTORY_DAYS = 28
+HISTORY_CACHE_SECONDS = 600
+
+
+def queue_picture_cache_key(mall_id: int) -> str:
+    return f"queueing:queue-now:{mall_id}"
+
+
+def _service_time_sample(
+    service_ids: list[int], mall: Mall, day: date
+) -> dict[int, estimates.ServiceTimeSample]:
+    """What the `HISTORY_DAYS` days before `day` say about each service: service minutes per
+    hour of the call, the no-show share, priority arrivals per minute per hour (cached per
+    service and day); and the service minutes finished on `day` so far (read every time)."""
+    keys = {sid: f"queueing:st-sample:{sid}:{day.isoformat()}" for sid in service_ids}
+    found = cache.get_many(list(keys.values()))
+    result: dict[int, estimates.ServiceTimeSample] = {
+        sid: found[key] for sid, key in keys.items() if key in found
+    }
+    missing = [sid for sid in service_ids if sid not in result]
+    if missing:
+        _service_history(missing, mall, day, result)
+        cache.set_many({keys[sid]: result[sid] for sid in missing}, HISTORY_CACHE_SECONDS)
+    today: dict[int, list[float]] = defaultdict(list)
+    for sid, started, finished in (
+        Ticket.objects.filter(
+            current_service_id__in=service_ids, service_date=day, finished_at__isnull=False
+        )
+        .exclude(started_at__isnull=True)
+        .order_by()
+        .values_list("current_service_id", "started_at", "finished_at")
+    ):
+        if started and finished and finished > started:
+            today[sid].append((finished - started).total_seconds() / 60)
+    return {
+        sid: estimates.ServiceTimeSample(
+            by_hour=sample.by_hour,
+            no_show=sample.no_show,
+            priority_per_minute=sample.priority_per_minute,
+            today=tuple(today.get(sid, ())),
+        )
+        for sid, sample in result.items()
+    }
+
+
+def _service_history(
+    missing: list[int],
+    mall: Mall,
+    day: date,
+    result: dict[int, estimates.ServiceTimeSample],
+) -> None:
+    zone = mall.zone
+    by_hour: dict[int, dict[int, list[float]]] = {sid: defaultdict(list) for sid in missing}
+    priority_by_hour: dict[int, dict[int, int]] = {sid: defaultdict(int) for sid in missing}
+    called: dict[int, int] = defaultdict(int)
+    no_shows: dict[int, int] = defaultdict(int)
+    days: dict[int, set[date]] = defaultdict(set)
+    rows = (
+        Ticket.objects.filter(
+            current_service_id__in=missing,
+            service_date__gte=day - timedelta(days=HISTORY_DAYS),
+            service_date__lt=day,
+        )
+        .order_by()
+        .values_list(
+            "current_service_id",
+            "service_date",
+            "status",
+            "priority",
+            "arrival_at",
+            "called_at",
+            "started_at",
+            "finished_at",
+        )
+    )
+    for sid, sday, status, priority, arrival, called_at, started, finished in rows.iterator(
+        chunk_size=2000
+    ):
+        days[sid].add(sday)
+        if priority and arrival:
+            priority_by_hour[sid][timezone.localtime(arrival, zone).hour] += 1
+        if called_at:
+            called[sid] += 1
+        if status == Ticket.Status.NO_SHOW:
+            no_shows[sid] += 1
+        if started and finished and finished > started:
+            hour = timezone.localtime(called_at or started, zone).hour
+            by_hour[sid][hour].append((finished - started).total_seconds() / 60)
+    for sid in missing:
+        n_days = max(1, len(days[sid]))
+        result[sid] = estimates.ServiceTimeSample(
+            by_hour={h: tuple(v) for h, v in by_hour[sid].items()},
+            no_show=no_shows[sid] / called[sid] if called[sid] >= 10 else 0.0,
+            priority_per_minute={h: n / (n_days * 60) for h, n in priority_by_hour[sid].items()},
+        )
+
+
+def service_times_now(
+    services: Iterable[Service], mall: Mall, now: datetime | None = None
+) -> dict[int, estimates.ServiceTime]:
+    """The service-time model of each service for the current hour (mall time)."""
+    local = mall.local_now(now)
+    by_id = {s.pk: s for s in services}
+    samples = _service_time_sample(sorted(by_id), mall, local.date())
+    return {
+        sid: estimates.fit_service_time(samples.get(sid), _fallback_minutes(s), local.hour)
+        for sid, s in by_id.items()
+    }
+
+
+def queue_now(mall: Mall, now: datetime | None = None) -> estimates.QueueNow:
+    """The picture of the mall's queue now, for `estimates.estimate_wait`: its active counters
+    (services, lane, session, the ticket at each), today's waiting tickets, the appointments of
+    today not checked in yet, and the service-time model. A few statements; stored for the
+    issuing path (`QUEUE_PICTURE_SECONDS`)."""
+    now = now or timezone.now()
+    day = mall.today(now)
+    counters = list(Counter.objects.filter(mall=mall, is_active=True).prefetch_related("services"))
+    sessions = dict(
+        CounterSession.objects.filter(
+            counter__mall=mall, status__in=CounterSession.ACTIVE_STATUSES
+        ).values_list("counter_id", "status")
+    )
+    at_counter = {
+        cid: (sid, called)
+        for cid, sid, called in Ticket.objects.filter(
+            mall=mall, service_date=day, status__in=Ticket.AT_COUNTER_STATUSES
+        ).values_list("counter_id", "current_service_id", "called_at")
+    }
+    pictured = []
+    service_ids: set[int] = set()
+    for c in counters:
+        ids = frozenset(s.pk for s in c.services.all())
+        service_ids |= ids
+        busy = at_counter.get(c.pk)
+        pictured.append(
+            estimates.CounterNow(
+                id=c.pk,
+                service_ids=ids,
+                drive_thru=c.mode == Counter.Mode.DRIVE_THRU,
+                status=sessions.get(c.pk, "closed"),
+                busy_service_id=busy[0] if busy else None,
+                busy_since=busy[1] if busy else None,
+            )
+        )
+    waiting = [
+        estimates.WaitingTicket(
+            id=tid,
+            service_id=sid,
+            arrival_at=arrival,
+            priority=priority,
+            appointment_slot_at=slot,
+            drive_thru=channel == TicketChannel.DRIVE_THRU,
+        )
+        for tid, sid, arrival, priority, slot, channel in Ticket.objects.filter(
+            mall=mall, service_date=day, status=Ticket.Status.WAITING
+        ).values_list(
+            "id", "current_service_id", "arrival_at", "priority", "appointment_slot_at", "channel"
+        )
+    ]
+    expected = [
+        estimates.WaitingTicket(id=-aid, service_id=sid, arrival_at=slot, appointment_slot_at=slot)
+        for aid, sid, slot in Appointment.objects.filter(
+            mall=mall, date=day, status=Appointment.Status.BOOKED, slot_at__gt=now
+        ).values_list("id", "service_id", "slot_at")
+    ]
+    services = list(Service.objects.filter(pk__in=service_ids).select_related("agency"))
+    picture = estimates.QueueNow(
+        now=now,
+        counters=pictured,
+        waiting=waiting,
+        times=service_times_now(services, mall, now),
+        expected=expected,
+        default_time=estimates.ServiceTime(mean=float(settings.QUEUE_DEFAULT_SERVICE_MINUTES)),
+    )
+    cache.set(queue_picture_cache_key(mall.pk), picture, QUEUE_PICTURE_SECONDS)
+    return picture
+
+
+def _counters_open_at(mall: Mall, now: datetime) -> datetime | None:
+    """When the counters are expected to open: today's opening time if it is still to come."""
+    local = mall.local_now(now)
+    if mall_day_closed_reason(mall, local.date()):
+        return None
+    hours = mall_hours_on(mall, local.date())
+    if hours is None:
+        return None
+    opens = datetime.combine(local.date(), hours[0], tzinfo=mall.zone)
+    return opens if opens > local else None
+
+
+def _as_waiting(ticket: Ticket) -> estimates.WaitingTicket:
+    return estimates.WaitingTicket(
+        id=ticket.pk,
+        service_id=ticket.current_service_id,
+        arrival_at=ticket.arrival_at,
+        priority=ticket.priority,
+        appointment_slot_at=ticket.appointment_slot_at,
+        drive_thru=ticket.channel == TicketChannel.DRIVE_THRU,
+    )
+
+
+def ticket_estimate(
+    ticket: Ticket,
+    now: datetime | None = None,
+    *,
+    picture: estimates.QueueNow | None = None,
+    cached_only: bool = False,
+) -> estimates.Estimate | None:
+    """The estimate of a waiting ticket from the real call order (`estimates.estimate_wait`).
+    `cached_only`: use the stored picture of the queue or answer None (the issuing path sends no
+    further statement)."""
+    now = now or timezone.now()
+    if picture is None:
+        if cached_only:
+            picture = cache.get(queue_picture_cache_key(ticket.mall_id))
+            if picture is None:
+                return None
+        else:
+            picture = queue_now(ticket.mall, now)
+    target = _as_waiting(ticket)
+    if all(t.id != ticket.pk for t in picture.waiting):
+        picture = estimates.QueueNow(
+            now=now,
+            counters=picture.counters,
+            waiting=[*picture.waiting, target],
+            times=picture.times,
+            expected=picture.expected,
+            default_time=picture.default_time,
+        )
+    elif picture.now != now:
+        picture = estimates.QueueNow(
+            now=now,
+            counters=picture.counters,
+            waiting=picture.waiting,
+            times=picture.times,
+            expected=picture.expected,
+            default_time=picture.default_time,
+        )
+    return estimates.estimate_wait(target, picture, opens_at=_counters_open_at(ticket.mall, now))
+
+
+def _estimate_from_counts(
+    ticket: Ticket, ahead: int, mean: float, counters: int, now: datetime
+) -> estimates.Estimate:
+    """The issuing path's answer when no picture of the queue is stored: the tickets of its own
+    service ahead, served by the open counters at the service's mean pace, the first of them
+    half-way through a service; never 0 unless a counter could call it now."""
+    if counters <= 0:
+        opens = _counters_open_at(ticket.mall, now)
+        return estimates.Estimate(
+            None,
+            None,
+            None,
+            ahead,
+            estimates.REASON_NO_COUNTER_OPEN,
+            timezone.localtime(opens, ticket.mall.zone).strftime("%H:%M") if opens else None,
+        )
+    rounds = (ahead + 0.5) / counters
+    minutes = max(1, round(rounds * mean)) if ahead else max(1, round(0.5 * mean / counters))
+    spread = max(1.0, math.sqrt(max(1.0, rounds)) * mean * estimates.DEFAULT_CV)
+    return estimates.Estimate(
+        minutes,
+        max(0, math.floor(minutes - 1.3 * spread)),
+        math.ceil(minutes + 1.3 * spread),
+        ahead,
+    )
+
+
+def estimate_text(estimate: dict[str, Any] | None) -> str:
+    """The estimate in words, as the ticket, the kiosk and the phone page show it."""
+    if not estimate:
+        return ""
+    if estimate.get("reason") == estimates.REASON_NO_COUNTER_OPEN:
+        if estimate.get("opens_at"):
+            return _("Counter not open yet; opens at %(time)s") % {"time": estimate["opens_at"]}
+        return _("Counter not open yet")
+    minutes, low, high = estimate["minutes"], estimate["minutes_low"], estimate["minutes_high"]
+    if minutes is None:
+        return ""
+    text = _("about %(m)d min") % {"m": minutes}
+    if low is not None and high is not None and high > low:
+        text = _("about %(m)d min (%(low)d to %(high)d)") % {"m": minutes, "low": low, "high": high}
+    if estimate.get("reason") == estimates.REASON_COUNTERS_PAUSED:
+        text = _("%(text)s; the counters are paused") % {"text": text}
+    return text

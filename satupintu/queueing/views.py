@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 import segno
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user
 from django.contrib.auth.decorators import login_required
@@ -32,11 +31,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from satupintu.catalog.models import Agency, Counter, Mall, Service
 from satupintu.core.errors import DomainError, InvalidInput, NotFound
 from satupintu.core.events import Event, get_broker
+from satupintu.core.public_url import public_url
 from satupintu.core.ratelimit import RateLimit, rate_limited
 from satupintu.core.schemas import id_param
 from satupintu.queueing import selectors, services
 from satupintu.queueing.models import Display, Kiosk, PriorityClass, Ticket, TicketChannel
-from satupintu.queueing.numbers import announcement_text
+from satupintu.queueing.numbers import announcement_text, announcement_text_en
 from satupintu.queueing.printing import TicketPrintout, ticket_print
 from satupintu.queueing.sse import event_stream, last_event_id, sse_response
 
@@ -58,7 +58,7 @@ def ticket_status_url(ticket: Ticket, *, absolute: bool = True) -> str:
         "queueing:ticket-status",
         kwargs={"ticket_id": ticket.pk, "token": selectors.ticket_token(ticket)},
     )
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path if absolute else path
+    return public_url(path) if absolute else path
 
 
 def qr_svg(content: str, *, title: str) -> str:
@@ -82,8 +82,9 @@ def _where_to_wait(ticket: Ticket) -> str:
     place = first.floor.name
     if first.area:
         place = f"{place} · {first.area}"
-    numbers = ", ".join(str(c.number) for c in counters[:6])
-    return _("%(place)s, counters %(numbers)s") % {"place": place, "numbers": numbers}
+    # The counters by the names the board shows and calls, never by their internal numbers.
+    names = ", ".join(c.name for c in counters[:6])
+    return _("%(place)s: %(counters)s") % {"place": place, "counters": names}
 
 
 def _mall_or_404(slug: str) -> Mall:
@@ -94,7 +95,8 @@ _screen_events: OrderedDict[tuple[int, str, str], Event] = OrderedDict()
 
 
 def _event_for_screen(event: Event) -> Event:
-    """Add to a call event what a display board speaks: the number in Indonesian words.
+    """Add to a call event what a display board speaks: the call in Indonesian (numbers in
+    words) and in English, the counter called by the name the board shows.
 
     Every board of a floor gets the same event: the extended one is made once and kept for the
     next boards (a small cache of the latest events)."""
@@ -110,13 +112,11 @@ def _event_for_screen(event: Event) -> Event:
 def _add_announcement(event: Event) -> Event:
     data = event.data
     if event.type in ("ticket.called", "ticket.recalled") and data.get("ticket_number"):
+        counter_name = str(data.get("counter_name") or "")
         data = {
             **data,
-            "announcement": announcement_text(
-                str(data["ticket_number"]),
-                data.get("counter_number"),
-                str(data.get("counter_name") or ""),
-            ),
+            "announcement": announcement_text(str(data["ticket_number"]), counter_name),
+            "announcement_en": announcement_text_en(str(data["ticket_number"]), counter_name),
         }
         return dataclasses.replace(event, data=data)
     return event
@@ -169,8 +169,9 @@ def display_board(request: HttpRequest, display_id: int) -> HttpResponse:
             "mall": mall,
             "calls": calls,
             "latest": calls[0] if calls else None,
-            "overview": overview,
+            "overview": [row for row in overview if row["waiting"] or row["open_counters"]],
             "events_url": f"{events_url}?last_event_id={since}",
+            "hours_text": selectors.mall_hours_text(mall),
         },
     )
 
@@ -345,6 +346,7 @@ def _printout(ticket: Ticket) -> TicketPrintout:
         status_url=ticket_status_url(ticket),
         priority_label=_priority_label(ticket.priority) if ticket.priority else "",
         plate_number=ticket.plate_number,
+        wait_text=selectors.estimate_text(position["estimate"]),
     )
 
 
@@ -430,9 +432,11 @@ def kiosk_check_in(request: HttpRequest, mall_slug: str) -> HttpResponse:
 
 
 def _status_context(ticket: Ticket) -> dict[str, Any]:
+    position = selectors.ticket_position(ticket)
     return {
         "ticket": ticket,
-        "position": selectors.ticket_position(ticket),
+        "position": position,
+        "wait_text": selectors.estimate_text(position["estimate"]),
         "where_to_wait": _where_to_wait(ticket),
         "priority_label": _priority_label(ticket.priority) if ticket.priority else "",
         "token": selectors.ticket_token(ticket),

@@ -75,10 +75,25 @@ class DemoWorld:
         return {"HTTP_AUTHORIZATION": f"Bearer {self.tokens[username]}"}
 
 
+# Personal data of each place's rows: a response that shows one to an account that may not
+# see that row is a leak (the isolation matrix looks for them in every answer).
+def marker(entity: str, place: str) -> str:
+    return f"{MARKER_PREFIX[entity]} {place.title()}"
+
+
+MARKER_PREFIX = {
+    "ticket": "Tamu",
+    "appointment": "Janji",
+    "dossier": "Pemohon",
+    "complaint": "Pelapor",
+    "outreach_request": "Warga",
+}
+
+
 def _ticket(service: Service, n: int, **extra: Any) -> Ticket:
     return TicketFactory(
         service=service,
-        name="Budi Santoso",
+        name=marker("ticket", PLACES[n]),
         phone="081234567890",
         serial=900 + n,
         service_date=WEDNESDAY_10.date(),
@@ -93,7 +108,7 @@ def _appointment(service: Service, n: int) -> Appointment:
         date=WEDNESDAY_10.date(),
         slot_start=time(11, 0),
         slot_at=WEDNESDAY_10.replace(hour=11),
-        name=f"Pemohon Janji {n}",
+        name=marker("appointment", PLACES[n]),
         phone="081200000111",
         nik_encrypted="x",
         nik_hash=f"hash-{n}",
@@ -102,11 +117,18 @@ def _appointment(service: Service, n: int) -> Appointment:
     )
 
 
-def _dossier(service: Service, actor: User, channel: str = Channel.WALK_IN) -> Dossier:
+def _dossier(
+    service: Service, actor: User, place: str, channel: str = Channel.WALK_IN
+) -> Dossier:
     return dossier_services.dossier_create(
         actor=actor,
         channel=channel,
-        applicant={"nik": NIK, "name": "Siti Aminah", "phone": "081298765432", "email": ""},
+        applicant={
+            "nik": NIK,
+            "name": marker("dossier", place),
+            "phone": "081298765432",
+            "email": "",
+        },
         form=DEMO_FORMS.get(service.code, {}),
         service_id=service.pk,
     )
@@ -158,7 +180,7 @@ def build_world() -> DemoWorld:
         service = services[place]
         world.rows.setdefault("ticket", {})[place] = _ticket(service, n)
         world.rows.setdefault("appointment", {})[place] = _appointment(service, n)
-        dossier = _dossier(service, root)
+        dossier = _dossier(service, root, place)
         world.rows.setdefault("dossier", {})[place] = dossier
         world.rows.setdefault("complaint", {})[place] = Complaint.objects.create(
             mall=service.mall,
@@ -166,7 +188,7 @@ def build_world() -> DemoWorld:
             service=service,
             code=f"ADU-TEST-{n}",
             text="Antrean terlalu lama",
-            reporter_name="Pelapor",
+            reporter_name=marker("complaint", place),
             first_response_due=WEDNESDAY_10.date(),
         )
         bill = Bill.objects.create(
@@ -183,12 +205,33 @@ def build_world() -> DemoWorld:
         world.rows.setdefault("survey", {})[place] = Survey.objects.filter(
             agency=service.agency
         ).first()
-        world.rows.setdefault("outreach_request", {})[place] = OutreachRequest.objects.filter(
-            mall=service.mall
-        ).first()
         world.rows.setdefault("partnership", {})[place] = Partnership.objects.filter(
             agency=service.agency
-        ).first()
+        ).first() or Partnership.objects.create(
+            mall=service.mall, agency=service.agency, status="active", mou_number="X/1",
+            signed_on=WEDNESDAY_10.date(),
+        )  # fmt: skip
+    # Outreach requests belong to a mall, not an agency: two of the demo's, one in the second
+    # mall.
+    demo_requests = list(OutreachRequest.objects.filter(mall=mall).order_by("pk")[:2])
+    foreign_request = OutreachRequest.objects.create(
+        mall=other_mall,
+        reference="JB-SOLO-1",
+        person_name="x",
+        phone="081200000999",
+        address="Jl. Slamet Riyadi 1",
+        kecamatan=demo_requests[0].kecamatan,
+        kelurahan=demo_requests[0].kelurahan,
+        first_preferred_date=WEDNESDAY_10.date(),
+        requested_by="self",
+        reason="elderly",
+    )
+    for place, request in zip(PLACES, [*demo_requests, foreign_request], strict=True):
+        OutreachRequest.objects.filter(pk=request.pk).update(
+            person_name=marker("outreach_request", place)
+        )
+        request.refresh_from_db()
+        world.rows.setdefault("outreach_request", {})[place] = request
     return world
 
 

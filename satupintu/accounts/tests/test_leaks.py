@@ -40,7 +40,7 @@ def test_agency_admin_reads_no_personal_data_of_another_agencys_ticket(world: De
     assert not body.get("plate_number")
     # The agency's own tickets, and the mall's queue staff, still see them in full.
     own = _call(world, "dukcapil.admin", "get", f"/tickets/{world.rows['ticket']['own'].pk}")
-    assert own.json()["name"] == "Budi Santoso"
+    assert own.json()["name"] == "Tamu Own"
     staff = _call(world, "loket1", "get", f"/tickets/{ticket.pk}").json()
     assert staff["plate_number"] == "AB 1234 XY"
 
@@ -65,7 +65,7 @@ def test_agency_admin_lists_only_its_agencys_appointments(world: DemoWorld) -> N
     assert world.rows["appointment"]["own"].code in codes
     assert world.rows["appointment"]["other"].code not in codes
     names = {item["name"] for item in answer.json()["items"]}
-    assert "Pemohon Janji 1" not in names
+    assert "Janji Other" not in names
     everyone = _call(world, "loket1", "get", "/appointments?mall=yogyakarta&date=2026-12-09")
     assert world.rows["appointment"]["other"].code in {i["code"] for i in everyone.json()["items"]}
 

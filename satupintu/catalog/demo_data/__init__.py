@@ -523,6 +523,7 @@ DEVICES: dict[str, tuple[str, str, int | None]] = {
     "display-2": ("Papan Antrian Seluruh Mal", "display", None),
 }
 DISPLAY_RUNNING_TEXT = (
-    "Selamat datang di MPP Kota Yogyakarta. Layanan Senin-Jumat 08.00-15.00 WIB. "
+    # The opening hours and closure days are added by the board from the mall's calendar.
+    "Selamat datang di MPP Kota Yogyakarta. "
     "Pelayanan tidak dipungut biaya di luar tarif resmi. Pengaduan: SP4N-LAPOR! (lapor.go.id)."
 )

@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from satupintu.accounts.models import Membership, User
 from satupintu.catalog import demo_data
-from satupintu.catalog.demo_data.services import DOCUMENTS, SERVICES, ServiceSpec
+from satupintu.catalog.demo_data.services import (
+    DOCUMENTS,
+    FEE_RULES,
+    KEYWORDS,
+    RESULT_KEYS,
+    SERVICES,
+    ServiceSpec,
+)
 from satupintu.catalog.models import (
     Agency,
     BundleItem,
@@ -141,6 +148,9 @@ def _service_values(spec: ServiceSpec, agency: Agency) -> dict[str, Any]:
         "duration_unit": spec.duration[1],
         "fee": spec.fee,
         "fee_note": spec.fee_note,
+        "fee_rule": FEE_RULES.get(spec.code, ""),
+        "keywords": KEYWORDS.get(spec.code, ""),
+        "result_key": RESULT_KEYS.get(spec.code, ""),
         "product": spec.product,
         "legal_basis": spec.legal_basis,
         "staff_count": spec.staff_count,

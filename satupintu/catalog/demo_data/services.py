@@ -1914,3 +1914,55 @@ SERVICES: list[ServiceSpec] = [
         staff_count=1,
     ),
 ]
+
+# Words people type for a service that its name does not contain (searched with the name).
+KEYWORDS: dict[str, str] = {
+    "DUK-KTP-BARU": "e-ktp, ektp, ktp elektronik, kartu tanda penduduk, rekam ktp",
+    "DUK-KTP-GANTI": "e-ktp, ektp, ktp hilang, ktp rusak, ganti ktp, ktp elektronik",
+    "DUK-KK": "kk, kartu keluarga, tambah anggota keluarga, pecah kk",
+    "DUK-AKTA-LAHIR": "akte kelahiran, akte lahir, bayi, anak lahir",
+    "DUK-AKTA-MATI": "akte kematian, meninggal, surat kematian",
+    "DUK-KIA": "kartu anak, ktp anak",
+    "DUK-PINDAH": "surat pindah, pindah domisili, pindah alamat",
+    "DUK-DATANG": "pindah masuk, pindah domisili",
+    "DUK-IKD": "ktp digital, e-ktp digital",
+    "POL-SKCK": "surat kelakuan baik, catatan kepolisian",
+    "POL-SKCK-ULANG": "surat kelakuan baik, perpanjang skck",
+    "POL-KEHILANGAN": "lapor hilang, surat hilang",
+    "POL-SIM-A": "sim mobil, perpanjang sim",
+    "POL-SIM-C": "sim motor, perpanjang sim",
+    "SAMSAT-PKB": "pajak motor, pajak mobil, pajak kendaraan, bayar pajak, stnk, samsat, pkb",
+    "SAMSAT-5TH": (
+        "ganti plat, plat nomor, pajak lima tahunan, stnk 5 tahun, pajak motor, pajak mobil"
+    ),
+    "IMI-PASPOR": "passport, paspor, imigrasi",
+    "IMI-PASPOR-ANAK": "passport anak, imigrasi",
+    "BPJSKES-DAFTAR": "bpjs kesehatan, kis, jkn, asuransi kesehatan",
+    "BPJSKES-UBAH": "bpjs kesehatan, pindah faskes, ganti puskesmas",
+    "BPJSTK-JHT": "bpjs ketenagakerjaan, jamsostek, pencairan jht",
+    "PLN-PASANG": "listrik baru, pasang listrik, meteran listrik",
+    "PDAM-PASANG": "air pdam, pasang air, air bersih",
+    "BPD-PBB": "pajak bumi dan bangunan, pajak rumah, bayar pbb",
+    "KPP-NPWP": "pajak, nomor pokok wajib pajak",
+    "DPM-PBG": "imb, izin mendirikan bangunan, izin bangunan",
+    "DPM-NIB": "izin usaha, oss, nomor induk berusaha",
+    "NAKER-AK1": "kartu kuning, kartu pencari kerja",
+}
+
+# The fee of services whose amount depends on the case, as the service standard states the rule
+# (reference/SERVICES.md): shown where the portal headlines a fee, instead of "Free".
+FEE_RULES: dict[str, str] = {
+    "SAMSAT-PKB": (
+        "Pajak sesuai notice: tarif dasar 0,9% + opsen 66%, ditambah SWDKLLJ "
+        "(mis. Rp35.000 sepeda motor s.d. 250 cc); tanpa biaya layanan"
+    ),
+    "SAMSAT-5TH": "Rp160.000 (roda dua) / Rp300.000 (roda empat), ditambah PKB dan SWDKLLJ",
+}
+
+# The document (requirement key) each service issues: inside a bundle, the result fulfils that
+# requirement of the later services (the birth certificate for the child identity card).
+RESULT_KEYS: dict[str, str] = {
+    "DUK-AKTA-LAHIR": "akta-lahir",
+    "DUK-KK": "kk",
+    "DUK-AKTA-KAWIN": "buku-nikah",
+}

@@ -25,6 +25,14 @@ def rupiah(amount: Any) -> str:
 
 
 @register.filter
+def fee_headline(service: Any) -> str:
+    """The fee as a service's card headlines it: its rule when the amount depends on the case
+    (a tax, a levy), else the fixed amount ('Gratis' for none)."""
+    rule = getattr(service, "fee_rule", "")
+    return rule or rupiah(getattr(service, "fee", None))
+
+
+@register.filter
 def service_duration(service: Any) -> str:
     value = int(service.duration_value)
     if service.duration_unit == "minutes":

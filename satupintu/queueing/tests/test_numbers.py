@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from satupintu.queueing.numbers import announcement_text, number_to_words, spell_ticket_number
+from satupintu.queueing.numbers import (
+    announcement_text,
+    announcement_text_en,
+    number_to_words,
+    spell_ticket_number,
+    spoken_counter_name,
+)
 
 # An independent spelling of 0..9999 built digit by digit, to check every number.
 _U = ["", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
@@ -96,7 +102,36 @@ def test_spell_ticket_number(ticket: str, spoken: str) -> None:
     assert spell_ticket_number(ticket) == spoken
 
 
-def test_announcement_text() -> None:
-    assert announcement_text("A-012", 5) == "Nomor antrian A dua belas, silakan menuju loket lima"
-    assert announcement_text("C-111", "12").endswith("menuju loket dua belas")
-    assert announcement_text("C-001", None, "Loket Drive-Thru").endswith("menuju Loket Drive-Thru")
+def test_announcement_text_calls_the_counter_by_its_shown_name() -> None:
+    assert (
+        announcement_text("A-012", "Loket 5")
+        == "Nomor antrian A dua belas, silakan menuju Loket lima"
+    )
+    # The internal counter number (10, 22) is never what is said: the name is.
+    assert announcement_text("C-111", "Loket Imigrasi 1").endswith("menuju Loket Imigrasi satu")
+    assert announcement_text("C-001", "Drive-thru Lajur 1").endswith("menuju Drive-thru Lajur satu")
+    assert announcement_text("C-001", "").endswith("menuju loket")
+
+
+@pytest.mark.parametrize(
+    ("name", "spoken"),
+    [
+        ("Loket Imigrasi 1", "Loket Imigrasi satu"),
+        ("Drive-thru Lajur 2", "Drive-thru Lajur dua"),
+        ("Loket Disdukcapil 4 (Akta)", "Loket Disdukcapil empat Akta"),
+        ("Loket Kemenag / KUA", "Loket Kemenag KUA"),
+        ("Loket ATR/BPN", "Loket ATR BPN"),
+        ("Loket 12", "Loket dua belas"),
+        ("Meja Posbakum", "Meja Posbakum"),
+    ],
+)
+def test_spoken_counter_name(name: str, spoken: str) -> None:
+    assert spoken_counter_name(name) == spoken
+
+
+def test_announcement_in_english() -> None:
+    assert (
+        announcement_text_en("A-012", "Loket Imigrasi 1")
+        == "Queue number A 12, please go to Loket Imigrasi 1"
+    )
+    assert announcement_text_en("DT-007", "Loket ATR/BPN").endswith("go to Loket ATR BPN")

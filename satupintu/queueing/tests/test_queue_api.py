@@ -63,11 +63,27 @@ def test_anonymous_visitor_takes_a_ticket(client: Client, world: QueueWorld) -> 
     assert body["priority"] == "pregnant"
     assert body["service_id"] == world.service.pk
     assert (body["position"], body["people_ahead"]) == (1, 0)
-    assert body["estimated_wait_minutes"] == 0
+    # No counter is open: no minutes but the reason (the mall is open, no opening time to come).
+    assert body["estimated_wait_minutes"] is None
+    assert body["estimate"] == {
+        "minutes": None,
+        "minutes_low": None,
+        "minutes_high": None,
+        "people_ahead": 0,
+        "reason": "no_counter_open",
+        "opens_at": None,
+    }
     assert body["created_at"].endswith("+07:00")
     second = issue(client, world)
     assert (second["position"], second["people_ahead"]) == (2, 1)
-    assert second["estimated_wait_minutes"] == 10  # the default 10 minutes, no counter open
+    assert second["estimated_wait_minutes"] is None  # still no counter open
+    assert second["estimate"]["reason"] == "no_counter_open"
+    # A counter opens: the phone page's read (the API's GET) estimates from the call order.
+    services.counter_open(counter=world.counter, actor=world.officer)
+    again = get(client, f"/tickets/{second['id']}").json()
+    assert again["estimate"]["reason"] is None
+    assert again["people_ahead"] == 1
+    assert again["estimated_wait_minutes"] >= 1
 
 
 def test_anonymous_tickets_are_rate_limited_but_kiosks_are_not(
@@ -124,7 +140,8 @@ def test_public_ticket_view_hides_personal_data_and_staff_see_it(
     public = get(client, f"/tickets/{ticket['id']}").json()
     assert public["number"] == "A-001"
     assert public["status"] == "waiting"
-    assert public["estimated_wait_minutes"] == 0
+    assert public["estimated_wait_minutes"] is None  # no counter open
+    assert public["estimate"]["reason"] == "no_counter_open"
     for private in ("name", "phone", "plate_number", "priority", "note"):
         assert public[private] is None
     assert "Budi" not in json.dumps(public)

@@ -160,7 +160,8 @@ def test_display_stream_sends_calls_only_after_commit(server: str, broker: Any) 
         data = message.json()
         assert data["ticket_number"] == "A-012"
         assert {"ticket_number", "counter_name", "floor", "called_at"} <= data.keys()
-        assert data["announcement"] == "Nomor antrian A dua belas, silakan menuju loket lima"
+        assert data["announcement"] == "Nomor antrian A dua belas, silakan menuju Loket lima"
+        assert data["announcement_en"] == "Queue number A 12, please go to Loket 5"
         assert message.id is not None
 
         def rolled_back() -> None:
@@ -276,7 +277,7 @@ def test_counter_call_reaches_the_board_after_commit_only(
         assert data["counter_name"] == "Loket 1"
         assert data["floor"] == 1
         assert data["called_at"]
-        assert data["announcement"] == "Nomor antrian A satu, silakan menuju loket satu"
+        assert data["announcement"] == "Nomor antrian A satu, silakan menuju Loket satu"
         assert data["waiting"] == {str(world.service.pk): 1}
 
         def recall_rolled_back() -> None:

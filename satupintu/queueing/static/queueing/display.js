@@ -1,5 +1,11 @@
-/* Display board: live calls by server-sent events, a chime, then the call spoken in Indonesian.
+/* Display board: live calls by server-sent events, a chime, then the call spoken in Indonesian
+   (and in English on a bilingual board), the counter called by the name the board shows.
    Calls are queued: two calls at the same moment are announced one after the other.
+   Sound from the start (data-sound-at-load="1") needs a browser that allows it without a click:
+   Chromium in kiosk mode with --autoplay-policy=no-user-gesture-required (README); otherwise the
+   "Turn on sound" button in the header stays until pressed.
+   The waiting services are shown in pages that turn every data-page-seconds when they do not
+   all fit.
    Nothing here reaches the internet: the chime is a local file, speech is the browser's own. */
 (function () {
   "use strict";
@@ -8,7 +14,10 @@
   var eventsUrl = board.dataset.eventsUrl;
   var timeZone = board.dataset.timezone || undefined;
   var lang = board.dataset.voiceLang || "id-ID";
-  var maxRows = parseInt(board.dataset.maxRows || "6", 10);
+  // The languages of each call, in order: "id-ID" (the text in Indonesian words), "en-US".
+  var langs = (board.dataset.voiceLangs || lang).split(/\s+/).filter(Boolean);
+  var soundAtLoad = board.dataset.soundAtLoad !== "0";
+  var maxRows = parseInt(board.dataset.maxRows || "4", 10);
   var chime = document.getElementById("chime");
   var nowBox = document.getElementById("board-now");
   var nowNumber = document.getElementById("now-number");
@@ -32,19 +41,40 @@
   tick();
   setInterval(tick, 1000);
 
-  /* ---- voice ---- */
-  var voice = null;
-  function pickVoice() {
+  /* ---- voice: one voice per language ---- */
+  var voices = {};
+  function pickVoices() {
     if (!("speechSynthesis" in window)) { return; }
-    var voices = window.speechSynthesis.getVoices();
-    var prefix = lang.slice(0, 2).toLowerCase();
-    voice = voices.filter(function (v) { return v.lang === lang; })[0] ||
-      voices.filter(function (v) { return (v.lang || "").toLowerCase().indexOf(prefix) === 0; })[0] || null;
+    var available = window.speechSynthesis.getVoices();
+    langs.forEach(function (wanted) {
+      var prefix = wanted.slice(0, 2).toLowerCase();
+      voices[wanted] = available.filter(function (v) { return v.lang === wanted; })[0] ||
+        available.filter(function (v) { return (v.lang || "").toLowerCase().indexOf(prefix) === 0; })[0] || null;
+    });
   }
   if ("speechSynthesis" in window) {
-    pickVoice();
-    window.speechSynthesis.onvoiceschanged = pickVoice;
+    pickVoices();
+    window.speechSynthesis.onvoiceschanged = pickVoices;
   }
+
+  /* ---- sound: on from the start where the browser allows it, else after the button ---- */
+  var soundWanted = soundAtLoad;  // off: silent until someone presses the button
+  function soundAllowed() {
+    // An AudioContext made without a click runs only where autoplay needs no user gesture.
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) { return true; }
+      var probe = new Ctx();
+      var running = probe.state === "running";
+      if (probe.close) { probe.close(); }
+      return running;
+    } catch (e) { return false; }
+  }
+  function setSoundState(on) {
+    board.dataset.sound = on ? "on" : "off";
+    soundButton.hidden = on;
+  }
+  setSoundState(soundWanted && soundAllowed());
 
   function playChime() {
     return new Promise(function (resolve) {
@@ -56,7 +86,7 @@
         chime.onended = finish;
         var played = chime.play();
         if (played && played.catch) {
-          played.catch(function () { soundButton.hidden = false; beep(finish); });
+          played.catch(function () { setSoundState(false); beep(finish); });
         }
       } else {
         beep(finish);
@@ -82,14 +112,14 @@
     } catch (e) { done(); }
   }
 
-  function speak(text) {
+  function speak(text, textLang) {
     return new Promise(function (resolve) {
       if (!("speechSynthesis" in window) || !text) { resolve(); return; }
       var done = false;
       function finish() { if (!done) { done = true; resolve(); } }
       var utterance = new SpeechSynthesisUtterance(text);
-      utterance.lang = lang;
-      if (voice) { utterance.voice = voice; }
+      utterance.lang = textLang || lang;
+      if (voices[utterance.lang]) { utterance.voice = voices[utterance.lang]; }
       utterance.rate = 0.9;
       utterance.onend = finish;
       utterance.onerror = finish;
@@ -99,24 +129,38 @@
     });
   }
 
+  // What one call says, in each of the board's languages: [{text, lang}, ...].
+  function callTexts(data) {
+    if (typeof data === "string") { return [{ text: data, lang: lang }]; }
+    return langs.map(function (l) {
+      return { text: l.indexOf("id") === 0 ? data.announcement : data.announcement_en, lang: l };
+    }).filter(function (part) { return part.text; });
+  }
+
   var pending = [];
   var speaking = false;
-  function announce(text) {
-    pending.push(text);
+  function announce(data) {
+    if (!soundWanted) { return; }  // a silent board until someone turns the sound on
+    pending.push(callTexts(data));
     if (!speaking) { next(); }
   }
   function next() {
-    var text = pending.shift();
-    if (text === undefined) { speaking = false; return; }
+    var parts = pending.shift();
+    if (parts === undefined) { speaking = false; return; }
     speaking = true;
-    playChime().then(function () { return speak(text); }).then(function () {
+    var chain = playChime();
+    parts.forEach(function (part) {
+      chain = chain.then(function () { return speak(part.text, part.lang); });
+    });
+    chain.then(function () {
       setTimeout(next, 600); // a short pause between two calls
     });
   }
   window.satupintuAnnounce = announce; // for a manual test from the browser console
 
   soundButton.addEventListener("click", function () {
-    soundButton.hidden = true;
+    soundWanted = true;
+    setSoundState(true);
     if (chime) { chime.play().then(function () { chime.pause(); }).catch(function () {}); }
     if ("speechSynthesis" in window) { window.speechSynthesis.speak(new SpeechSynthesisUtterance("")); }
   });
@@ -137,8 +181,6 @@
       var td = document.createElement("td");
       td.textContent = value;
       td.className = ["num", "ctr", "svc"][i];
-      // a long counter name is cut with an ellipsis on screen; the full name stays in the title
-      if (i === 1) { td.title = value; }
       row.appendChild(td);
     });
     callsBody.insertBefore(row, callsBody.firstChild);
@@ -157,6 +199,56 @@
     });
   }
 
+  /* ---- waiting services: pages that turn when they do not all fit ---- */
+  var waitingList = document.getElementById("waiting-list");
+  var pageLabel = document.getElementById("waiting-page");
+  var pageSeconds = parseInt(board.dataset.pageSeconds || "8", 10);
+  var pageStarts = [0];
+  var pageIndex = 0;
+  // Show the items from `start` on; return the index of the first that does not fit (items are
+  // laid out in rows, in order: it starts the next page, and so does everything after it).
+  function fillFrom(items, start) {
+    items.forEach(function (item, i) { item.hidden = i < start; });
+    var limit = waitingList.getBoundingClientRect().bottom + 1;
+    var end = items.length;
+    for (var i = start + 1; i < items.length; i++) {
+      if (items[i].getBoundingClientRect().bottom > limit) { end = i; break; }
+    }
+    for (var j = end; j < items.length; j++) { items[j].hidden = true; }
+    return end;
+  }
+  function layoutWaitingPages() {
+    if (!waitingList) { return; }
+    var items = Array.prototype.slice.call(waitingList.children);
+    pageStarts = [0];
+    var start = 0;
+    while (items.length && pageStarts.length <= items.length) {
+      var end = fillFrom(items, start);
+      if (end >= items.length) { break; }
+      pageStarts.push(end);
+      start = end;
+    }
+    pageIndex = 0;
+    showWaitingPage();
+  }
+  function showWaitingPage() {
+    if (!waitingList) { return; }
+    var items = Array.prototype.slice.call(waitingList.children);
+    if (pageIndex >= pageStarts.length) { pageIndex = 0; }
+    fillFrom(items, pageStarts[pageIndex]);
+    var pages = pageStarts.length;
+    pageLabel.textContent = pages > 1 ? (pageIndex + 1) + "/" + pages : "";
+    waitingList.dataset.pages = String(pages);
+    waitingList.dataset.page = String(pageIndex + 1);
+  }
+  layoutWaitingPages();
+  window.addEventListener("resize", layoutWaitingPages);
+  setInterval(function () {
+    if (pageStarts.length < 2) { return; }
+    pageIndex = (pageIndex + 1) % pageStarts.length;
+    showWaitingPage();
+  }, pageSeconds * 1000);
+
   /* ---- live events ---- */
   if (!window.EventSource) { return; }
   var source = new EventSource(eventsUrl);
@@ -166,7 +258,7 @@
     var data = JSON.parse(message.data);
     showCall(data);
     updateWaiting(data.waiting);
-    announce(data.announcement);
+    announce(data);
   }
   source.addEventListener("ticket.called", onCall);
   source.addEventListener("ticket.recalled", onCall);

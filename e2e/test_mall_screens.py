@@ -1,0 +1,190 @@
+"""Issue #12 at the mall, in the browser: the display board (every waiting service readable, no
+overlap, sound from the start in a kiosk-mode browser, the call in Indonesian and English, the
+ticker from the calendar), the kiosk (reset to Indonesian with a countdown, 80 mm printing,
+most-used services first, one notice, a lost ticket shown again) and the counter console
+("finish and call next", the held counter first on the staff home, Finish above the fold).
+
+Screenshots at 360x800, 1366x768 and (boards) 1920x1080 go to screenshots/ (the suite's
+artifacts). The tests leave the demo as they found it: their tickets are served and their
+counters closed, so the other journeys of the suite see the same queue."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    assert_accessible,
+    new_context_page,
+    record_speech,
+    screenshot,
+    sign_in,
+    spoken,
+    watch_csp,
+)
+
+pytestmark = pytest.mark.e2e
+
+KIOSK = "/q/yogyakarta/kiosk/"
+FLOOR_BOARD = "/q/display/1/"  # floor 1, Indonesian only
+MALL_BOARD = "/q/display/2/"  # the whole mall, Indonesian and English (demo settings)
+SIZES = {"phone": (360, 800), "laptop": (1366, 768), "tv": (1920, 1080)}
+
+
+def _boxes_overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def _visible_waiting(board: Any) -> list[str]:
+    return list(
+        board.evaluate(
+            """() => Array.from(document.querySelectorAll('#waiting-list li'))
+                 .filter(li => !li.hidden).map(li => li.textContent.replace(/\\s+/g, ' ').trim())"""
+        )
+    )
+
+
+@pytest.mark.parametrize("size", ["laptop", "tv"])
+def test_board_shows_every_waiting_service_in_turning_pages_without_overlap(
+    browser: Any, server: str, size: str
+) -> None:
+    width, height = SIZES[size]
+    board = new_context_page(browser, server, viewport={"width": width, "height": height})
+    board.clock.install()
+    board.goto(FLOOR_BOARD)
+    every = board.evaluate(
+        "() => Array.from(document.querySelectorAll('#waiting-list li'))"
+        ".map(li => li.textContent.replace(/\\s+/g, ' ').trim())"
+    )
+    assert len(every) >= 6, every
+    pages = int(board.get_attribute("#waiting-list", "data-pages") or "1")
+    seen: list[str] = []
+    for page_number in range(1, pages + 1):
+        visible = _visible_waiting(board)
+        assert visible, f"page {page_number} is empty"
+        seen += visible
+        # Every visible row lies inside the screen, above the ticker, clear of the sound button.
+        ticker = board.locator(".board-ticker").bounding_box()
+        button = board.locator("#board-sound")
+        button_box = button.bounding_box() if button.is_visible() else None
+        for item in board.locator("#waiting-list li:not([hidden])").all():
+            box = item.bounding_box()
+            assert box["y"] + box["height"] <= ticker["y"] + 1, (size, item.inner_text())
+            assert box["x"] + box["width"] <= width
+            if button_box:
+                assert not _boxes_overlap(box, button_box)
+        if button_box:
+            for table in board.locator("table").all():
+                assert not _boxes_overlap(table.bounding_box(), button_box)
+        if page_number == 1:
+            screenshot(board, f"board-{size}-{width}x{height}", full_page=False)
+            assert_accessible(board)
+        if pages > 1:
+            assert board.inner_text("#waiting-page") == f"{page_number}/{pages}"
+        board.clock.run_for(8_000)
+    assert sorted(seen) == sorted(every)
+    # The ticker says the configured hours (the demo's test mall opens around the clock).
+    ticker_text = board.inner_text("#board-ticker-text")
+    assert "Jam layanan: Senin-Minggu 00:00-23:59 WIB" in ticker_text
+    assert "08.00-15.00" not in ticker_text
+    board.context.close()
+
+
+def test_board_on_a_phone_lists_every_waiting_service(browser: Any, server: str) -> None:
+    board = new_context_page(browser, server, viewport={"width": 360, "height": 800})
+    board.goto(FLOOR_BOARD)
+    assert board.get_attribute("#waiting-list", "data-pages") == "1"
+    screenshot(board, "board-phone-360x800", full_page=True)
+    board.context.close()
+
+
+def test_board_in_a_kiosk_mode_browser_speaks_from_the_start(browser: Any, server: str) -> None:
+    """Chromium started as the README says for a wall TV: no click is needed for sound."""
+    tv = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, "--kiosk", "--autoplay-policy=no-user-gesture-required"],
+    )
+    try:
+        context = watch_csp(
+            tv.new_context(
+                base_url=server, locale="id-ID", viewport={"width": 1920, "height": 1080}
+            )
+        )
+        board = context.new_page()
+        board.goto(FLOOR_BOARD)
+        assert board.get_attribute("#board", "data-sound") == "on"
+        assert not board.locator("#board-sound").is_visible()
+    finally:
+        tv.close()
+
+
+def test_board_without_autoplay_offers_the_sound_button(browser: Any, server: str) -> None:
+    """An ordinary browser (a laptop): the button in the header turns the sound on."""
+    board = new_context_page(browser, server, viewport={"width": 1366, "height": 768})
+    board.goto(FLOOR_BOARD)
+    if board.get_attribute("#board", "data-sound") == "off":
+        button = board.locator("#board-sound")
+        assert button.is_visible()
+        header = board.locator(".board-head").bounding_box()
+        box = button.bounding_box()
+        assert header["y"] <= box["y"]
+        assert box["y"] + box["height"] <= header["y"] + header["height"]
+        screenshot(board, "board-sound-button-1366x768", full_page=False)
+        button.click()
+    assert board.get_attribute("#board", "data-sound") == "on"
+    assert not board.locator("#board-sound").is_visible()
+    board.context.close()
+
+
+def _take_ticket(page: Any, query: str, service_name: str) -> str:
+    """At the kiosk: search, choose the service, no priority; returns the number on screen."""
+    page.goto(f"{KIOSK}?q={query}")
+    page.get_by_role("link", name=re.compile(re.escape(service_name))).first.click()
+    page.get_by_role("button", name=re.compile("Reguler", re.I)).click()
+    page.wait_for_url(re.compile(r"/kiosk/ticket/"))
+    return page.locator(".kiosk-ticket .q-number").inner_text().strip()
+
+
+def test_bilingual_board_says_each_call_in_indonesian_then_english(
+    page: Any, browser: Any, server: str
+) -> None:
+    from satupintu.queueing.numbers import spell_ticket_number
+
+    board = new_context_page(browser, server, viewport={"width": 1920, "height": 1080})
+    record_speech(board)
+    board.goto(MALL_BOARD)
+    assert board.get_attribute("#board", "data-voice-langs") == "id-ID en-US"
+    number = _take_ticket(page, "paspor", "Paspor Baru atau Penggantian")
+
+    officer = new_context_page(browser, server, viewport={"width": 1366, "height": 768})
+    sign_in(officer, "mall.admin")
+    officer.goto("/q/counter/11/")  # Loket Imigrasi 2
+    officer.locator("button[value=open]").click()
+    officer.locator("button[value=call_next]").click()
+    assert officer.locator("#current-ticket .q-number").inner_text().strip() == number
+    board.locator("#now-number", has_text=number).wait_for()
+    assert board.inner_text("#now-counter").strip() == "Loket Imigrasi 2"
+    board.wait_for_function("() => window.__spoken.length >= 2", timeout=10_000)
+    digits = str(int(number.split("-")[1]))
+    assert spoken(board) == [
+        f"Nomor antrian {spell_ticket_number(number)}, silakan menuju Loket Imigrasi dua",
+        f"Queue number {number.split('-')[0]} {digits}, please go to Loket Imigrasi 2",
+    ]
+    screenshot(board, "board-bilingual-call-1920x1080", full_page=False)
+    assert_accessible(board)
+    # Leave the queue as it was: serve the ticket, close the counter.
+    officer.locator("button[value=start]").click()
+    officer.locator("#finish-form button[value=finish]").click()
+    officer.locator("button[value=close]").click()
+    board.context.close()
+    officer.context.close()
