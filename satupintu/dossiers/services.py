@@ -759,7 +759,7 @@ def document_check(
 
 @transaction.atomic
 def dossier_transition(*, actor: Any, dossier_id: int, action: str, comment: str = "") -> Dossier:
-    visible = access_dossier(actor, dossier_id)
+    visible = access_dossier(actor, dossier_id, "change")
     # Lock the row: two officers acting at once are serialised, and the second one finds the
     # dossier already moved on (409).
     dossier = (
@@ -1036,7 +1036,7 @@ def _new_verification_code() -> str:
 @transaction.atomic
 def dossier_assign(*, actor: Any, dossier_id: int, assignee_id: int | None) -> Dossier:
     """Take (assign to oneself) or hand a dossier to a colleague of the same agency."""
-    visible = access_dossier(actor, dossier_id)
+    visible = access_dossier(actor, dossier_id, "change")
     dossier = Dossier.objects.select_for_update().get(pk=visible.pk)
     if dossier.agency_id is None:
         raise Conflict(
