@@ -41,13 +41,13 @@ SUPERUSER = "superuser"
 
 P, M, A, X = Reach.PUBLIC, Reach.MALL, Reach.AGENCY, Reach.OUTREACH
 
-_QUEUE_WORKERS = {
+_QUEUE_WORKERS: dict[str, Reach] = {
     Role.MALL_ADMIN: M,
     Role.SUPERVISOR: M,
     Role.COUNTER_OFFICER: A,
     Role.AGENCY_ADMIN: A,
 }
-_DOSSIER_READERS = {
+_DOSSIER_READERS: dict[str, Reach] = {
     APPLICANT: Reach.OWN,
     Role.MALL_ADMIN: M,
     Role.SUPERVISOR: A,

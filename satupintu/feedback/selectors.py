@@ -269,6 +269,13 @@ def complaint_list(
     return qs.order_by("-received_at", "-id")
 
 
+def handles_complaints_in(user: Any, mall_id: int) -> bool:
+    """Whether `user` handles some of the mall's complaints (the role table's "complaint"
+    row, mall-wide or for an agency of the mall)."""
+    scope = scope_for(user, "complaint", "view")
+    return scope.covers(mall_id=mall_id) or bool(scope.agencies_in(mall_id))
+
+
 def can_manage_complaints(user: Any, mall_id: int) -> bool:
     if _is_superuser(user):
         return True

@@ -359,6 +359,9 @@ def complaint_status(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def complaints_inbox(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
+    if not selectors.handles_complaints_in(request.user, mall.pk):
+        # Not a complaint handler of this mall: the inbox does not exist for them.
+        raise NotFound()
     status = request.GET.get("status") or None
     if status not in Complaint.Status.values:
         status = None

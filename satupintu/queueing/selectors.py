@@ -350,7 +350,8 @@ def display_get(*, display_id: int) -> Display:
 
 def display_place(*, display_id: int) -> dict[str, Any] | None:
     """{mall_id, floor_id} of a display (what its event stream listens to), or None."""
-    return Display.objects.filter(pk=display_id).values("mall_id", "floor_id").first()
+    found = Display.objects.filter(pk=display_id).values("mall_id", "floor_id").first()
+    return dict(found) if found is not None else None
 
 
 def service_ids_on_floor(floor_id: int) -> set[int]:

@@ -117,9 +117,7 @@ def _appointment(service: Service, n: int) -> Appointment:
     )
 
 
-def _dossier(
-    service: Service, actor: User, place: str, channel: str = Channel.WALK_IN
-) -> Dossier:
+def _dossier(service: Service, actor: User, place: str, channel: str = Channel.WALK_IN) -> Dossier:
     return dossier_services.dossier_create(
         actor=actor,
         channel=channel,
