@@ -188,3 +188,74 @@ def test_bilingual_board_says_each_call_in_indonesian_then_english(
     officer.locator("button[value=close]").click()
     board.context.close()
     officer.context.close()
+
+
+def test_console_finish_and_call_next_fits_at_768_and_staff_home_shows_the_held_counter(
+    page: Any, browser: Any, server: str
+) -> None:
+    first = _take_ticket(page, "kepabeanan", "Konsultasi Kepabeanan")
+    second = _take_ticket(page, "kepabeanan", "Konsultasi Kepabeanan")
+    officer = new_context_page(browser, server, viewport={"width": 1366, "height": 768})
+    sign_in(officer, "mall.admin")
+    officer.goto("/q/counter/12/")  # Loket Bea Cukai
+    officer.locator("button[value=open]").click()
+    officer.locator("button[value=call_next]").click()
+    assert officer.locator("#current-ticket .q-number").inner_text().strip() == first
+    # "Did not come" looks like neither the main action nor the secondary ones.
+    styles = officer.evaluate(
+        """() => ['start', 'recall', 'no_show'].map(v => {
+             const s = getComputedStyle(document.querySelector(`button[value=${v}]`));
+             return [s.backgroundColor, s.borderTopStyle, s.color].join(' ');
+           })"""
+    )
+    assert len(set(styles)) == 3, styles
+    screenshot(officer, "console-called-1366x768", full_page=False)
+    assert_accessible(officer)
+    officer.locator("button[value=start]").click()
+    # Serving: both finish buttons are above the fold at 768 px.
+    for value in ("finish_next", "finish"):
+        box = officer.locator(f"#finish-form button[value={value}]").bounding_box()
+        assert box["y"] + box["height"] <= 768, (value, box)
+    screenshot(officer, "console-serving-1366x768", full_page=False)
+    assert_accessible(officer)
+
+    # The staff home: the held counter first, with its queue, before the list of consoles.
+    officer.goto("/staff/")
+    held = officer.locator("#held-counter")
+    assert "Loket Bea Cukai" in held.inner_text()
+    assert (
+        held.bounding_box()["y"]
+        < officer.get_by_role("heading", name="Peran Anda").bounding_box()["y"]
+    )
+    screenshot(officer, "staff-home-held-counter-1366x768", full_page=False)
+    assert_accessible(officer)
+    # Opening a second counter says which one is held, with a link back to it.
+    officer.goto("/q/counter/19/")
+    officer.locator("button[value=open]").click()
+    link = officer.locator("#held-counter-link")
+    assert "Loket Bea Cukai" in link.inner_text()
+    screenshot(officer, "console-second-counter-1366x768", full_page=False)
+    link.click()
+    officer.wait_for_url(re.compile(r"/q/counter/12/$"))
+
+    # One key: L finishes this visitor and calls the next.
+    with officer.expect_navigation():
+        officer.keyboard.press("l")
+    assert officer.locator("#current-ticket .q-number").inner_text().strip() == second
+    officer.locator("button[value=start]").click()
+    officer.locator("#finish-form button[value=finish]").click()
+    officer.locator("button[value=close]").click()
+    officer.context.close()
+
+
+def test_console_and_staff_home_on_a_phone(browser: Any, server: str) -> None:
+    phone = new_context_page(browser, server, viewport={"width": 360, "height": 800})
+    sign_in(phone, "loket2")
+    phone.goto("/staff/")
+    assert phone.locator("#held-counter").is_visible()
+    screenshot(phone, "staff-home-held-counter-360x800", full_page=False)
+    assert_accessible(phone)
+    phone.goto("/q/counter/6/")
+    screenshot(phone, "console-360x800", full_page=False)
+    assert_accessible(phone)
+    phone.context.close()

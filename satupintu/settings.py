@@ -410,6 +410,9 @@ QUEUE_DEFAULT_SERVICE_MINUTES = int(os.environ.get("QUEUE_DEFAULT_SERVICE_MINUTE
 # Redis keys of the event broker's streams (one per channel), and the SSE heartbeat interval.
 EVENT_KEY_PREFIX = os.environ.get("EVENT_KEY_PREFIX", "satupintu:events")
 SSE_HEARTBEAT_SECONDS = float(os.environ.get("SSE_HEARTBEAT_SECONDS", "15"))
+# A board that reconnects announces again only the calls made less than this long ago and still
+# waiting for their visitor (the latest of each counter, newest first).
+DISPLAY_REPLAY_SECONDS = float(os.environ.get("DISPLAY_REPLAY_SECONDS", "180"))
 
 # --- feedback ---
 # SP4N-LAPOR! exchange: the national complaint channel's endpoint, our bearer token for it, and

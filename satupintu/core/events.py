@@ -9,6 +9,20 @@ several channels carries the same id on each. So a screen that listens on severa
 counter console on `counter:<id>` and `mall:<id>`) can resume from a single `Last-Event-ID`, and
 an event that reaches it twice is recognised and sent once.
 
+The sequence is time-based: an id is the publishing time in microseconds since the epoch, or the
+previous id + 1 when that is not larger. So ids keep growing across restarts of the server (the
+in-process broker keeps nothing) and of Redis, and a board that reconnects after a restart with
+its last id still gets every new call. An id from the future (a clock set back, another
+deployment) is treated as "from before": the board gets what the broker still holds, filtered by
+the screen's replay rule, instead of nothing.
+
+A screen's replay (what it missed while it was away) can be reshaped by the stream's owner
+(`subscribe(..., replay=...)`): a display board gets only the calls still current, once.
+
+`close_streams()` (run on SIGTERM/SIGINT once a stream has started in the server's main thread)
+ends every open stream at once, so that a server restart does not wait for a thousand boards to
+go away by themselves; the boards reconnect, with their last id, to the next process.
+
 Consumers are asynchronous (SSE views under uvicorn): `broker.subscribe(channels, after=id)`
 is an async iterator that first replays what the channel logs still hold after `after`, then
 waits for new events without blocking the event loop. It yields None once as soon as the
@@ -18,16 +32,20 @@ without events (so that the caller can send a heartbeat without cancelling the i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
-import json
 import logging
+import os
+import signal
 import threading
+import time
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import orjson
 from django.conf import settings
 from django.db import transaction
 
@@ -36,6 +54,33 @@ logger = logging.getLogger(__name__)
 # How many recent events each channel keeps for clients that reconnect.
 HISTORY_PER_CHANNEL = 1000
 
+# How far ahead of this machine's clock a client's last id may be and still count as ours
+# (clocks of several machines behind one Redis differ a little).
+FUTURE_TOLERANCE_MICROSECONDS = 60_000_000
+
+
+def now_microseconds() -> int:
+    return time.time_ns() // 1000
+
+
+def next_event_id(previous: int) -> int:
+    """The id after `previous`: the time now in microseconds, or `previous + 1` when the clock
+    has not moved past it (two events in one microsecond, a clock set back)."""
+    return max(previous + 1, now_microseconds())
+
+
+def encode_data(data: dict[str, Any]) -> bytes:
+    """An event's data as JSON (UTF-8, non-ASCII kept as is), once per publish."""
+    return orjson.dumps(data, default=str, option=orjson.OPT_NON_STR_KEYS)
+
+
+# What a subscriber's queue receives when the server shuts down: the stream ends.
+_CLOSE: Any = object()
+
+# What a stream's owner may do with the replay (the events after the client's last id, oldest
+# first): return what to send instead (an empty list sends nothing).
+ReplayFilter = Callable[[list["Event"]], Awaitable[list["Event"]]]
+
 
 @dataclass(frozen=True)
 class Event:
@@ -43,15 +88,24 @@ class Event:
     channel: str
     type: str
     data: dict[str, Any]
+    # A replayed event goes out without its id (the client's position moves with the marker
+    # that ends the replay, whose id is the newest event replayed).
+    replayed: bool = False
 
-    def as_sse(self) -> str:
-        return self._sse_text
+    def as_sse(self) -> bytes:
+        """The event as SSE bytes, ready for the socket: made once per event object and written
+        as is to every board that gets it (one event object goes to all of a channel's
+        subscribers)."""
+        return self._sse_bytes
 
     @functools.cached_property
-    def _sse_text(self) -> str:
-        # One event object goes to every subscriber of a channel: encode it once, not per board.
-        payload = json.dumps(self.data, ensure_ascii=False, default=str)
-        return f"id: {self.id}\nevent: {self.type}\ndata: {payload}\n\n"
+    def _sse_bytes(self) -> bytes:
+        head = (
+            f"event: {self.type}\ndata: "
+            if self.replayed
+            else f"id: {self.id}\nevent: {self.type}\ndata: "
+        ).encode()
+        return head + encode_data(self.data) + b"\n\n"
 
 
 class Broker(Protocol):
@@ -64,8 +118,15 @@ class Broker(Protocol):
     def last_id(self, channel: str) -> int: ...
 
     def subscribe(
-        self, channels: Sequence[str], *, after: int | None = None, idle_seconds: float = 15.0
+        self,
+        channels: Sequence[str],
+        *,
+        after: int | None = None,
+        idle_seconds: float = 15.0,
+        replay: ReplayFilter | None = None,
     ) -> AsyncIterator[Event | None]: ...
+
+    def close_streams(self) -> None: ...
 
 
 class _RecentIds:
@@ -101,6 +162,63 @@ class _Subscriber:
         self.queue: asyncio.Queue[Event] = asyncio.Queue()
 
 
+def _effective_after(after: int | None, newest_issued: int) -> int | None:
+    """`after` as the broker should read it: an id beyond anything this broker issued and beyond
+    the clock (a client of another deployment, or of a clock set back) becomes 0, "everything
+    still held", which the screen's replay rule then trims."""
+    if after is None:
+        return None
+    if after > max(newest_issued, now_microseconds() + FUTURE_TOLERANCE_MICROSECONDS):
+        return 0
+    return after
+
+
+async def _stream(
+    subscriber: _Subscriber,
+    backlog: list[Event],
+    *,
+    after: int | None,
+    idle_seconds: float,
+    replay: ReplayFilter | None,
+) -> AsyncIterator[Event | None]:
+    """What both brokers' `subscribe` yields once the subscriber is registered and its backlog
+    read: None (subscribed), the replay, then live events; None after each quiet
+    `idle_seconds`; it ends when the server closes the streams."""
+    sent = _RecentIds()
+    yield None  # subscribed: whatever is published from now on will come
+    backlog = sorted({e.id: e for e in backlog}.values(), key=lambda e: e.id)
+    for event in backlog:
+        sent.add(event.id)  # a copy of a replayed event in the live queue is dropped below
+    replayed = await replay(backlog) if replay is not None and backlog else backlog
+    for event in replayed:
+        yield event
+    while True:
+        try:
+            event = await asyncio.wait_for(subscriber.queue.get(), idle_seconds)
+        except TimeoutError:
+            yield None  # nothing for a while: the caller may send a heartbeat
+            continue
+        if event is _CLOSE:
+            return
+        if (after is None or event.id > after) and sent.add(event.id):
+            yield event
+
+
+def _close_subscribers(subscribers: Iterable[_Subscriber]) -> None:
+    """Tell each subscriber, on its own event loop, that the server is going away."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Subscriber]] = {}
+    for subscriber in subscribers:
+        by_loop.setdefault(subscriber.loop, []).append(subscriber)
+    for loop, members in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # that loop has closed already
+            loop.call_soon_threadsafe(_put_close, members)
+
+
+def _put_close(subscribers: list[_Subscriber]) -> None:
+    for subscriber in subscribers:
+        subscriber.queue.put_nowait(_CLOSE)
+
+
 class InProcessBroker:
     """Keeps the recent events of each channel in memory, for one server process.
 
@@ -114,6 +232,7 @@ class InProcessBroker:
         self._channels: dict[str, _ChannelLog] = {}
         self._sequence = 0
         self._subscribers: dict[str, set[_Subscriber]] = {}
+        self._closing = False
 
     def publish(self, channel: str, event_type: str, data: dict[str, Any]) -> Event:
         event = self.publish_many([channel], event_type, data)
@@ -127,10 +246,13 @@ class InProcessBroker:
             return None
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Subscriber, Event]]] = {}
         with self._lock:
-            self._sequence += 1
+            self._sequence = next_event_id(self._sequence)
             first: Event | None = None
             for channel in dict.fromkeys(channels):
                 event = Event(id=self._sequence, channel=channel, type=event_type, data=data)
+                if first is not None:
+                    # The same bytes on every channel: encoded once per publish.
+                    event.__dict__["_sse_bytes"] = first.as_sse()
                 first = first or event
                 self._channels.setdefault(channel, _ChannelLog()).history.append(event)
                 for subscriber in self._subscribers.get(channel, ()):
@@ -158,13 +280,29 @@ class InProcessBroker:
         with self._lock:
             return len(self._subscribers.get(channel, ()))
 
+    def close_streams(self) -> None:
+        """End every open stream (and refuse new ones): the server is shutting down."""
+        with self._lock:
+            self._closing = True
+            everyone = {s for members in self._subscribers.values() for s in members}
+        _close_subscribers(everyone)
+
     async def subscribe(
-        self, channels: Sequence[str], *, after: int | None = None, idle_seconds: float = 15.0
+        self,
+        channels: Sequence[str],
+        *,
+        after: int | None = None,
+        idle_seconds: float = 15.0,
+        replay: ReplayFilter | None = None,
     ) -> AsyncIterator[Event | None]:
+        _close_streams_on_exit_signals()
         subscriber = _Subscriber(asyncio.get_running_loop(), channels)
         with self._lock:
+            if self._closing:
+                return
+            after = _effective_after(after, self._sequence)
             # Registered before the replay is read: an event published in between is both in the
-            # replay and in the queue, and the id check below drops the second copy.
+            # replay and in the queue, and the id check drops the second copy.
             for channel in subscriber.channels:
                 self._subscribers.setdefault(channel, set()).add(subscriber)
             backlog: list[Event] = []
@@ -173,20 +311,11 @@ class InProcessBroker:
                     log = self._channels.get(channel)
                     if log:
                         backlog.extend(e for e in log.history if e.id > after)
-        sent = _RecentIds()
         try:
-            yield None  # subscribed: whatever is published from now on will come
-            for event in sorted(backlog, key=lambda e: e.id):
-                if sent.add(event.id):
-                    yield event
-            while True:
-                try:
-                    event = await asyncio.wait_for(subscriber.queue.get(), idle_seconds)
-                except TimeoutError:
-                    yield None  # nothing for a while: the caller may send a heartbeat
-                    continue
-                if (after is None or event.id > after) and sent.add(event.id):
-                    yield event
+            async for event in _stream(
+                subscriber, backlog, after=after, idle_seconds=idle_seconds, replay=replay
+            ):
+                yield event
         finally:
             with self._lock:
                 for channel in subscriber.channels:
@@ -206,14 +335,22 @@ def _deliver(deliveries: list[tuple[_Subscriber, Event]]) -> None:
 
 # One atomic step: take the next id of the global sequence and append the event with that id to
 # the stream of every channel (trimmed to about HISTORY_PER_CHANNEL entries, expiring when idle),
-# so ids grow across all streams and one event has the same id everywhere.
+# so ids grow across all streams and one event has the same id everywhere. The id is Redis's
+# clock in microseconds, or the previous id + 1 (as `next_event_id`): it keeps growing even when
+# Redis lost the sequence key (a restart without persistence). Lua numbers are doubles, exact
+# up to 2^53: microseconds since 1970 stay below that until the year 2255.
 _PUBLISH_SCRIPT = """
-local id = redis.call('INCR', KEYS[1])
+local now = redis.call('TIME')
+local id = tonumber(now[1]) * 1000000 + tonumber(now[2])
+local previous = tonumber(redis.call('GET', KEYS[1]) or '0')
+if id <= previous then id = previous + 1 end
+redis.call('SET', KEYS[1], string.format('%d', id))
 for i = 2, #KEYS do
-  redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[3], id .. '-0', 'type', ARGV[1], 'data', ARGV[2])
+  redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[3], string.format('%d-0', id),
+    'type', ARGV[1], 'data', ARGV[2])
   redis.call('EXPIRE', KEYS[i], ARGV[4])
 end
-return id
+return string.format('%d', id)
 """
 
 
@@ -234,6 +371,7 @@ class RedisBroker:
         self._hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _RedisHub] = (
             weakref.WeakKeyDictionary()
         )
+        self._closing = False
 
     def _key(self, channel: str) -> str:
         return f"{self.prefix}:{channel}"
@@ -252,7 +390,7 @@ class RedisBroker:
         targets = list(dict.fromkeys(channels))
         if not targets:
             return None
-        payload = json.dumps(data, ensure_ascii=False, default=str)
+        payload = encode_data(data)
         event_id = int(
             self._script(
                 keys=[self._sequence_key(), *(self._key(c) for c in targets)],
@@ -271,7 +409,7 @@ class RedisBroker:
             id=int(raw_id.split("-", 1)[0]),
             channel=channel,
             type=values["type"],
-            data=json.loads(values["data"]),
+            data=orjson.loads(values["data"]),
         )
 
     def events_after(self, channel: str, last_id: int) -> list[Event]:
@@ -293,34 +431,44 @@ class RedisBroker:
             hub = self._hubs[loop] = _RedisHub(self)
         return hub
 
+    def close_streams(self) -> None:
+        """End every open stream of this process (and refuse new ones): it is shutting down."""
+        self._closing = True
+        for hub in list(self._hubs.values()):
+            _close_subscribers({s for members in hub.subscribers.values() for s in members})
+
     async def subscribe(
-        self, channels: Sequence[str], *, after: int | None = None, idle_seconds: float = 15.0
+        self,
+        channels: Sequence[str],
+        *,
+        after: int | None = None,
+        idle_seconds: float = 15.0,
+        replay: ReplayFilter | None = None,
     ) -> AsyncIterator[Event | None]:
+        _close_streams_on_exit_signals()
+        if self._closing:
+            return
         hub = self._hub()
         subscriber = _Subscriber(asyncio.get_running_loop(), list(dict.fromkeys(channels)))
         # Registered first, then the replay is read: an event in both arrives once (by id).
         await hub.add(subscriber)
         try:
+            if self._closing:  # closed while this one was joining
+                return
             backlog: list[Event] = []
+            if after is not None:
+                newest: Any = await hub.client.get(self._sequence_key())
+                after = _effective_after(after, int(newest or 0))
             if after is not None:
                 for channel in subscriber.channels:
                     entries: Any = await hub.client.xrange(
                         self._key(channel), min=f"({after}-0", max="+"
                     )
                     backlog.extend(self._decode(channel, i, f) for i, f in entries)
-            sent = _RecentIds()
-            yield None  # subscribed: whatever is added from now on will come
-            for event in sorted(backlog, key=lambda e: e.id):
-                if sent.add(event.id):
-                    yield event
-            while True:
-                try:
-                    event = await asyncio.wait_for(subscriber.queue.get(), idle_seconds)
-                except TimeoutError:
-                    yield None
-                    continue
-                if (after is None or event.id > after) and sent.add(event.id):
-                    yield event
+            async for event in _stream(
+                subscriber, backlog, after=after, idle_seconds=idle_seconds, replay=replay
+            ):
+                yield event
         finally:
             hub.remove(subscriber)
 
@@ -428,6 +576,46 @@ def reset_broker(broker: Broker | None = None) -> None:
     global _broker
     with _broker_lock:
         _broker = broker
+
+
+def close_streams() -> None:
+    """End every live stream of this process now (the server is shutting down)."""
+    with _broker_lock:
+        broker = _broker
+    if broker is not None:
+        broker.close_streams()
+
+
+_exit_signals_hooked = False
+
+
+def _close_streams_on_exit_signals() -> None:
+    """Make SIGTERM and SIGINT end the open streams at once, before the server's own handler runs.
+
+    A server such as uvicorn waits on shutdown until every response has finished, and an event
+    stream never finishes by itself: a restart would wait for a thousand boards. Installed at the
+    first stream, in the thread of the event loop (the main thread under uvicorn; then the
+    server's own handlers are in place, and they are called after ours)."""
+    global _exit_signals_hooked
+    if _exit_signals_hooked or threading.current_thread() is not threading.main_thread():
+        return
+    _exit_signals_hooked = True
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(signum)
+
+        def on_signal(number: int, frame: Any, previous: Any = previous) -> None:
+            # Inside a signal handler: no lock may be taken here (the interrupted code may hold
+            # it); the loop closes the streams as soon as this handler returns.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(close_streams)
+            if callable(previous):
+                previous(number, frame)
+            elif previous == signal.SIG_DFL:
+                signal.signal(number, signal.SIG_DFL)
+                os.kill(os.getpid(), number)
+
+        signal.signal(signum, on_signal)
 
 
 def publish_on_commit(channels: Iterable[str], event_type: str, data: dict[str, Any]) -> None:

@@ -105,7 +105,7 @@ class RequestMetricsMiddleware:
         return response
 
 
-async def counted_stream(stream: AsyncIterator[str]) -> AsyncIterator[str]:
+async def counted_stream(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
     """`stream`, counted in `satupintu_sse_clients` while it is open."""
     SSE_CLIENTS.inc()
     try:

@@ -14,6 +14,7 @@ from satupintu.accounts.selectors import staff_roles_summary
 from satupintu.catalog.models import Channel, Mall
 from satupintu.catalog.selectors import mall_get, mall_list
 from satupintu.portal import selectors
+from satupintu.queueing import selectors as queue_selectors
 
 # The four service models of an MPP, in the order the mall presents them.
 SERVICE_MODELS = [Channel.WALK_IN, Channel.DRIVE_THRU, "integrated", Channel.ONLINE]
@@ -120,6 +121,14 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     # Counter officers pick the counter they work at today: one console link per counter.
     counter_malls = {r["mall"] for r in roles if r["role"] == Role.COUNTER_OFFICER}
     counters = selectors.staff_counters(mall_slugs=counter_malls) if counter_malls else {}
+    # The counter the officer holds comes first, with its queue: that is where the work is.
+    session = queue_selectors.officer_active_session(request.user)
+    held = None
+    if session is not None:
+        held = {"counter": session.counter, "state": queue_selectors.counter_state(session.counter)}
     for r in roles:
-        r["counters"] = counters.get(r["mall"], []) if r["role"] == Role.COUNTER_OFFICER else []
-    return render(request, "portal/staff_home.html", {"roles": roles})
+        mine = counters.get(r["mall"], []) if r["role"] == Role.COUNTER_OFFICER else []
+        if held is not None:
+            mine = sorted(mine, key=lambda c: c.pk != held["counter"].pk)
+        r["counters"] = mine
+    return render(request, "portal/staff_home.html", {"roles": roles, "held": held})

@@ -24,6 +24,8 @@ from satupintu.queueing.schemas import (
     CancelIn,
     CounterSessionOut,
     CounterStateOut,
+    FinishAndCallNextIn,
+    FinishAndCallNextOut,
     FinishIn,
     QueueOut,
     SlotListOut,
@@ -228,6 +230,30 @@ def counter_call_next(request: HttpRequest, counter_id: Id) -> Any:
     if ticket is None:
         return Status(204, None)
     return Status(200, _staff_ticket(request, ticket))
+
+
+@router.post(
+    "/counters/{counter_id}/finish-and-call-next",
+    response=FinishAndCallNextOut,
+    auth=STAFF_AUTH,
+)
+def counter_finish_and_call_next(
+    request: HttpRequest, counter_id: Id, payload: FinishAndCallNextIn
+) -> Any:
+    """Finish the ticket at the counter and call the next: the console's one action between two
+    visitors. `called` is null when nobody waits; the finish stands if the call is refused."""
+    counter = selectors.access_counter_for_officer(_user(request), counter_id)
+    finished, called = services.counter_finish_and_call_next(
+        counter=counter,
+        ticket=payload.ticket_id,
+        actor=_user(request),
+        outcome=payload.outcome,
+        note=payload.note,
+    )
+    return {
+        "finished": _staff_ticket(request, finished),
+        "called": _staff_ticket(request, called) if called is not None else None,
+    }
 
 
 @router.get("/counters/{counter_id}/state", response=CounterStateOut, auth=STAFF_AUTH)

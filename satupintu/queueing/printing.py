@@ -56,7 +56,10 @@ def ticket_render(printer: Any, printout: TicketPrintout) -> None:
     p.set(align="center", normal_textsize=True, bold=False)
     p.textln(_ascii(printout.service_name))
     if printout.priority_label:
-        p.textln(_ascii(printout.priority_label))
+        # A label the counter staff read at a glance ("PRIORITAS: LANSIA"), never a code.
+        p.set(align="center", bold=True)
+        p.textln(_ascii(_("Priority: %(label)s") % {"label": printout.priority_label}).upper())
+        p.set(align="center", bold=False)
     if printout.plate_number:
         p.textln(_ascii(_("Plate: %(plate)s") % {"plate": printout.plate_number}))
     p.textln(_ascii(_("Wait at: %(place)s") % {"place": printout.where_to_wait}))

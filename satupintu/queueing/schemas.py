@@ -96,6 +96,12 @@ class FinishIn(InputSchema):
     note: Text = Field(default="", max_length=2000)
 
 
+class FinishAndCallNextIn(FinishIn):
+    """The ticket at the counter (as the console shows it), finished with this outcome."""
+
+    ticket_id: Id
+
+
 class TransferIn(InputSchema):
     service_id: Id
     note: Text = Field(default="", max_length=2000)
@@ -212,3 +218,10 @@ class SlotListOut(Schema):
     closed_reason: str | None
     items: list[SlotOut]
     count: int
+
+
+class FinishAndCallNextOut(Schema):
+    """The ticket just finished and the ticket now called (null when nobody waits)."""
+
+    finished: TicketStaffOut
+    called: TicketStaffOut | None

@@ -21,6 +21,7 @@ from satupintu.accounts.roles import Scope, roles_with, scope_for
 from satupintu.catalog.models import Agency, Counter, Mall, Service
 from satupintu.catalog.selectors import require_service_serving
 from satupintu.core.errors import NotFound
+from satupintu.core.events import Event
 from satupintu.core.signing import HmacSigner
 from satupintu.core.workdays import national_day_off
 from satupintu.queueing import estimates, lookups, policy
@@ -132,10 +133,14 @@ def kiosk_ticket_notice(mall: Mall, now: datetime | None = None) -> str | None:
     if following is None:
         return reason or _("No tickets today.")
     day, opens = following
-    return _("No more tickets today. Tickets start again on %(day)s at %(time)s") % {
-        "day": _day_name(day),
-        "time": opens.strftime("%H:%M"),
-    }
+    values = {"day": _day_name(day), "time": opens.strftime("%H:%M")}
+    why = lookups.mall_calendar(mall)[1].get(local.date()) or national_day_off(local.date())
+    if reason and why:
+        return _("Closed today (%(why)s). Tickets start again on %(day)s at %(time)s") % {
+            **values,
+            "why": why,
+        }
+    return _("No more tickets today. Tickets start again on %(day)s at %(time)s") % values
 
 
 # Abbreviations of Indonesia's three time zones, written after a time of day.
@@ -763,6 +768,33 @@ def last_called_tickets(
             "-last_called_at", "-id"
         )[:limit]
     )
+
+
+CALL_EVENT_TYPES = ("ticket.called", "ticket.recalled")
+
+
+def current_calls(events: list[Event], *, now: datetime | None = None) -> list[Event]:
+    """Of the call events a board missed (oldest first), those still worth announcing: the latest
+    call of each counter, if that ticket is still called there (not started, finished, no-show,
+    cancelled, transferred or called elsewhere since) and was called less than
+    `DISPLAY_REPLAY_SECONDS` ago; newest first."""
+    latest: dict[int, Event] = {}
+    for event in events:
+        if event.type in CALL_EVENT_TYPES and event.data.get("counter_id"):
+            latest[event.data["counter_id"]] = event
+    wanted = {e.data.get("ticket_id"): counter_id for counter_id, e in latest.items()}
+    if not wanted:
+        return []
+    since = (now or timezone.now()) - timedelta(seconds=settings.DISPLAY_REPLAY_SECONDS)
+    still_called = set(
+        Ticket.objects.filter(
+            pk__in=[t for t in wanted if t], status=Ticket.Status.CALLED, last_called_at__gte=since
+        ).values_list("pk", "counter_id")
+    )
+    current = [
+        e for counter_id, e in latest.items() if (e.data["ticket_id"], counter_id) in still_called
+    ]
+    return sorted(current, key=lambda e: e.id, reverse=True)
 
 
 # --- appointments ---------------------------------------------------------------------------

@@ -5,14 +5,13 @@ the next call cost a thousand idle coroutines on the event loop, not a thousand 
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, StreamingHttpResponse
 
-from satupintu.core.events import Event, get_broker
+from satupintu.core.events import Event, ReplayFilter, encode_data, get_broker
 from satupintu.core.metrics import counted_stream
 
 # How long a browser waits before reconnecting after the stream broke (the `retry:` hint).
@@ -38,29 +37,32 @@ async def event_stream(
     hello: dict[str, Any] | None = None,
     heartbeat_seconds: float | None = None,
     transform: Callable[[Event], Event] | None = None,
-) -> AsyncIterator[str]:
+    replay: ReplayFilter | None = None,
+) -> AsyncIterator[bytes]:
     """The text of an SSE stream of `channels`: once subscribed, a retry hint and an optional
     `hello` event (no id, so that it does not move the client's position), then the missed events
     after `after`, then live events, with a comment line as heartbeat when nothing happened for a
     while (it keeps proxies from closing the connection and lets the server notice a client that
     went away).
-    `transform` may add to an event what one kind of screen needs (a display's spoken text)."""
+    `transform` may add to an event what one kind of screen needs (a display's spoken text);
+    `replay` reshapes what the client missed (a display board: only the calls still current).
+    Chunks are bytes: an event's bytes are made once per publish and written to every client."""
     idle = heartbeat_seconds if heartbeat_seconds is not None else settings.SSE_HEARTBEAT_SECONDS
     subscribed = False
-    async for event in get_broker().subscribe(channels, after=after, idle_seconds=idle):
+    subscription = get_broker().subscribe(channels, after=after, idle_seconds=idle, replay=replay)
+    async for event in subscription:
         if event is not None:
             yield (transform(event) if transform else event).as_sse()
         elif subscribed:
-            yield ": heartbeat\n\n"
+            yield b": heartbeat\n\n"
         else:
             # The first bytes go out only once the subscription is in place: a client that has
             # the response headers (or the hello) misses nothing published afterwards. Padding
             # first, because some proxies and browsers hold back the first bytes of a stream.
             subscribed = True
-            opening = f": {' ' * 256}\nretry: {RETRY_MILLISECONDS}\n\n"
+            opening = f": {' ' * 256}\nretry: {RETRY_MILLISECONDS}\n\n".encode()
             if hello is not None:
-                payload = json.dumps(hello, ensure_ascii=False, default=str)
-                opening += f"event: hello\ndata: {payload}\n\n"
+                opening += b"event: hello\ndata: " + encode_data(hello) + b"\n\n"
             yield opening
 
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import segno
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user
 from django.contrib.auth.decorators import login_required
@@ -100,6 +101,8 @@ def _event_for_screen(event: Event) -> Event:
 
     Every board of a floor gets the same event: the extended one is made once and kept for the
     next boards (a small cache of the latest events)."""
+    if event.type not in selectors.CALL_EVENT_TYPES or event.replayed:
+        return event
     key = (event.id, event.channel, event.type)
     cached = _screen_events.get(key)
     if cached is None:
@@ -111,7 +114,7 @@ def _event_for_screen(event: Event) -> Event:
 
 def _add_announcement(event: Event) -> Event:
     data = event.data
-    if event.type in ("ticket.called", "ticket.recalled") and data.get("ticket_number"):
+    if event.type in selectors.CALL_EVENT_TYPES and data.get("ticket_number"):
         counter_name = str(data.get("counter_name") or "")
         data = {
             **data,
@@ -176,6 +179,31 @@ def display_board(request: HttpRequest, display_id: int) -> HttpResponse:
     )
 
 
+async def _display_replay(backlog: list[Event]) -> list[Event]:
+    """What a reconnecting board gets instead of every event it missed: the calls still current
+    (`current_calls`), newest first, each once and marked `replayed`, then one `replay.end`
+    event with the waiting counts as they are now (the newest count of each service) and the id
+    of the newest missed event, from which the board resumes."""
+    calls = await _off_request_thread(lambda: selectors.current_calls(backlog))
+    waiting: dict[str, Any] = {}
+    for event in backlog:
+        waiting.update(event.data.get("waiting") or {})
+    replayed = []
+    for call in calls:
+        spoken = _event_for_screen(call)
+        replayed.append(
+            dataclasses.replace(spoken, data={**spoken.data, "replayed": True}, replayed=True)
+        )
+    newest = backlog[-1]
+    end = Event(
+        id=newest.id,
+        channel=newest.channel,
+        type="replay.end",
+        data={"calls": len(replayed), "waiting": waiting},
+    )
+    return [*replayed, end]
+
+
 async def display_events(request: HttpRequest, display_id: int) -> StreamingHttpResponse:
     """`GET /api/v1/displays/{id}/events` (API.md): the calls of the display's floor (or mall)."""
     if request.method != "GET":
@@ -192,6 +220,7 @@ async def display_events(request: HttpRequest, display_id: int) -> StreamingHttp
             after=last_event_id(request),
             hello={"display_id": display_id, "channels": channels},
             transform=_event_for_screen,
+            replay=_display_replay,
         )
     )
 
@@ -232,12 +261,35 @@ def _kiosk_services(mall: Mall) -> Any:
     return selectors.kiosk_services(mall)
 
 
+# After a ticket the kiosk goes back to its start screen, in Indonesian, for the next visitor.
+KIOSK_RESET_SECONDS = 15
+
+
+def _kiosk_start_over(request: HttpRequest, mall: Mall) -> HttpResponse:
+    """The start screen in Indonesian, whatever language the previous visitor chose."""
+    response = redirect("queueing:kiosk", mall_slug=mall.slug)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        settings.LANGUAGE_CODE,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
 @require_GET
 def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
-    """Step 1: choose the agency (or search a service by name or code), then the service."""
+    """Step 1: choose the agency (or search a service by name or code), then the service.
+    `?start=1` starts over for the next visitor (Indonesian, nothing chosen)."""
     mall = _mall_or_404(mall_slug)
     _kiosk_for(request, mall)
-    closed = selectors.mall_closed_reason(mall)
+    if request.GET.get("start") == "1":
+        return _kiosk_start_over(request, mall)
+    closed = selectors.kiosk_ticket_notice(mall)
     query = request.GET.get("q", "").strip()[:100]
     agency_id = id_param(request.GET.get("agency"))
     available = _kiosk_services(mall)
@@ -295,8 +347,9 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
                 actor=request.user if request.user.is_authenticated else None,
             )
         except DomainError as exc:
-            errors = _field_errors(exc)
             error_code = exc.code
+            # Closed: the one notice at the top already says when tickets start.
+            errors = {} if error_code == "mall_closed" else _field_errors(exc)
         else:
             printed = _print_at_kiosk(kiosk, ticket)
             url = reverse(
@@ -319,9 +372,10 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
             "form": form,
             "errors": errors,
             "blocked_reason": next(iter(errors.values()))
-            if error_code in ("mall_closed", "quota_exhausted")
+            if error_code == "quota_exhausted"
             else "",
-            "closed": selectors.mall_closed_reason(mall),
+            # One notice while no ticket can be taken, saying when tickets start.
+            "closed": selectors.kiosk_ticket_notice(mall),
         },
         status=422 if errors and error_code not in ("mall_closed", "quota_exhausted") else 200,
     )
@@ -331,6 +385,18 @@ def _priority_label(value: str) -> str:
     if not value:
         return _("Regular")
     return str(PriorityClass(value).label)
+
+
+def _priority_tag(value: str) -> str:
+    """The short label printed on a priority ticket ("Lansia"), for the counter staff to see at
+    a glance; empty for a regular ticket."""
+    tags = {
+        PriorityClass.DISABLED: _("Disability"),
+        PriorityClass.ELDERLY: _("Elderly"),
+        PriorityClass.PREGNANT: _("Pregnant"),
+        PriorityClass.CHILD_OR_INFANT: _("With a child"),
+    }
+    return str(tags.get(value, "")) if value else ""
 
 
 def _printout(ticket: Ticket) -> TicketPrintout:
@@ -344,7 +410,7 @@ def _printout(ticket: Ticket) -> TicketPrintout:
         estimated_wait_minutes=position["estimated_wait_minutes"],
         issued_at=timezone.localtime(ticket.created_at, ticket.mall.zone),
         status_url=ticket_status_url(ticket),
-        priority_label=_priority_label(ticket.priority) if ticket.priority else "",
+        priority_label=_priority_tag(ticket.priority),
         plate_number=ticket.plate_number,
         wait_text=selectors.estimate_text(position["estimate"]),
     )
@@ -364,10 +430,12 @@ def _print_at_kiosk(kiosk: Kiosk | None, ticket: Ticket) -> bool | None:
 def kiosk_ticket(request: HttpRequest, mall_slug: str, ticket_id: int, token: str) -> HttpResponse:
     """Step 3: the ticket, on screen and printable from the browser."""
     mall = _mall_or_404(mall_slug)
+    kiosk = _kiosk_for(request, mall)
     ticket = _ticket_for_token(ticket_id, token)
     if ticket.mall_id != mall.pk:
         raise Http404("No such ticket")
     status_url = ticket_status_url(ticket)
+    printed = request.GET.get("printed")
     return render(
         request,
         "queueing/kiosk_ticket.html",
@@ -377,8 +445,13 @@ def kiosk_ticket(request: HttpRequest, mall_slug: str, ticket_id: int, token: st
             "printout": _printout(ticket),
             "status_url": status_url,
             "qr": qr_svg(status_url, title=_("Follow your turn on your phone")),
-            "printed": request.GET.get("printed"),
+            "printed": printed,
+            # A kiosk without a network printer prints from the browser by itself (silently
+            # in a Chromium started with --kiosk-printing, README).
+            "auto_print": kiosk is not None and not kiosk.printer_host and printed is None,
             "priority_label": _priority_label(ticket.priority) if ticket.priority else "",
+            "priority_tag": _priority_tag(ticket.priority),
+            "reset_seconds": KIOSK_RESET_SECONDS,
         },
     )
 
@@ -486,7 +559,7 @@ def _event_without_people(event: Event) -> Event:
 
 # --- counter console --------------------------------------------------------------------------
 
-TICKET_ACTIONS = ("recall", "start", "finish", "no_show", "transfer", "cancel")
+TICKET_ACTIONS = ("recall", "start", "finish", "finish_next", "no_show", "transfer", "cancel")
 COUNTER_ACTIONS = ("open", "pause", "close", "call_next")
 
 
@@ -554,6 +627,16 @@ def counter_action(request: HttpRequest, counter_id: int) -> HttpResponse:
                     outcome=request.POST.get("outcome", ""),
                     note=request.POST.get("note", "").strip()[:2000],
                 )
+            elif action == "finish_next":
+                _finished, called = services.counter_finish_and_call_next(
+                    counter=counter,
+                    ticket=ticket,
+                    actor=user,
+                    outcome=request.POST.get("outcome", ""),
+                    note=request.POST.get("note", "").strip()[:2000],
+                )
+                if called is None:
+                    messages.info(request, _("Nobody is waiting for the services of this counter."))
             elif action == "no_show":
                 services.ticket_no_show(ticket=ticket, actor=user)
             elif action == "transfer":
@@ -575,6 +658,10 @@ def counter_action(request: HttpRequest, counter_id: int) -> HttpResponse:
         errors = _field_errors(exc)
         context = _console_context(request, counter)
         context.update({"errors": errors, "failed_action": action})
+        if exc.code == "officer_busy":
+            # "You already hold Loket X: close it first": with the way there.
+            held = selectors.officer_active_session(user)
+            context["held_counter"] = held.counter if held is not None else None
         return render(request, "queueing/counter_console.html", context, status=exc.status_code)
     return redirect("queueing:counter", counter_id=counter.pk)
 

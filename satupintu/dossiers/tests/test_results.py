@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from satupintu.dossiers.models import ResultDocument
 from satupintu.dossiers.signing import verify_pdf
@@ -27,7 +26,8 @@ def _act(world: World, user: Any, dossier_id: int, action: str) -> Any:
     return response.json()
 
 
-def test_issue_result_signs_and_the_api_streams_it(world: World) -> None:
+def test_issue_result_signs_and_the_api_streams_it(world: World, settings: Any) -> None:
+    settings.PUBLIC_BASE_URL, settings.PUBLIC_BASE_URL_CONFIGURED = "https://mpp.example.id", True
     dossier = make_dossier(world)
     tick_all_present(world, dossier)
     _act(world, world.counter, dossier.pk, "verify")

@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -78,6 +80,51 @@ def test_ids_grow_across_channels_and_one_event_has_one_id(broker) -> None:  # t
     assert broker.last_id("floor:9") == second.id
     assert broker.last_id("floor:unknown") == 0
     assert broker.events_after("mall:1", 0)[0].data == {"n": 1}
+
+
+def test_ids_keep_growing_across_a_restart_of_the_broker(broker) -> None:  # type: ignore[no-untyped-def]
+    """The id is the publishing time in microseconds (or the previous id + 1): a broker made
+    afresh (a restarted server process; for Redis, a lost sequence key) goes on above the ids of
+    the one before, and ids stay strictly increasing within a microsecond."""
+    before = [broker.publish_many(["mall:1"], "ticket.called", {"n": i}) for i in range(50)]
+    ids = [e.id for e in before if e is not None]
+    assert ids == sorted(set(ids))
+    assert len(ids) == 50
+    assert abs(ids[0] - time.time_ns() // 1000) < 60_000_000  # about now, in microseconds
+    if isinstance(broker, RedisBroker):
+        broker._sync.delete(broker._sequence_key())  # Redis restarted without its data
+        restarted: Any = broker
+    else:
+        restarted = InProcessBroker()
+    after = restarted.publish_many(["mall:1"], "ticket.called", {"n": "after"})
+    assert after is not None
+    assert after.id > ids[-1]
+
+
+def test_closing_ends_every_stream_and_refuses_new_ones(broker) -> None:  # type: ignore[no-untyped-def]
+    """What SIGTERM does: every open stream ends at once (the server need not wait for the
+    boards to leave), and a stream opened afterwards ends at once too."""
+
+    async def scenario() -> None:
+        subscribed = asyncio.Semaphore(0)
+
+        async def drain() -> int:
+            count = 0
+            async for _event in broker.subscribe(["mall:1"], idle_seconds=30):
+                count += 1
+                subscribed.release()
+            return count
+
+        streams = [asyncio.create_task(drain()) for _ in range(20)]
+        for _ in streams:
+            await asyncio.wait_for(subscribed.acquire(), 10)
+        started = time.monotonic()
+        broker.close_streams()
+        assert await asyncio.wait_for(asyncio.gather(*streams), 5) == [1] * 20  # just "subscribed"
+        assert time.monotonic() - started < 2
+        assert await asyncio.wait_for(drain(), 2) == 0
+
+    asyncio.run(scenario())
 
 
 def test_subscriber_gets_live_events_in_order(broker) -> None:  # type: ignore[no-untyped-def]
@@ -156,8 +203,9 @@ def test_memory_broker_forgets_a_subscriber_that_left() -> None:
     asyncio.run(scenario())
     assert broker.subscriber_count("mall:1") == 0
     # Publishing with no subscriber left still records the event for replay.
-    broker.publish_many(["mall:1"], "ticket.called", {})
-    assert broker.last_id("mall:1") == 1
+    event = broker.publish_many(["mall:1"], "ticket.called", {})
+    assert event is not None
+    assert broker.last_id("mall:1") == event.id > 0
 
 
 @pytest.mark.django_db(transaction=True)

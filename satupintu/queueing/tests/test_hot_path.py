@@ -90,6 +90,15 @@ def test_each_hot_operation_sends_the_statements_it_needs_and_no_more(
     assert (
         _statements(client, f"/tickets/{missed['id']}/no-show", as_officer) == (expected["no_show"])
     )
+    # "Finish and call next" is the two hot operations back to back and nothing else: two
+    # statements on PostgreSQL, the finish's and the call's steps on SQLite.
+    _post(client, "/tickets", as_kiosk, ticket_body)
+    _post(client, "/tickets", as_kiosk, ticket_body)
+    serving = _post(client, f"/counters/{counter}/call-next", as_officer)
+    _post(client, f"/tickets/{serving['id']}/start", as_officer)
+    path = f"/counters/{counter}/finish-and-call-next"
+    body = {"ticket_id": serving["id"], "outcome": "served"}
+    assert _statements(client, path, as_officer, body) == expected["finish"] + expected["call"]
 
 
 def test_the_position_counted_at_issue_equals_the_orm_count(

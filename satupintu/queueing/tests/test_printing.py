@@ -60,7 +60,8 @@ def test_ticket_reaches_the_printer(printer_server: socketserver.ThreadingTCPSer
     assert b"KTP-el baru" in data
     assert b"MPP Kota Yogyakarta" in data
     assert b"Lantai 1 - Ruang tunggu A" in data  # the middle dot is printed as a dash
-    assert b"Lansia" in data
+    assert b"LANSIA" in data  # the priority as a label, in capitals
+    assert b"elderly" not in data
     # The QR code is sent natively (GS ( k) with the status address inside it.
     assert b"\x1d(k" in data
     assert b"http://127.0.0.1:8000/q/ticket/42/abcdef/" in data

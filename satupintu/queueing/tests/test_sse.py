@@ -180,47 +180,179 @@ def test_display_stream_sends_calls_only_after_commit(server: str, broker: Any) 
         client.close()
 
 
-def test_reconnecting_board_gets_missed_calls(server: str, broker: Any) -> None:
+def test_reconnecting_board_gets_missed_events_in_order(server: str, broker: Any) -> None:
+    """A board's reconnect without calls to replay: it resumes after its last id (header or query
+    parameter), gets one `replay.end` with the waiting counts now and its new position, then
+    live events."""
     mall = MallFactory()
     display = DisplayFactory(mall=mall, floor=None)  # mall-wide: listens on mall:<id>
     url = f"{server}/api/v1/displays/{display.pk}/events"
     first = SseClient(url)
     try:
         assert first.next().event == "hello"
-        publish_on_commit([f"mall:{mall.pk}"], "ticket.called", _call_data("A-001"))
+        publish_on_commit([f"mall:{mall.pk}"], "ticket.issued", {"waiting": {"7": 1}})
         seen = first.next()
-        assert seen.json()["ticket_number"] == "A-001"
+        assert seen.event == "ticket.issued"
     finally:
         first.close()
 
-    # While the board is away: two calls and a finish.
-    publish_on_commit([f"mall:{mall.pk}"], "ticket.called", _call_data("A-002"))
-    publish_on_commit([f"mall:{mall.pk}"], "ticket.finished", _call_data("A-001"))
-    publish_on_commit([f"mall:{mall.pk}"], "ticket.called", _call_data("A-003"))
+    # While the board is away: two more tickets.
+    publish_on_commit([f"mall:{mall.pk}"], "ticket.issued", {"waiting": {"7": 2}})
+    publish_on_commit([f"mall:{mall.pk}"], "ticket.issued", {"waiting": {"7": 3, "8": 1}})
+    newest = broker.last_id(f"mall:{mall.pk}")
 
     again = SseClient(url, headers={"Last-Event-ID": str(seen.id)})
     try:
         assert again.next().event == "hello"
-        missed = [again.next() for _ in range(3)]
-        assert [(m.event, m.json()["ticket_number"]) for m in missed] == [
-            ("ticket.called", "A-002"),
-            ("ticket.finished", "A-001"),
-            ("ticket.called", "A-003"),
-        ]
-        assert [int(m.id or 0) for m in missed] == sorted(int(m.id or 0) for m in missed)
-        # And live again afterwards.
-        publish_on_commit([f"mall:{mall.pk}"], "ticket.called", _call_data("A-004"))
-        assert again.next().json()["ticket_number"] == "A-004"
+        end = again.next()
+        assert end.event == "replay.end"
+        assert end.json() == {"calls": 0, "waiting": {"7": 3, "8": 1}}
+        assert int(end.id or 0) == newest
+        publish_on_commit([f"mall:{mall.pk}"], "ticket.issued", {"waiting": {"7": 4}})
+        live = again.next()
+        assert live.json() == {"waiting": {"7": 4}}
+        assert int(live.id or 0) > newest
     finally:
         again.close()
 
-    # The page's first connection may also pass the id as a query parameter.
-    by_query = SseClient(f"{url}?last_event_id={missed[1].id}")
+    # The page's first connection passes its id as a query parameter; nothing missed: nothing
+    # replayed, straight to live events.
+    by_query = SseClient(f"{url}?last_event_id={live.id}")
     try:
         assert by_query.next().event == "hello"
-        assert [by_query.next().json()["ticket_number"] for _ in range(2)] == ["A-003", "A-004"]
+        publish_on_commit([f"mall:{mall.pk}"], "ticket.issued", {"waiting": {"7": 5}})
+        assert by_query.next().json() == {"waiting": {"7": 5}}
     finally:
         by_query.close()
+
+
+def test_reconnecting_board_gets_only_current_calls_newest_first(
+    server: str, broker: Any, world: Any, clock: Any
+) -> None:
+    """After an outage a board announces only the calls still waiting for their visitor, made
+    less than DISPLAY_REPLAY_SECONDS ago, the latest of each counter once, newest first; not the
+    calls since finished, started, marked no-show, or too old (issue #12)."""
+    from satupintu.accounts.models import Role
+    from satupintu.accounts.tests.factories import user_with_role
+    from satupintu.catalog.tests.factories import CounterFactory
+    from satupintu.queueing import services
+
+    floor = world.counter.floor
+    counter_a = world.counter
+    counter_b = CounterFactory(
+        mall=world.mall, floor=floor, number=2, name="Loket 2", services=[world.service]
+    )
+    counter_c = CounterFactory(
+        mall=world.mall, floor=floor, number=3, name="Loket 3", services=[world.service]
+    )
+    officer_c = user_with_role(Role.COUNTER_OFFICER, mall=world.mall, username="loket-c")
+    services.counter_open(counter=counter_a, actor=world.officer)
+    services.counter_open(counter=counter_b, actor=world.other_officer)
+    services.counter_open(counter=counter_c, actor=officer_c)
+    for _ in range(7):
+        services.ticket_issue(service=world.service)
+    display = DisplayFactory(mall=world.mall, floor=floor)
+    url = f"{server}/api/v1/displays/{display.pk}/events"
+
+    board = SseClient(url)
+    try:
+        assert board.next().event == "hello"
+        a001 = services.counter_call_next(counter=counter_a, actor=world.officer)
+        seen = board.next()
+        assert seen.json()["ticket_number"] == a001.number == "A-001"
+    finally:
+        board.close()
+
+    # The outage. Counter C calls A-002 and nobody acts on it for four minutes: too old to
+    # announce again. Counter A marks A-001 no-show, calls A-003 (no-show too), then A-004.
+    # Counter B calls A-005, recalls it, serves it, then calls A-006. Last, A recalls A-004.
+    a002 = services.counter_call_next(counter=counter_c, actor=officer_c)
+    clock.advance(seconds=240)
+    services.ticket_no_show(ticket=a001, actor=world.officer)
+    a003 = services.counter_call_next(counter=counter_a, actor=world.officer)
+    services.ticket_no_show(ticket=a003, actor=world.officer)
+    a004 = services.counter_call_next(counter=counter_a, actor=world.officer)
+    a005 = services.counter_call_next(counter=counter_b, actor=world.other_officer)
+    services.ticket_recall(ticket=a005, actor=world.other_officer)
+    services.ticket_start(ticket=a005, actor=world.other_officer)
+    services.ticket_finish(ticket=a005, actor=world.other_officer, outcome="served", note="")
+    clock.advance(seconds=30)
+    a006 = services.counter_call_next(counter=counter_b, actor=world.other_officer)
+    services.ticket_recall(ticket=a004, actor=world.officer)
+    assert (a003.number, a004.number, a005.number, a006.number) == (
+        "A-003",
+        "A-004",
+        "A-005",
+        "A-006",
+    )
+    newest = broker.last_id(f"floor:{floor.pk}")
+
+    again = SseClient(url, headers={"Last-Event-ID": str(seen.id)})
+    try:
+        assert again.next().event == "hello"
+        replayed = [again.next(), again.next()]
+        # The recall of A-004 is the newest call, then A-006; each once, marked, without an id
+        # (the board's position moves with the end of the replay).
+        assert [(m.event, m.json()["ticket_number"]) for m in replayed] == [
+            ("ticket.recalled", "A-004"),
+            ("ticket.called", "A-006"),
+        ]
+        assert all(m.json()["replayed"] is True and m.id is None for m in replayed)
+        assert replayed[1].json()["announcement"] == (
+            "Nomor antrian A enam, silakan menuju Loket dua"
+        )
+        end = again.next()
+        assert end.event == "replay.end"
+        assert end.json()["calls"] == 2
+        assert end.json()["waiting"] == {str(world.service.pk): 1}  # A-007 waits
+        assert int(end.id or 0) == newest
+        # Live again: the next call comes at once.
+        services.ticket_no_show(ticket=a002, actor=officer_c)
+        assert again.next().event == "ticket.no_show"
+        a007 = services.counter_call_next(counter=counter_c, actor=officer_c)
+        live = again.next()
+        assert (live.event, live.json()["ticket_number"]) == ("ticket.called", a007.number)
+        assert "replayed" not in live.json()
+    finally:
+        again.close()
+
+
+def test_board_from_before_a_restart_gets_new_calls(server: str, world: Any) -> None:
+    """Ids keep growing across restarts of the in-process broker (it keeps nothing): a board that
+    reconnects with the last id it had before the restart still gets the new calls. An id from
+    the future (another deployment, a clock set back) is no reason to send nothing either."""
+    from satupintu.queueing import services
+
+    before = InProcessBroker()
+    reset_broker(before)
+    try:
+        old_id = before.publish(f"floor:{world.counter.floor_id}", "ticket.issued", {}).id
+        reset_broker(InProcessBroker())  # the restart: a new broker with nothing in memory
+        display = DisplayFactory(mall=world.mall, floor=world.counter.floor)
+        url = f"{server}/api/v1/displays/{display.pk}/events"
+        services.ticket_issue(service=world.service)
+        services.counter_open(counter=world.counter, actor=world.officer)
+        for last_id in (old_id, 10**18):
+            board = SseClient(url, headers={"Last-Event-ID": str(last_id)})
+            try:
+                assert board.next().event == "hello"
+                if last_id == old_id:
+                    # What it missed since the restart: the ticket issued (a count, no call).
+                    assert board.next().event == "replay.end"
+                    called = services.counter_call_next(counter=world.counter, actor=world.officer)
+                    message = board.next()
+                    assert message.event == "ticket.called"
+                    assert int(message.id or 0) > old_id
+                else:
+                    # The future id counts as "from before": the current call is replayed.
+                    replayed = board.next()
+                    assert replayed.json()["ticket_number"] == called.number
+                    assert replayed.json()["replayed"] is True
+                    assert board.next().event == "replay.end"
+            finally:
+                board.close()
+    finally:
+        reset_broker(None)
 
 
 def test_idle_stream_sends_heartbeats(server: str, broker: Any, settings: Any) -> None:

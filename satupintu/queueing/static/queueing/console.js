@@ -35,14 +35,17 @@
     });
     total.textContent = sum;
   }
-  if (!window.EventSource) { return; }
-  var source = new EventSource(root.dataset.eventsUrl);
-  source.onopen = function () { live.textContent = ""; };
-  source.onerror = function () { live.textContent = live.dataset.offline || "…"; };
+  if (!window.EventSource || !window.SatuPintuLive) { return; }
+  // live.js: the stream comes back with backoff after any error (a 502 while the server
+  // restarts, a reset connection).
+  function onCount(message) { updateWaiting(JSON.parse(message.data).waiting); }
+  var handlers = {};
   ["ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.finished",
    "ticket.no_show", "ticket.transferred", "ticket.cancelled", "ticket.returned"].forEach(function (type) {
-    source.addEventListener(type, function (message) {
-      updateWaiting(JSON.parse(message.data).waiting);
-    });
+    handlers[type] = onCount;
+  });
+  window.SatuPintuLive.connect(root.dataset.eventsUrl, handlers, {
+    onOpen: function () { live.textContent = ""; },
+    onError: function () { live.textContent = live.dataset.offline || "…"; }
   });
 })();

@@ -249,21 +249,36 @@
     showWaitingPage();
   }, pageSeconds * 1000);
 
-  /* ---- live events ---- */
-  if (!window.EventSource) { return; }
-  var source = new EventSource(eventsUrl);
-  source.onopen = function () { offline.hidden = true; };
-  source.onerror = function () { offline.hidden = false; };
+  /* ---- live events (live.js: reconnects with backoff after any error) ---- */
+  if (!window.EventSource || !window.SatuPintuLive) { return; }
+  // After an outage the server replays only the calls still current, newest first, each marked
+  // `replayed`, then `replay.end`: they are shown oldest first (the newest ends on top) and
+  // announced newest first, so the live call is never kept waiting behind stale ones.
+  var replayed = [];
   function onCall(message) {
     var data = JSON.parse(message.data);
+    if (data.replayed) { replayed.push(data); return; }
     showCall(data);
     updateWaiting(data.waiting);
     announce(data);
   }
-  source.addEventListener("ticket.called", onCall);
-  source.addEventListener("ticket.recalled", onCall);
+  function onReplayEnd(message) {
+    var calls = replayed;
+    replayed = [];
+    calls.slice().reverse().forEach(showCall);
+    updateWaiting(JSON.parse(message.data).waiting);
+    calls.forEach(announce);
+  }
+  function onCount(message) { updateWaiting(JSON.parse(message.data).waiting); }
+  var handlers = {
+    "ticket.called": onCall,
+    "ticket.recalled": onCall,
+    "replay.end": onReplayEnd
+  };
   ["ticket.issued", "ticket.started", "ticket.finished", "ticket.no_show", "ticket.transferred",
-   "ticket.cancelled", "ticket.returned"].forEach(function (type) {
-    source.addEventListener(type, function (message) { updateWaiting(JSON.parse(message.data).waiting); });
+   "ticket.cancelled", "ticket.returned"].forEach(function (type) { handlers[type] = onCount; });
+  window.SatuPintuLive.connect(eventsUrl, handlers, {
+    onOpen: function () { offline.hidden = true; replayed = []; },
+    onError: function () { offline.hidden = false; }
   });
 })();

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var box = document.getElementById("status-box");
-  if (!box || !window.EventSource || !window.fetch) { return; }
+  if (!box || !window.EventSource || !window.fetch || !window.SatuPintuLive) { return; }
   var ticketId = String(box.dataset.ticket);
   var partialUrl = box.dataset.partialUrl;
   var pending = null;
@@ -25,14 +25,16 @@
     pending = setTimeout(refresh, Math.max(0, MIN_GAP - (Date.now() - lastRefresh)));
   }
 
-  var source = new EventSource(box.dataset.eventsUrl);
+  // live.js: the stream comes back with backoff after any error.
+  var handlers = {};
   ["ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.finished",
    "ticket.no_show", "ticket.transferred", "ticket.cancelled", "ticket.returned"].forEach(function (type) {
-    source.addEventListener(type, function (message) {
+    handlers[type] = function (message) {
       var data = JSON.parse(message.data);
       var mine = String(data.ticket_id) === ticketId;
       schedule(mine);
       if (mine && type === "ticket.called" && navigator.vibrate) { navigator.vibrate([300, 150, 300]); }
-    });
+    };
   });
+  window.SatuPintuLive.connect(box.dataset.eventsUrl, handlers);
 })();
