@@ -183,6 +183,11 @@ class SmsGateway:
         self._server.server_close()
 
 
+# The running server's environment, for journeys that run one of its commands (a scheduler's
+# job such as `citizens_tick`) against the same database.
+SERVER_ENV: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
 def sms_gateway() -> Iterator[SmsGateway]:
     gateway = SmsGateway()
@@ -216,6 +221,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, sms_gateway: SmsGateway) ->
         "SMS_GATEWAY_TOKEN": "e2e-gateway-token",
     }
     env.pop("REDIS_URL", None)
+    SERVER_ENV.clear()
+    SERVER_ENV.update(env)
     bin_dir = Path(sys.executable).parent
     command = str(bin_dir / "satupintu")
     subprocess.run([command, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)

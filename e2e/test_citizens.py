@@ -49,14 +49,20 @@ def _staff_token(server: str, username: str) -> str:
     return str(_api(server, "POST", "/auth/token", body=body)["token"])
 
 
-def _sign_in_by_phone(page: Any, gateway: SmsGateway, next_path: str = "/saya/") -> None:
+def _sign_in_by_phone(
+    page: Any,
+    gateway: SmsGateway,
+    next_path: str = "/saya/",
+    typed: str = PHONE_TYPED,
+    number: str = PHONE,
+) -> None:
     page.goto(next_path)
     assert "/saya/masuk/" in page.url
-    before = len(gateway.messages_to(PHONE))
-    page.fill("#c-address", PHONE_TYPED)
+    before = len(gateway.messages_to(number))
+    page.fill("#c-address", typed)
     page.get_by_role("button", name="Kirimi saya kode").click()
     page.wait_for_url(re.compile(r"/saya/masuk/kode/"))
-    code = gateway.wait_for_code(PHONE, after=before)
+    code = gateway.wait_for_code(number, after=before)
     page.fill("#c-code", code)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url(re.compile(re.escape(next_path) + "$"))
@@ -172,3 +178,102 @@ def test_apply_on_a_laptop_then_finish_and_download_on_a_phone(
     assert again.status == 200
     assert again.body() == answer.body()
     desk.context.close()
+
+
+PHONE2_TYPED = "0813-5555-0002"
+PHONE2 = "+6281355550002"
+
+
+def _tick() -> None:
+    """The scheduler's job, run once against the server's database."""
+    import subprocess
+    import sys
+
+    from e2e.conftest import ROOT, SERVER_ENV
+
+    command = str(Path(sys.executable).parent / "satupintu")
+    subprocess.run([command, "citizens_tick"], env=SERVER_ENV, cwd=ROOT, check=True)
+
+
+def _serve_one(server: str, token: str, counter_id: int) -> str | None:
+    """Call the next ticket at the counter and serve it; its number (None: nobody waits)."""
+    called = _api(server, "POST", f"/counters/{counter_id}/call-next", token)
+    if not called:
+        return None
+    for step, body in (("start", None), ("finish", {"outcome": "served"})):
+        _api(server, "POST", f"/tickets/{called['id']}/{step}", token, body or {})
+    return str(called["number"])
+
+
+def test_remote_ticket_message_at_two_ahead_check_in_and_call(
+    phone: Any, browser: Any, server: str, sms_gateway: SmsGateway
+) -> None:
+    services = _api(server, "GET", "/services?mall=yogyakarta&limit=200")["items"]
+    service = next(s for s in services if s["code"] == "DUK-KTP-GANTI")
+    for _walk_in in range(3):
+        _api(server, "POST", "/tickets", body={"service_id": service["id"], "channel": "walk_in"})
+
+    # From home: sign in, take today's ticket; the phone shows the number and the QR code.
+    _sign_in_by_phone(phone, sms_gateway, next_path="/saya/", typed=PHONE2_TYPED, number=PHONE2)
+    phone.select_option("#r-service", str(service["id"]))
+    phone.get_by_role("button", name="Ambil tiket").click()
+    phone.wait_for_load_state()
+    ticket = phone.locator("article.ticket").first
+    ticket_id = int(ticket.get_attribute("data-ticket") or 0)
+    number = ticket.locator(".ticket-number").inner_text().strip()
+    checkin_code = ticket.locator(".checkin-code").inner_text().strip()
+    assert ticket.locator(".qr svg").count() == 1
+    screenshot(phone, "citizen-remote-ticket")
+    assert_accessible(phone)
+
+    # A counter serves the queue until two people are ahead: the message arrives, once.
+    admin = _staff_token(server, "mall.admin")
+    counters = _api(server, "GET", "/counters?mall=yogyakarta&limit=200")["items"]
+    counter_id = None
+    for counter in counters:
+        if service["id"] in counter["service_ids"] and counter["mode"] == "walk_in":
+            try:
+                _api(server, "POST", f"/counters/{counter['id']}/open", admin)
+            except AssertionError:
+                continue
+            counter_id = counter["id"]
+            break
+    assert counter_id is not None
+    before = len(sms_gateway.messages_to(PHONE2))
+    for _round in range(50):
+        ahead = _api(server, "GET", f"/tickets/{ticket_id}")["people_ahead"]
+        if ahead <= 2:
+            break
+        assert _serve_one(server, admin, counter_id) != number
+    assert ahead == 2
+    _tick()
+    near = sms_gateway.messages_to(PHONE2)[before:]
+    assert len(near) == 1, near
+    assert number in near[0]
+    assert "2" in near[0]
+    _tick()
+    assert len(sms_gateway.messages_to(PHONE2)) == before + 1
+
+    # Checked in at the kiosk with the QR code's code, then called at the counter.
+    kiosk = new_context_page(browser, server)
+    from e2e.conftest import sign_in
+
+    sign_in(kiosk, "kiosk-1")
+    kiosk.goto("/antrian/check-in/")
+    kiosk.fill("#c-code", checkin_code)
+    kiosk.get_by_role("button", name="Check-in").click()
+    kiosk.wait_for_load_state()
+    assert number in kiosk.inner_text("main")
+    kiosk.context.close()
+    for _round in range(10):
+        called = _api(server, "POST", f"/counters/{counter_id}/call-next", admin)
+        assert called, "the queue ran dry before the remote ticket was called"
+        if called["number"] == number:
+            break
+        for step, body in (("start", {}), ("finish", {"outcome": "served"})):
+            _api(server, "POST", f"/tickets/{called['id']}/{step}", admin, body)
+    assert called["id"] == ticket_id
+    _tick()
+    messages = sms_gateway.messages_to(PHONE2)[before:]
+    assert len(messages) == 2, messages
+    assert number in messages[1]

@@ -227,6 +227,7 @@ def _register_routers() -> None:
     from satupintu.dossiers.verify_api import router as verify_router
     from satupintu.feedback.api import router as feedback_router
     from satupintu.outreach.api import router as outreach_router
+    from satupintu.planning.api import router as planning_router
     from satupintu.queueing.api import router as queueing_router
     from satupintu.reports.api import router as reports_router
 
@@ -241,6 +242,7 @@ def _register_routers() -> None:
     api.add_router("", outreach_router)
     api.add_router("", feedback_router)
     api.add_router("", reports_router)
+    api.add_router("", planning_router)
     api.add_router("", citizens_router)
 
 

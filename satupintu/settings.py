@@ -238,6 +238,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Citizens' optional single sign-on; answers nobody while no provider is configured.
+    "satupintu.citizens.oidc.CitizenOidcBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:staff-home"
@@ -477,6 +479,20 @@ CITIZEN_TOKEN_HOURS = env_int("CITIZEN_TOKEN_HOURS", 168)
 # "Almost your turn": a message when this many people are ahead (a service's queue-from-home
 # setting may say otherwise), for remote tickets and walk-ins who left a phone number.
 CITIZEN_NOTIFY_AHEAD = env_int("CITIZEN_NOTIFY_AHEAD", 2)
+# Optional single sign-on for citizens: an OpenID Connect provider (mozilla-django-oidc). Off
+# while OIDC_OP_AUTHORIZATION_ENDPOINT is empty.
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email phone")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "SSO")
+OIDC_AUTHENTICATION_CALLBACK_URL = "citizens:oidc-callback"
+OIDC_TIMEOUT = 10
 
 # --- core: health and metrics ---
 # `/readyz` wants a fresh heartbeat from each of these background processes.

@@ -8,7 +8,7 @@ once instead of stopping at the first."""
 
 COMMANDS_WITHOUT_SECRETS = frozenset(
     {"check", "makemigrations", "makemessages", "compilemessages", "collectstatic", "help",
-     "version"}
+     "version", "planner_validate"}
 )  # fmt: skip
 
 # Set by `satupintu.manage.main` for the commands above; never from the environment.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("satupintu.outreach.urls")),
     path("", include("satupintu.feedback.urls")),
     path("", include("satupintu.reports.urls")),
+    path("", include("satupintu.planning.urls")),
     path("", include("satupintu.citizens.urls")),
     path("", include("satupintu.catalog.urls")),
     path("", include("satupintu.portal.urls")),

@@ -182,6 +182,7 @@ class ServiceAdmin(ScopedModelAdmin):
             ("offers_walk_in", "offers_drive_thru", "offers_online", "offers_outreach"),
             "queue_prefix",
             ("quota_walk_in", "quota_drive_thru", "quota_online", "quota_outreach"),
+            "capacity_cutoff",
         )}),
         (_("Service delivery (shown to the public)"), {"fields": (
             "procedure", ("duration_value", "duration_unit"), ("fee", "fee_note"), "fee_rule",

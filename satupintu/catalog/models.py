@@ -358,6 +358,14 @@ class Service(models.Model):
     )
     quota_online = models.PositiveIntegerField(_("daily quota, online"), null=True, blank=True)
     quota_outreach = models.PositiveIntegerField(_("daily quota, outreach"), null=True, blank=True)
+    capacity_cutoff = models.BooleanField(
+        _("stop walk-in tickets when the day is full"),
+        default=False,
+        help_text=_(
+            "The kiosk stops walk-in tickets once the tickets already issued would use the open "
+            "counters' time until closing, and offers the next free appointment slot."
+        ),
+    )
     # Service standard: the six delivery components (besides requirements).
     procedure = models.JSONField(
         _("procedure"), default=list, blank=True, help_text=_("The steps, in order.")

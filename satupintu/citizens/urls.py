@@ -1,6 +1,6 @@
 from django.urls import path
 
-from satupintu.citizens import views
+from satupintu.citizens import oidc, views
 
 app_name = "citizens"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("saya/masuk/", views.sign_in, name="sign-in"),
     path("saya/masuk/kode/", views.sign_in_code, name="sign-in-code"),
     path("saya/keluar/", views.sign_out, name="sign-out"),
+    path("saya/sso/", oidc.oidc_start, name="oidc-start"),
+    path("saya/sso/callback/", oidc.oidc_callback, name="oidc-callback"),
     path("saya/profil/", views.profile_update, name="profile"),
     path("saya/klaim/", views.claim, name="claim"),
     path("saya/berkas/<int:dossier_id>/", views.dossier_page, name="dossier"),
@@ -25,4 +27,5 @@ urlpatterns = [
         name="appointment-cancel",
     ),
     path("antrian/check-in/", views.check_in, name="check-in"),
+    path("bo/berkas/<int:dossier_id>/akun-pemohon/", views.staff_owner, name="staff-owner"),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from satupintu.catalog.selectors import service_with_mall
 from satupintu.citizens import remote, selectors, services
+from satupintu.citizens.oidc import oidc_enabled
 from satupintu.core.errors import DomainError, NotFound, RateLimited
 from satupintu.core.ratelimit import RateLimit, rate_limited, rate_limited_response
 from satupintu.core.schemas import id_param
@@ -86,7 +88,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "citizens/sign_in.html",
-        {"error": error, "address": address, "next": next_url},
+        {
+            "error": error
+            or (_("Single sign-on did not succeed.") if request.GET.get("sso") else None),
+            "address": address,
+            "next": next_url,
+            "sso_name": settings.OIDC_PROVIDER_NAME if oidc_enabled() else None,
+        },
         status=422 if error else 200,
     )
 
@@ -320,4 +328,34 @@ def check_in(request: HttpRequest) -> HttpResponse:
         "citizens/check_in.html",
         {"error": error, "checked": checked},
         status=200 if error is None else 409,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_owner(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """Staff who may see the dossier: does the applicant have an account; send them a message
+    through its phone and e-mail. Everyone else: 404, as if the dossier did not exist."""
+    error = None
+    sent = False
+    if request.method == "POST":
+        try:
+            services.dossier_owner_message(
+                actor=request.user,
+                dossier_id=dossier_id,
+                text=request.POST.get("text", "")[:2000],
+                request=request,
+            )
+        except NotFound:
+            raise
+        except DomainError as exc:
+            error = exc.message
+        else:
+            sent = True
+    status = services.dossier_owner_status(actor=request.user, dossier_id=dossier_id)
+    return render(
+        request,
+        "citizens/staff_owner.html",
+        {"owner": status, "error": error, "sent": sent},
+        status=422 if error else 200,
     )

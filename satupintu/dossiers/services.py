@@ -1352,6 +1352,22 @@ def _pickup_lines(dossier: Dossier) -> list[str]:
             )
             % {"url": result_download_url(dossier)}
         )
+    if pickup["online"] and pickup["downloadable"]:
+        from django.urls import NoReverseMatch, reverse
+
+        from satupintu.core.public_url import public_url
+
+        try:
+            # The citizen's account (an app above this one, reached by its URL name only):
+            # sign in with the phone or e-mail of the application, on any device.
+            account = public_url(reverse("citizens:dossier", args=[dossier.pk]))
+        except NoReverseMatch:
+            account = ""
+        if account:
+            lines.append(
+                _("Or sign in to My services with your phone or e-mail, on any device: %(url)s .")
+                % {"url": account}
+            )
     place = pickup["mall"] + (f", {pickup['address']}" if pickup["address"] else "")
     if pickup["counters"]:
         place += " (" + ", ".join(pickup["counters"]) + ")"

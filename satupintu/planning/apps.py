@@ -6,3 +6,9 @@ class PlanningConfig(AppConfig):
     name = "satupintu.planning"
     label = "planning"
     verbose_name = _("planning")
+
+    def ready(self) -> None:
+        from satupintu.planning.dashboard import predicted_table
+        from satupintu.reports.tables import register_table
+
+        register_table("predicted", predicted_table)

@@ -290,13 +290,10 @@ def _play(
     future.sort(key=lambda t: t.arrival_at)
     fi = 0
     pool = [*rivals, target]
-    # Appointment tickets change rank when their slot comes due: keep them aside and rank them
-    # at each call; everyone else keeps the order of `start`.
+    # Appointment tickets move to the front when their slot comes due: they wait in the order
+    # like everyone else (by arrival) and are also kept aside to be checked at each call.
     pending_due = [t for t in pool if t.appointment_slot_at and t.appointment_slot_at > start]
-    ordered = sorted(
-        (t for t in pool if not (t.appointment_slot_at and t.appointment_slot_at > start)),
-        key=lambda t: t.key(start),
-    )
+    ordered = sorted(pool, key=lambda t: t.key(start))
     keys = [t.key(start) for t in ordered]
 
     # Counter free times (minutes after start).
@@ -323,7 +320,6 @@ def _play(
             fi += 1
             if arrival.appointment_slot_at and arrival.appointment_slot_at > at:
                 pending_due.append(arrival)
-                continue
             k = arrival.key(at)
             pos = bisect.bisect(keys, k)
             keys.insert(pos, k)
@@ -340,12 +336,17 @@ def _play(
         if due:
             chosen = min(due, key=lambda d: d.key(at))
             pending_due.remove(chosen)
+            pos = next(i for i, t in enumerate(ordered) if t is chosen)
+            del ordered[pos]
+            del keys[pos]
         else:
             for pos, cand in enumerate(ordered):
                 if cand.service_id in counter.service_ids:
                     chosen = cand
                     del ordered[pos]
                     del keys[pos]
+                    if cand in pending_due:
+                        pending_due.remove(cand)
                     break
         if chosen is None:
             # Nothing for this counter now: it waits for the next arrival or due slot.

@@ -1263,3 +1263,60 @@ def estimate_text(estimate: dict[str, Any] | None) -> str:
     if estimate.get("reason") == estimates.REASON_COUNTERS_PAUSED:
         text = _("%(text)s; the counters are paused") % {"text": text}
     return text
+
+
+# --- capacity cut-off (off by default, `Service.capacity_cutoff`) ------------------------------
+
+
+def next_free_appointment(service: Service, now: datetime | None = None) -> datetime | None:
+    """The start of the next appointment slot of the service that can still be booked."""
+    config = appointment_config_get(service)
+    if config is None:
+        return None
+    today = service.mall.today(now)
+    for offset in range(config.booking_window_days + 1):
+        day = today + timedelta(days=offset)
+        for slot in appointment_slots(service, day, now):
+            if slot["available"]:
+                return datetime.fromisoformat(slot["starts_at"])
+    return None
+
+
+def capacity_cutoff_reason(service: Service, now: datetime | None = None) -> str | None:
+    """Why the kiosk stops walk-in tickets for `service` now: the tickets already waiting for
+    the counters that serve it (its own and those of the services sharing the counters) would
+    take, at their expected service times, all the time those open counters have left before
+    closing. None when there is room, or nothing to judge by (closed, no counter open)."""
+    now = now or timezone.now()
+    mall = service.mall
+    local = mall.local_now(now)
+    hours = mall_hours_on(mall, local.date())
+    if hours is None or mall_day_closed_reason(mall, local.date()):
+        return None
+    closes = datetime.combine(local.date(), hours[1], tzinfo=mall.zone)
+    remaining = (closes - local).total_seconds() / 60
+    picture = queue_now(mall, now)
+    services, members = estimates.component(service.pk, picture.counters, drive_thru=False)
+    open_members = [c for c in members if c.status == "open"]
+    if not open_members:
+        return None
+    work = sum(
+        picture.time_of(t.service_id).mean
+        for t in picture.waiting
+        if t.service_id in services and not t.drive_thru
+    )
+    work += sum(
+        picture.time_of(c.busy_service_id).mean / 2 for c in open_members if c.busy_service_id
+    )
+    work += picture.time_of(service.pk).mean  # the ticket asked for
+    if work <= len(open_members) * remaining:
+        return None
+    reason = _(
+        "Today's tickets for %(service)s already fill the counters until closing at %(closes)s."
+    ) % {"service": service.name, "closes": hours[1].strftime("%H:%M")}
+    slot = next_free_appointment(service, now)
+    if slot is not None:
+        reason += " " + _("Next free appointment: %(when)s.") % {
+            "when": timezone.localtime(slot, mall.zone).strftime("%d-%m-%Y %H:%M")
+        }
+    return reason

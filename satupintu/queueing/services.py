@@ -386,6 +386,11 @@ def ticket_issue(
         channel=channel, name=name, phone=phone, plate_number=plate_number
     )
     further = _further_services(service, channel, further_service_ids)
+    if service.capacity_cutoff and channel == TicketChannel.WALK_IN:
+        # Off by default: only a service that asks for it pays the reads of the queue.
+        full = selectors.capacity_cutoff_reason(service)
+        if full:
+            raise Conflict(full, field="service_id", code="capacity_reached")
     return _create_ticket(
         service=service,
         channel=channel,

@@ -330,13 +330,15 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
     kiosk = _kiosk_for(request, mall)
     service = get_object_or_404(_kiosk_services(mall), pk=service_id)
     errors: dict[str, str] = {}
-    form = {"priority": "", "channel": TicketChannel.WALK_IN, "plate_number": ""}
+    form = {"priority": "", "channel": TicketChannel.WALK_IN, "plate_number": "", "phone": ""}
     error_code = ""
     if request.method == "POST":
         form = {
             "priority": request.POST.get("priority", ""),
             "channel": request.POST.get("channel", TicketChannel.WALK_IN),
             "plate_number": request.POST.get("plate_number", "").strip(),
+            # Optional: for the "almost your turn" message (citizens app, after commit).
+            "phone": request.POST.get("phone", "").strip()[:32],
         }
         try:
             ticket = services.ticket_issue(
@@ -344,6 +346,7 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
                 channel=form["channel"],
                 priority=form["priority"] or None,
                 plate_number=form["plate_number"],
+                phone=form["phone"],
                 actor=request.user if request.user.is_authenticated else None,
             )
         except DomainError as exc:
@@ -372,12 +375,14 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
             "form": form,
             "errors": errors,
             "blocked_reason": next(iter(errors.values()))
-            if error_code == "quota_exhausted"
+            if error_code in ("quota_exhausted", "capacity_reached")
             else "",
             # One notice while no ticket can be taken, saying when tickets start.
             "closed": selectors.kiosk_ticket_notice(mall),
         },
-        status=422 if errors and error_code not in ("mall_closed", "quota_exhausted") else 200,
+        status=422
+        if errors and error_code not in ("mall_closed", "quota_exhausted", "capacity_reached")
+        else 200,
     )
 
 

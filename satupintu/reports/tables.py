@@ -709,6 +709,14 @@ BUILDERS: dict[str, Callable[[Scope], Table]] = {
 MALL_ONLY = {"agencies"}
 
 
+def register_table(slug: str, build: Callable[[Scope], Table], *, mall_only: bool = False) -> None:
+    """A table a higher app adds to the staff dashboards and their exports (the planning app's
+    predicted-against-actual table): reports cannot import the apps above it."""
+    BUILDERS[slug] = build
+    if mall_only:
+        MALL_ONLY.add(slug)
+
+
 def tables_for(scope: Scope) -> dict[str, Table]:
     return {
         slug: build(scope)

@@ -265,3 +265,39 @@ def test_my_services_pages_show_only_mine(
     other = make_dossier(world)
     assert browser.get(f"/saya/berkas/{other.pk}/").status_code == 404
     assert Dossier.objects.get(pk=other.pk).applicant_user_id is None
+
+
+def test_staff_page_of_the_owner_account(
+    world: World, gateway: Gateway, send: Send, phone_citizen: Any
+) -> None:
+    dossier = make_dossier(world)
+    officer = Client()
+    officer.force_login(world.bo)
+    page = officer.get(f"/bo/berkas/{dossier.pk}/")
+    assert f"/bo/berkas/{dossier.pk}/akun-pemohon/" in page.content.decode()
+    without = officer.get(f"/bo/berkas/{dossier.pk}/akun-pemohon/").content.decode()
+    assert 'id="owner-status"' in without
+    assert 'name="text"' not in without  # nobody to write to
+    siti = phone_citizen("081234567890", ip="10.6.1.1")
+    _claim(siti, send, dossier.tracking_code)
+    _claim_verify(siti, dossier.tracking_code, last_message_code(gateway))
+    with_account = officer.get(f"/bo/berkas/{dossier.pk}/akun-pemohon/").content.decode()
+    assert 'name="text"' in with_account
+    before = len(gateway.requests)
+    sent = send(
+        lambda: officer.post(
+            f"/bo/berkas/{dossier.pk}/akun-pemohon/", {"text": "Berkas Anda sudah kami terima."}
+        )
+    )
+    assert sent.status_code == 200
+    assert len(gateway.requests) == before + 1
+    outsider = Client()
+    outsider.force_login(world.other_bo)
+    assert outsider.get(f"/bo/berkas/{dossier.pk}/akun-pemohon/").status_code == 404
+    assert (
+        send(
+            lambda: outsider.post(f"/bo/berkas/{dossier.pk}/akun-pemohon/", {"text": "Halo"})
+        ).status_code
+        == 404
+    )
+    assert len(gateway.requests) == before + 1

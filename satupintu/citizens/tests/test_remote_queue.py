@@ -242,3 +242,52 @@ def test_my_appointments_cancel_and_reschedule_only_mine(
     cancelled = siti.post(f"/api/v1/me/appointments/{new_id}/cancel")
     assert cancelled.status_code == 200
     assert cancelled.json()["status"] == "cancelled"
+
+
+def test_kiosk_visitor_leaves_a_phone_and_gets_the_message(
+    world: QueueWorld, clock: Clock, gateway: Gateway, send: Send
+) -> None:
+    kiosk = Client()
+    response = kiosk.post(
+        f"/q/{world.mall.slug}/kiosk/service/{world.service.pk}/",
+        {"channel": "walk_in", "priority": "", "phone": "0812 3333 4444"},
+    )
+    assert response.status_code == 302, response.content[:500]
+    ticket = Ticket.objects.get()
+    assert ticket.phone == "+6281233334444"
+    assert send(queue_nudges_send) == 1  # nobody ahead: almost their turn at once
+    assert len(_messages_to(gateway, "+6281233334444")) == 1
+    bad = kiosk.post(
+        f"/q/{world.mall.slug}/kiosk/service/{world.service.pk}/",
+        {"channel": "walk_in", "priority": "", "phone": "12"},
+    )
+    assert bad.status_code == 422
+    assert Ticket.objects.count() == 1
+
+
+def test_my_complaints_and_open_surveys_are_only_mine(
+    world: QueueWorld, clock: Clock, gateway: Gateway, send: Send, phone_citizen: Any
+) -> None:
+    from satupintu.feedback import services as feedback_services
+
+    mine = feedback_services.complaint_submit(
+        mall=world.mall, text="Antrean terlalu lama.", name="Siti", phone="081234567890"
+    )
+    feedback_services.complaint_submit(
+        mall=world.mall, text="AC mati.", name="Budi", phone="081298765432"
+    )
+    feedback_services.complaint_submit(
+        mall=world.mall, text="Anonim.", phone="081234567890", anonymous=True
+    )
+    served = services.ticket_issue(service=world.service, phone="081234567890")
+    services.ticket_issue(service=world.service, phone="081298765432")
+    services.counter_open(counter=world.counter, actor=world.officer)
+    _serve_next(world)
+    siti = phone_citizen("081234567890")
+    complaints = siti.get("/api/v1/me/complaints").json()
+    assert [c["code"] for c in complaints["items"]] == [mine.code]
+    surveys = siti.get("/api/v1/me/surveys").json()["items"]
+    assert [(s["kind"], s["id"]) for s in surveys] == [("ticket", served.pk)]
+    assert surveys[0]["url"].startswith(f"/survei/t/{served.pk}/")
+    tickets = siti.get("/api/v1/me/tickets").json()["items"]
+    assert [t["id"] for t in tickets] == [served.pk]

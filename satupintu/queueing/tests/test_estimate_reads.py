@@ -102,3 +102,45 @@ def test_the_phone_page_says_when_the_counters_open(
     estimate = client.get(f"/api/v1/tickets/{ticket.pk}").json()["estimate"]
     assert (estimate["reason"], estimate["opens_at"]) == ("no_counter_open", "08:00")
     assert estimate["minutes"] >= 30
+
+
+def test_the_capacity_cut_off_stops_walk_ins_when_the_day_is_full(
+    client: Client, world: QueueWorld, clock: Clock
+) -> None:
+    from satupintu.core.errors import Conflict
+    from satupintu.queueing.models import Ticket as TicketModel
+    from satupintu.queueing.tests.factories import AppointmentSlotConfigFactory
+
+    world.service.duration_value = 12
+    world.service.duration_unit = "minutes"
+    world.service.save()
+    AppointmentSlotConfigFactory(service=world.service)
+    clock.set(datetime(2026, 3, 4, 15, 20, tzinfo=JAKARTA))  # 40 minutes before closing
+    services.counter_open(counter=world.counter, actor=world.officer)
+    for _ in range(3):
+        services.ticket_issue(service=world.service)
+    # Off by default: a fourth ticket is taken although the day is full.
+    services.ticket_issue(service=world.service)
+    world.service.capacity_cutoff = True
+    world.service.save()
+    before = TicketModel.objects.count()
+    with pytest.raises(Conflict) as refused:
+        services.ticket_issue(service=world.service)
+    assert refused.value.code == "capacity_reached"
+    assert "16:00" in refused.value.message
+    assert "Next free appointment: 05-03-2026 08:00" in refused.value.message
+    assert TicketModel.objects.count() == before
+    # The kiosk says why and offers the slot.
+    page = client.post(
+        reverse("queueing:kiosk-service", args=[world.mall.slug, world.service.pk]),
+        {"priority": "", "channel": "walk_in"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert page.status_code == 200
+    assert "Next free appointment" in page.content.decode()
+    assert TicketModel.objects.count() == before
+    # Another service at the same counter is judged on the same queue: full too.
+    world.other_service.capacity_cutoff = True
+    world.other_service.save()
+    with pytest.raises(Conflict):
+        services.ticket_issue(service=world.other_service)

@@ -17,7 +17,7 @@ from satupintu.catalog import demo_data
 from satupintu.catalog.demo_data.loader import seed_accounts, seed_catalog
 
 # The order matters: dossiers may refer to tickets, reports summarise everything before them.
-DEMO_APPS = ["queueing", "dossiers", "outreach", "feedback", "reports"]
+DEMO_APPS = ["queueing", "dossiers", "outreach", "feedback", "reports", "citizens"]
 
 
 class Command(BaseCommand):
