@@ -259,3 +259,82 @@ def test_console_and_staff_home_on_a_phone(browser: Any, server: str) -> None:
     screenshot(phone, "console-360x800", full_page=False)
     assert_accessible(phone)
     phone.context.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "laptop"])
+def test_kiosk_start_screen_most_used_first_and_fits_a_laptop_screen(
+    browser: Any, server: str, size: str
+) -> None:
+    width, height = SIZES[size]
+    kiosk = new_context_page(browser, server, viewport={"width": width, "height": height})
+    kiosk.goto(KIOSK)
+    assert kiosk.locator(".kiosk-popular li").count() >= 4
+    assert kiosk.locator(".kiosk-agencies .agency-mark").count() >= 20
+    screenshot(kiosk, f"kiosk-home-{size}-{width}x{height}", full_page=False)
+    if size == "laptop":
+        # The whole start screen, every agency included, without scrolling.
+        assert kiosk.evaluate("document.documentElement.scrollHeight") <= height
+    assert_accessible(kiosk)
+    kiosk.context.close()
+
+
+def test_kiosk_resets_to_indonesian_prints_80mm_and_finds_a_lost_ticket(
+    browser: Any, server: str
+) -> None:
+    kiosk = new_context_page(browser, server, viewport={"width": 1366, "height": 768})
+    kiosk.clock.install()
+    kiosk.goto(KIOSK)
+    kiosk.locator("button[name=language][value=en]").click()
+    kiosk.wait_for_load_state()
+    kiosk.goto(f"{KIOSK}?q=PDAM")
+    kiosk.get_by_role("link", name=re.compile("Sambungan Baru Air Minum")).first.click()
+    kiosk.fill("#phone", "081355577799")
+    kiosk.get_by_role("button", name=re.compile("Elderly", re.I)).click()
+    kiosk.wait_for_url(re.compile(r"/kiosk/ticket/"))
+    number = kiosk.locator(".kiosk-ticket .q-number").inner_text().strip()
+    ticket_url = kiosk.url
+    assert kiosk.locator(".ticket-tag").inner_text().strip().lower().endswith("elderly")
+    assert "15" in kiosk.inner_text("#kiosk-countdown")
+    kiosk.clock.run_for(5_000)
+    assert "10" in kiosk.inner_text("#kiosk-countdown")
+    screenshot(kiosk, "kiosk-ticket-countdown-1366x768", full_page=False)
+    assert_accessible(kiosk)
+    # 80 mm paper: the service name on one or two lines, not a word per line.
+    kiosk.emulate_media(media="print")
+    kiosk.set_viewport_size({"width": 302, "height": 1100})  # 80 mm at 96 dpi
+    service = kiosk.locator(".kiosk-ticket .ticket-service")
+    lines = service.evaluate(
+        "e => Math.round(e.getBoundingClientRect().height"
+        " / parseFloat(getComputedStyle(e).lineHeight || 20))"
+    )
+    assert lines <= 2, lines
+    screenshot(kiosk, "kiosk-ticket-print-80mm", full_page=True)
+    kiosk.emulate_media(media="screen")
+    kiosk.set_viewport_size({"width": 1366, "height": 768})
+    # 15 s after the ticket: back to the start screen, in Indonesian for the next visitor.
+    with kiosk.expect_navigation():
+        kiosk.clock.run_for(11_000)
+    kiosk.wait_for_url(re.compile(r"/kiosk/$"))
+    assert kiosk.get_by_role("heading", name="Ambil nomor antrian").is_visible()
+
+    # The visitor lost the paper: the phone number shows it again, ready to print.
+    kiosk.get_by_role("link", name="Tiket hilang?").click()
+    screenshot(kiosk, "kiosk-lost-ticket-1366x768", full_page=False)
+    assert_accessible(kiosk)
+    kiosk.fill("#lookup", "0813 5557 7799")
+    kiosk.get_by_role("button", name="Tampilkan tiket saya").click()
+    kiosk.wait_for_url(re.compile(r"/kiosk/ticket/"))
+    assert kiosk.locator(".kiosk-ticket .q-number").inner_text().strip() == number
+    assert kiosk.url.split("?")[0] == ticket_url.split("?")[0]
+    kiosk.context.close()
+    # Leave the queue as it was: serve this ticket at the water company's counter.
+    officer = new_context_page(browser, server)
+    sign_in(officer, "mall.admin")
+    officer.goto("/q/counter/16/")
+    officer.locator("button[value=open]").click()
+    officer.locator("button[value=call_next]").click()
+    assert officer.locator("#current-ticket .q-number").inner_text().strip() == number
+    officer.locator("button[value=start]").click()
+    officer.locator("#finish-form button[value=finish]").click()
+    officer.locator("button[value=close]").click()
+    officer.context.close()

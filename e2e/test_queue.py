@@ -219,7 +219,7 @@ def test_appointment_booked_on_the_portal_is_checked_in_at_the_kiosk(page: Any) 
     assert "KTP-el Baru" in page.inner_text(".kiosk-ticket")
     screenshot(page, "kiosk-check-in-ticket")
     switch_to_english(page)
-    assert "Service" in page.inner_text(".kiosk-ticket")
+    assert "Wait at" in page.inner_text(".kiosk-ticket")
 
 
 def test_drive_thru_ticket_carries_the_plate_and_a_bad_plate_is_refused(page: Any) -> None:
@@ -229,6 +229,7 @@ def test_drive_thru_ticket_carries_the_plate_and_a_bad_plate_is_refused(page: An
     page.fill("#plate_number", "12345")
     page.get_by_role("button", name=re.compile("Reguler", re.I)).click()
     error = page.locator("#plate-error")
+    error.wait_for()  # the kiosk's script posts, and on a refusal lets the browser post again
     assert error.is_visible()
     assert "plat" in error.inner_text().lower() or "nomor" in error.inner_text().lower()
     assert page.get_attribute("#plate_number", "aria-invalid") == "true"

@@ -5,7 +5,7 @@ Services never return HTTP responses; they raise one of these, and `satupintu.ap
 
 from __future__ import annotations
 
-_LOCATIONS = {"body", "query", "path", "form", "file"}
+_LOCATIONS = {"body", "query", "path", "header", "form", "file"}
 
 
 class DomainError(Exception):

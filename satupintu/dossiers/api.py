@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 
 from satupintu.accounts.auth import anonymous_only, public_auth
 from satupintu.core.errors import NotFound
+from satupintu.core.idempotency import IdempotencyKeyHeader, idempotent
 from satupintu.core.schemas import Code, ErrorOut, Id, Text, paginated
 from satupintu.dossiers import selectors, services
 from satupintu.dossiers.codes import tracking_code_format
@@ -56,7 +57,10 @@ def _detail(request: HttpRequest, dossier_id: Id) -> dict[str, Any]:
 
 
 @router.post("/dossiers", response={201: DossierCreatedOut}, auth=public_auth("dossier_create"))
-def dossier_create(request: HttpRequest, payload: DossierCreateIn) -> Status:
+@idempotent
+def dossier_create(
+    request: HttpRequest, payload: DossierCreateIn, idempotency_key: IdempotencyKeyHeader = None
+) -> Status:
     dossier = services.dossier_create(
         actor=request.user,
         channel=payload.channel,
@@ -172,8 +176,10 @@ def dossier_nik(request: HttpRequest, dossier_id: Id) -> dict[str, str]:
 def dossier_result_pdf(request: HttpRequest, dossier_id: Id) -> FileResponse:
     dossier = selectors.access_dossier(request.user, dossier_id)
     result = selectors.result_document_of(dossier)
-    if result is None or not result.file:
+    if result is None:
         raise NotFound("This dossier has no result yet")
+    if not result.file:
+        raise NotFound("The signed result is being prepared; try again in a minute")
     return FileResponse(
         result.file.open("rb"),
         content_type="application/pdf",

@@ -734,6 +734,15 @@ class ResultDocument(models.Model):
     holder_name = models.CharField(_("holder"), max_length=200)
     details = models.JSONField(_("details"), default=dict, blank=True)
     issued_at = models.DateTimeField(_("issued at"))
+    # Who issued it (the transition's actor); the PDF itself is made after the commit.
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     signer_subject = models.TextField(_("signed by"), blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)

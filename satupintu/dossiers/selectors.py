@@ -619,7 +619,7 @@ def _result_holders(dossier: Dossier) -> list[Dossier]:
 def result_download_signer() -> Any:
     from satupintu.core.signing import HmacSigner
 
-    return HmacSigner.for_purpose("dossiers.result-download", encoding="base64", length=32)
+    return HmacSigner.for_purpose("dossiers.result-download", encoding="base64url", length=32)
 
 
 def result_download_token(dossier: Dossier) -> str:
@@ -644,7 +644,11 @@ def dossier_pickup(dossier: Dossier) -> dict[str, Any]:
 
     holders = _result_holders(dossier)
     states = [dossier_state(h) for h in holders]
-    has_file = ResultDocument.objects.filter(dossier__in=holders).exclude(file="").exists()
+    # A result issued is downloadable: its signed PDF follows within moments of the issuing
+    # transition (`services.result_render`), so the result message can carry its link.
+    has_result = ResultDocument.objects.filter(
+        dossier__in=holders, revoked_at__isnull=True
+    ).exists()
     if any(s is None or not s.is_finished for s in states):
         stage = "waiting"
     elif all(s is not None and s.is_terminal and s.outcome == "rejected" for s in states):
@@ -682,7 +686,7 @@ def dossier_pickup(dossier: Dossier) -> dict[str, Any]:
         "stage": stage,
         "finished_on": finished_on,
         "online": dossier.channel == "online",
-        "downloadable": has_file and stage in ("ready", "collected"),
+        "downloadable": has_result and stage in ("ready", "collected"),
         "mall": dossier.mall.name,
         "address": ", ".join(p for p in (dossier.mall.address, dossier.mall.city) if p),
         "counters": counters,

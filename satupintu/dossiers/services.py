@@ -858,9 +858,7 @@ def dossier_transition(*, actor: Any, dossier_id: int, action: str, comment: str
     if step.starts_sla and dossier.service.fee > 0:
         _bill_raise(dossier)
     if step.issues_result:
-        result = _result_issue(dossier=dossier, actor=actor, today=today)
-        if dossier.parent_id:
-            _result_fulfils_bundle_requirement(dossier=dossier, result=result, actor=actor)
+        _result_issue(dossier=dossier, actor=actor, today=today)
     from_status = dossier.status
     _enter_state(dossier=dossier, state=target, today=today, closures=closures)
     if target.is_terminal:
@@ -944,14 +942,17 @@ def _bundle_progress(
 
 
 def _result_issue(*, dossier: Dossier, actor: Any, today: date) -> ResultDocument:
-    """Create, render, sign and store the result document, inside the transition."""
-    from satupintu.dossiers.pdf import render_result_pdf
-    from satupintu.dossiers.signing import sign_pdf
+    """Record the result document inside the transition (its number, verification code,
+    holder and details); its PDF is rendered, signed and stored after the commit, by the task
+    `result_render` (see `result_render`). The agency's signing key is checked here, so that a
+    transition that could not be signed is refused at once (409) and changes nothing."""
+    from satupintu.dossiers.signing import signing_key_check
 
     assert dossier.service is not None
     assert dossier.agency is not None
     if ResultDocument.objects.filter(dossier=dossier).exists():
         raise Conflict(_("The result of this dossier was already issued."), field="action")
+    signing_key_check(dossier.agency)
     config = service_config_get(dossier.service)
     printed = {
         f.label: dossier.form_data.get(f.name)
@@ -974,17 +975,84 @@ def _result_issue(*, dossier: Dossier, actor: Any, today: date) -> ResultDocumen
             "fields": printed,
         },
         issued_at=now,
+        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
         valid_until=today + timedelta(days=config.result_valid_days)
         if config.result_valid_days
         else None,
     )
-    pdf = render_result_pdf(result)
-    signed, subject = sign_pdf(pdf, agency=dossier.agency)
-    result.file.save(f"{result.verification_code}.pdf", ContentFile(signed), save=False)
-    result.sha256 = hashlib.sha256(signed).hexdigest()
-    result.signer_subject = subject
-    result.save(update_fields=["file", "sha256", "signer_subject"])
+    _result_render_on_commit(result.pk)
     return result
+
+
+def _result_render_on_commit(result_id: int) -> None:
+    from satupintu.dossiers.tasks import result_render_task
+
+    transaction.on_commit(lambda: result_render_task.enqueue(result_id=result_id))
+
+
+def result_render(*, result_id: int) -> bool:
+    """Render, sign and store the PDF of an issued result that has none yet; True when this
+    call stored it. Idempotent: run twice (or by two workers at once) it stores one file.
+
+    Runs outside any transaction while it renders and signs (seconds of CPU: no row lock, no
+    SQLite write lock held meanwhile). The file goes to storage first, then one short
+    transaction locks the result row and records it, unless another run was first; the file
+    of the run that lost, or of a run whose transaction failed, is deleted again, so no file
+    is left that no row names. A result issued inside a bundle then becomes the document that
+    the bundle's later services ask for (`_result_fulfils_bundle_requirement`)."""
+    from django.core.files.storage import default_storage
+
+    from satupintu.dossiers.pdf import render_result_pdf
+    from satupintu.dossiers.signing import sign_pdf
+
+    result = (
+        ResultDocument.objects.select_related("dossier", "dossier__service", "agency")
+        .filter(pk=result_id)
+        .first()
+    )
+    if result is None or result.file:
+        return False
+    signed, subject = sign_pdf(render_result_pdf(result), agency=result.agency)
+    field = ResultDocument._meta.get_field("file")
+    name = default_storage.save(
+        field.generate_filename(result, f"{result.verification_code}.pdf"), ContentFile(signed)
+    )
+    stored = False
+    try:
+        with transaction.atomic():
+            locked = ResultDocument.objects.select_for_update().get(pk=result_id)
+            first = not locked.file
+            if first:
+                locked.file.name = name
+                locked.sha256 = hashlib.sha256(signed).hexdigest()
+                locked.signer_subject = subject
+                locked.save(update_fields=["file", "sha256", "signer_subject"])
+                if result.dossier.parent_id:
+                    _result_fulfils_bundle_requirement(
+                        dossier=result.dossier, result=locked, actor=locked.issued_by
+                    )
+        stored = first
+    finally:
+        if not stored:
+            default_storage.delete(name)
+    return stored
+
+
+def results_render_pending(*, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Render every result issued more than `older_than` ago that still has no file (its task
+    was lost: a worker killed, a signing key installed late). A periodic job; answers how many
+    it stored. A result that still cannot be signed is logged and left for the next run."""
+    cutoff = timezone.now() - older_than
+    pending = ResultDocument.objects.filter(
+        file="", revoked_at__isnull=True, issued_at__lte=cutoff
+    ).values_list("pk", flat=True)
+    done = 0
+    for result_id in list(pending.order_by("issued_at")[:500]):
+        try:
+            done += result_render(result_id=result_id)
+        except Conflict as exc:
+            logger.warning("result %s not rendered yet: %s", result_id, exc.message)
+    return done
 
 
 def _result_fulfils_bundle_requirement(
@@ -995,7 +1063,7 @@ def _result_fulfils_bundle_requirement(
     with the signed result as its file, unless the applicant already brought one."""
     assert dossier.service is not None
     key = dossier.service.result_key
-    if not key or not result.file:
+    if not key or not result.file or dossier.parent_id is None:
         return
     rows = (
         DossierDocument.objects.select_for_update()

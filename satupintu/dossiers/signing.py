@@ -244,6 +244,12 @@ def _load_signer(agency: Any) -> Any:
     return signer
 
 
+def signing_key_check(agency: Any) -> None:
+    """Raise Conflict (409) when `agency` has no key that `sign_pdf` could use: checked by
+    the transition that issues a result, before the PDF is made after the commit."""
+    _load_signer(agency)
+
+
 def _subject_text(cert: asn1_x509.Certificate) -> str:
     return str(cert.subject.human_friendly)
 

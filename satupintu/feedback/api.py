@@ -12,6 +12,7 @@ from ninja import Query, Router, Status
 from satupintu.accounts.auth import STAFF_AUTH, anonymous_only, public_auth
 from satupintu.catalog.selectors import agency_in_mall, mall_get
 from satupintu.core.errors import InvalidInput, NotFound
+from satupintu.core.idempotency import IdempotencyKeyHeader, idempotent
 from satupintu.core.schemas import Code, ErrorOut, Id, Slug, paginated
 from satupintu.feedback import lapor, selectors, services
 from satupintu.feedback.models import Complaint, Survey
@@ -176,7 +177,10 @@ def complaint_staff_out(request: HttpRequest, complaint: Complaint) -> dict[str,
 
 
 @router.post("/complaints", response={201: ComplaintPublicOut}, auth=public_auth("complaints"))
-def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Status:
+@idempotent
+def complaint_create(
+    request: HttpRequest, payload: ComplaintIn, idempotency_key: IdempotencyKeyHeader = None
+) -> Status:
     mall = mall_get(slug=payload.mall) if payload.mall else None
     complaint = services.complaint_submit(
         mall=mall,

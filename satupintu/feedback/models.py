@@ -316,38 +316,3 @@ class ComplaintEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} {self.from_status}->{self.to_status}"
-
-
-class LaporDelivery(models.Model):
-    """An outgoing call to SP4N-LAPOR! (a forwarded complaint or an answer), kept as an outbox
-    row so that a failed call is visible and retried instead of lost."""
-
-    class Kind(models.TextChoices):
-        FORWARD = "forward", _("forward complaint")
-        RESPONSE = "response", _("send answer")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        SENT = "sent", _("sent")
-        FAILED = "failed", _("failed")
-
-    complaint = models.ForeignKey(
-        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="deliveries"
-    )
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    payload = models.JSONField(_("payload"))
-    status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("SP4N-LAPOR! delivery")
-        verbose_name_plural = _("SP4N-LAPOR! deliveries")
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.complaint_id} {self.status}"

@@ -3,7 +3,7 @@ the public complaint form and status page, and the staff complaint pages."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +21,7 @@ from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import DomainError, NotFound
 from satupintu.core.ratelimit import RateLimit, rate_limited
 from satupintu.core.schemas import id_param
-from satupintu.feedback import links, selectors, services
+from satupintu.feedback import deliveries, links, selectors, services
 from satupintu.feedback.forms import ComplaintForm
 from satupintu.feedback.models import Complaint, Education, Gender, Occupation, Survey
 from satupintu.feedback.unsur import OPTION_LETTERS, UNSUR
@@ -195,6 +195,9 @@ def survey_thanks(request: HttpRequest, mall_slug: str) -> HttpResponse:
 # --- IKM report ---------------------------------------------------------------------------------
 
 
+IKM_DEFAULT_DAYS = 30
+
+
 def _parse_date(raw: str | None) -> date | None:
     if not raw:
         return None
@@ -211,6 +214,12 @@ def ikm_report_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
     service_id = id_param(request.GET.get("service"))
     date_from = _parse_date(request.GET.get("from"))
     date_to = _parse_date(request.GET.get("to"))
+    # Always a named period, by default the dashboards' own (the last 30 days), so that the
+    # IKM here and on the dashboards is the same figure for the same days.
+    if date_to is None:
+        date_to = mall.today() if date_from is None else max(date_from, mall.today())
+    if date_from is None:
+        date_from = date_to - timedelta(days=IKM_DEFAULT_DAYS - 1)
     population = id_param(request.GET.get("population"))
     error = ""
     try:
@@ -255,8 +264,8 @@ def ikm_report_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
             "filters": {
                 "agency": scope.agency.pk if scope.agency else None,
                 "service": scope.service.pk if scope.service else None,
-                "from": request.GET.get("from", ""),
-                "to": request.GET.get("to", ""),
+                "from": date_from.isoformat(),
+                "to": date_to.isoformat(),
                 "population": request.GET.get("population", ""),
             },
             "chart": chart,
@@ -440,7 +449,7 @@ def staff_complaint(request: HttpRequest, code: str) -> HttpResponse:
             ],
             "agencies": catalog_selectors.live_agencies(complaint.mall_id),
             "can_manage": can_manage,
-            "deliveries": complaint.deliveries.all(),
+            "deliveries": deliveries.complaint_deliveries(complaint),
         },
         status=status,
     )

@@ -123,12 +123,12 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     counters = selectors.staff_counters(mall_slugs=counter_malls) if counter_malls else {}
     # The counter the officer holds comes first, with its queue: that is where the work is.
     session = queue_selectors.officer_active_session(request.user)
-    held = None
+    held: dict[str, Any] | None = None
     if session is not None:
         held = {"counter": session.counter, "state": queue_selectors.counter_state(session.counter)}
     for r in roles:
         mine = counters.get(r["mall"], []) if r["role"] == Role.COUNTER_OFFICER else []
-        if held is not None:
-            mine = sorted(mine, key=lambda c: c.pk != held["counter"].pk)
+        if session is not None:
+            mine = sorted(mine, key=lambda c: c.pk != session.counter_id)
         r["counters"] = mine
     return render(request, "portal/staff_home.html", {"roles": roles, "held": held})

@@ -13,6 +13,7 @@ from satupintu.accounts.auth import STAFF_AUTH, public_auth
 from satupintu.catalog.selectors import mall_get, service_get
 from satupintu.core.audit import audit_record
 from satupintu.core.errors import NotFound
+from satupintu.core.idempotency import IdempotencyKeyHeader, idempotent
 from satupintu.core.schemas import MAX_OFFSET, MAX_PAGE, Code, Id, Slug, paginated
 from satupintu.core.validators import mask_name
 from satupintu.queueing import hooks, selectors, services
@@ -92,7 +93,10 @@ def _session_out(session: CounterSession) -> dict[str, Any]:
 
 
 @router.post("/tickets", response={201: TicketOut}, auth=public_auth("ticket"))
-def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
+@idempotent
+def ticket_create(
+    request: HttpRequest, payload: TicketIn, idempotency_key: IdempotencyKeyHeader = None
+) -> Any:
     """Take a ticket: kiosks, officers and (rate limited) anonymous visitors of the portal."""
     user = _user(request)
     service = selectors.service_for_queue(service_id=payload.service_id)
@@ -291,7 +295,10 @@ def _appointment_out(appointment: Appointment) -> dict[str, Any]:
 
 
 @router.post("/appointments", response={201: AppointmentOut}, auth=public_auth("appointment"))
-def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
+@idempotent
+def appointment_create(
+    request: HttpRequest, payload: AppointmentIn, idempotency_key: IdempotencyKeyHeader = None
+) -> Any:
     """Book a slot with NIK and phone; answers the check-in code."""
     service = service_get(service_id=payload.service_id)
     appointment = services.appointment_book(

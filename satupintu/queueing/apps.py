@@ -15,6 +15,7 @@ class QueueingConfig(AppConfig):
 
         register_scrape_collector(queue_metrics)
         _drop_lookups_on_change()
+        from satupintu.queueing import jobs  # noqa: F401 - registers the periodic jobs
 
 
 def _drop_lookups_on_change() -> None:

@@ -4,6 +4,7 @@ counter console and the display boards."""
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
@@ -20,9 +22,10 @@ from django.utils.translation import gettext as _
 from satupintu.accounts.roles import Scope, roles_with, scope_for
 from satupintu.catalog.models import Agency, Counter, Mall, Service
 from satupintu.catalog.selectors import require_service_serving
-from satupintu.core.errors import NotFound
+from satupintu.core.errors import InvalidInput, NotFound
 from satupintu.core.events import Event
 from satupintu.core.signing import HmacSigner
+from satupintu.core.validators import validate_phone
 from satupintu.core.workdays import national_day_off
 from satupintu.queueing import estimates, lookups, policy
 from satupintu.queueing.hotpath import Reach
@@ -189,6 +192,25 @@ def mall_hours_text(mall: Mall, now: datetime | None = None, *, days_ahead: int 
     if notice:
         sentences.append(notice)
     return " · ".join(sentences)
+
+
+def service_use_counts(
+    mall: Mall, *, days: int = 30, now: datetime | None = None
+) -> dict[int, int]:
+    """Tickets per service of the mall, today and the `days` before (the kiosk's order: most
+    used first). One grouped query, kept for a minute."""
+    today = mall.today(now)
+    key = f"queueing:use:{mall.pk}:{today.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        found = dict(
+            Ticket.objects.filter(mall=mall, service_date__gte=today - timedelta(days=days))
+            .order_by()
+            .values_list("service_id")
+            .annotate(n=Count("id"))
+        )
+        cache.set(key, found, 60)
+    return found
 
 
 # --- access -----------------------------------------------------------------------------------
@@ -971,6 +993,41 @@ def ticket_for_token(*, ticket_id: int, token: str) -> Ticket:
     return ticket
 
 
+_STATUS_PATH = re.compile(r"/q/ticket/(\d{1,18})/([A-Za-z0-9_\-:.]{1,200})/?")
+
+
+def tickets_to_show_again(*, mall: Mall, lookup: str, now: datetime | None = None) -> list[Ticket]:
+    """Today's tickets of the mall still in the queue that a visitor who lost the paper asks
+    for: by the QR code (its address, typed by the kiosk's scanner or pasted) or by the phone
+    number given when taking it. 422 naming `lookup` for anything else; an empty list when
+    nothing matches (a wrong token matches nothing)."""
+    text = (lookup or "").strip()
+    if not text:
+        raise InvalidInput(_("Type your phone number or scan the QR code."), field="lookup")
+    open_statuses = [Ticket.Status.WAITING, Ticket.Status.CALLED, Ticket.Status.SERVING]
+    today = mall.today(now)
+    match = _STATUS_PATH.search(text)
+    if match:
+        try:
+            ticket = ticket_for_token(ticket_id=int(match.group(1)), token=match.group(2))
+        except NotFound:
+            return []
+        ok = ticket.mall_id == mall.pk and ticket.service_date == today
+        return [ticket] if ok and ticket.status in open_statuses else []
+    try:
+        phone = validate_phone(text)
+    except ValidationError:
+        raise InvalidInput(
+            _("Type the phone number you gave when taking the ticket, or scan its QR code."),
+            field="lookup",
+        ) from None
+    return list(
+        Ticket.objects.filter(mall=mall, service_date=today, phone=phone, status__in=open_statuses)
+        .select_related("mall", "service", "current_service")
+        .order_by("created_at")[:5]
+    )
+
+
 # --- the wait estimate from the real call order (`estimates.py`) ----------------------------
 
 # The picture of a mall's queue (`queue_now`) is kept this many seconds for the issuing path,
@@ -1320,3 +1377,22 @@ def capacity_cutoff_reason(service: Service, now: datetime | None = None) -> str
             "when": timezone.localtime(slot, mall.zone).strftime("%d-%m-%Y %H:%M")
         }
     return reason
+
+
+def estimate_for_new_ticket(
+    service: Service, picture: estimates.QueueNow, now: datetime | None = None
+) -> dict[str, Any]:
+    """The estimate a regular walk-in ticket taken now would get (the kiosk's service list)."""
+    now = now or timezone.now()
+    target = estimates.WaitingTicket(id=0, service_id=service.pk, arrival_at=now)
+    queue = estimates.QueueNow(
+        now=now,
+        counters=picture.counters,
+        waiting=[*picture.waiting, target],
+        times=picture.times,
+        expected=picture.expected,
+        default_time=picture.default_time,
+    )
+    return estimates.estimate_wait(
+        target, queue, runs=24, opens_at=_counters_open_at(service.mall, now)
+    ).as_dict()

@@ -25,6 +25,7 @@ from satupintu.core.codes import READABLE, CodeFormat, unique_code
 from satupintu.core.crypto import encrypt_personal, lookup_hash, lookup_hashes
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
 from satupintu.core.events import publish_on_commit
+from satupintu.core.late_events import past_day_changed
 from satupintu.core.validators import mask_nik, parse_nik, validate_phone, validate_plate
 from satupintu.queueing import hotpath, lookups, selectors
 from satupintu.queueing.models import (
@@ -117,6 +118,24 @@ def _forget_counter_pace(counter: Counter) -> None:
     _forget_pace([sid for sid, _aid in selectors.counter_service_rows(counter)], day)
 
 
+def _mall_of(ticket: Ticket) -> Mall:
+    """The ticket's mall without a query where one is at hand (loaded with the ticket, or in
+    the cached service lookup)."""
+    if "mall" in ticket._state.fields_cache:
+        return ticket.mall
+    service = lookups.service(ticket.current_service_id) if ticket.current_service_id else None
+    if service is not None and service.mall_id == ticket.mall_id:
+        return service.mall
+    return ticket.mall
+
+
+def _report_late_event(ticket: Ticket, at: datetime) -> None:
+    """A ticket of a past (mall-local) day changed: expired at day end, finished or marked
+    no-show after midnight. That day's summaries (roll-ups) are stale."""
+    if ticket.service_date < _mall_of(ticket).today(at):
+        past_day_changed(mall_id=ticket.mall_id, day=ticket.service_date)
+
+
 def _record(
     ticket: Ticket,
     *,
@@ -129,6 +148,7 @@ def _record(
     outcome: str = "",
 ) -> TicketEvent:
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    _report_late_event(ticket, at)
     return TicketEvent.objects.create(
         ticket=ticket,
         at=at,
@@ -639,6 +659,7 @@ def _act(
     except hotpath.Refused as refused:
         raise _refusal(refused, ticket_id=ticket_id) from None
     changed = _attach(done.ticket)
+    _report_late_event(changed, timezone.now())
     # A finished ticket that went on to its next service has left the counter it was served at.
     counter = changed.counter if changed.counter_id == done.counter_id else None
     if counter is None and done.counter_id is not None:

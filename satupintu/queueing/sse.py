@@ -66,7 +66,7 @@ async def event_stream(
             yield opening
 
 
-def sse_response(stream: AsyncIterator[str]) -> StreamingHttpResponse:
+def sse_response(stream: AsyncIterator[bytes]) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         counted_stream(stream), content_type="text/event-stream; charset=utf-8"
     )

@@ -28,6 +28,7 @@ urlpatterns = [
         name="kiosk-ticket",
     ),
     path("q/<slug:mall_slug>/kiosk/check-in/", views.kiosk_check_in, name="kiosk-check-in"),
+    path("q/<slug:mall_slug>/kiosk/lost/", views.kiosk_lost, name="kiosk-lost"),
     path("q/<slug:mall_slug>/booking/", views.booking, name="booking"),
     path("q/<slug:mall_slug>/booking/<str:code>/", views.booking_done, name="booking-done"),
 ]

@@ -8,11 +8,14 @@ message naming the field, and changes nothing."""
 from __future__ import annotations
 
 import dataclasses
+import re
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+import orjson
 import segno
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -32,6 +35,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from satupintu.catalog.models import Agency, Counter, Mall, Service
 from satupintu.core.errors import DomainError, InvalidInput, NotFound
 from satupintu.core.events import Event, get_broker
+from satupintu.core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from satupintu.core.idempotency import KEY_PATTERN as IDEMPOTENCY_KEY_PATTERN
+from satupintu.core.idempotency import caller_scope, idempotent_call, request_fingerprint
 from satupintu.core.public_url import public_url
 from satupintu.core.ratelimit import RateLimit, rate_limited
 from satupintu.core.schemas import id_param
@@ -296,18 +302,45 @@ def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
     agency = None
     service_list = None
     if query:
-        service_list = available.filter(Q(name__icontains=query) | Q(code__icontains=query))
+        service_list = available.filter(
+            Q(name__icontains=query) | Q(code__icontains=query) | Q(keywords__icontains=query)
+        )
     elif agency_id is not None:
         agency = get_object_or_404(Agency, pk=agency_id, mall=mall, is_active=True)
         service_list = available.filter(agency=agency)
-    agencies = selectors.agencies_of(available)
+    # Most used first (today's and the past weeks' tickets), so that most visitors find their
+    # service on the first screen; the rest by name.
+    use = selectors.service_use_counts(mall)
+    agency_use: dict[int, int] = {}
+    for service in available:
+        agency_use[service.agency_id] = agency_use.get(service.agency_id, 0) + use.get(
+            service.pk, 0
+        )
+    agencies = sorted(
+        selectors.agencies_of(available),
+        key=lambda a: (-agency_use.get(a.pk, 0), a.short_name or a.name),
+    )
     waiting = {row["service_id"]: row for row in selectors.queue_overview(mall)}
     rows = None
+    popular: list[Service] = []
     if service_list is not None:
+        shown = sorted(service_list, key=lambda s: (-use.get(s.pk, 0), s.name))
+        picture = selectors.queue_now(mall) if shown else None
         rows = [
-            {"service": s, "queue": waiting.get(s.pk)}
-            for s in service_list.order_by("agency__name", "name")
+            {
+                "service": s,
+                "queue": waiting.get(s.pk),
+                # The wait a ticket taken now would be told, from the real call order.
+                "wait_text": selectors.estimate_text(selectors.estimate_for_new_ticket(s, picture))
+                if picture is not None
+                else "",
+            }
+            for s in shown
         ]
+    else:
+        popular = sorted(
+            (s for s in available if use.get(s.pk)), key=lambda s: (-use.get(s.pk, 0), s.name)
+        )[:4]
     return render(
         request,
         "queueing/kiosk_home.html",
@@ -316,10 +349,22 @@ def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
             "closed": closed,
             "query": query,
             "agency": agency,
-            "agencies": agencies,
+            "agencies": [{"agency": a, "mark": _agency_mark(a)} for a in agencies],
+            "popular": popular,
             "rows": rows,
         },
     )
+
+
+def _agency_mark(agency: Agency) -> str:
+    """The agency's mark on the kiosk (its icon when it has no logo): the initials of its short
+    name ("BPJS Kesehatan" → "BK", "Disdukcapil" → "DIS"), at most four letters."""
+    name = agency.short_name or agency.name
+    words = [w for w in re.split(r"[\s/()\-]+", name) if w]
+    if len(words) == 1:
+        word = words[0]
+        return word[:4].upper() if word.isupper() else word[:3].upper()
+    return "".join(w[0] for w in words[:4]).upper()
 
 
 @require_http_methods(["GET", "POST"])
@@ -337,18 +382,12 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
             "priority": request.POST.get("priority", ""),
             "channel": request.POST.get("channel", TicketChannel.WALK_IN),
             "plate_number": request.POST.get("plate_number", "").strip(),
-            # Optional: for the "almost your turn" message (citizens app, after commit).
+            # Optional: the "almost your turn" message (citizens app, after commit), and the
+            # ticket shown again at the kiosk if the paper is lost (kiosk_lost).
             "phone": request.POST.get("phone", "").strip()[:32],
         }
         try:
-            ticket = services.ticket_issue(
-                service=service,
-                channel=form["channel"],
-                priority=form["priority"] or None,
-                plate_number=form["plate_number"],
-                phone=form["phone"],
-                actor=request.user if request.user.is_authenticated else None,
-            )
+            ticket = _kiosk_issue(request, service, form)
         except DomainError as exc:
             error_code = exc.code
             # Closed: the one notice at the top already says when tickets start.
@@ -371,6 +410,9 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
         {
             "mall": mall,
             "service": service,
+            # One key per attempt at a ticket: the page's script sends it again on a retry, a
+            # browser that re-posts the form sends the field again (see `_kiosk_issue`).
+            "idempotency_key": uuid.uuid4().hex,
             "priorities": priorities,
             "form": form,
             "errors": errors,
@@ -386,6 +428,33 @@ def kiosk_service(request: HttpRequest, mall_slug: str, service_id: int) -> Http
     )
 
 
+def _kiosk_issue(request: HttpRequest, service: Service, form: dict[str, str]) -> Ticket:
+    """Take the ticket the kiosk asked for. With an idempotency key (the page's script sends it
+    as the `Idempotency-Key` header, the form as a field), a retry of the same attempt (a lost
+    answer, a server restarted mid-request) gets the ticket of the first try instead of a
+    second one; the caller prints it again, outside the transaction."""
+    actor = request.user if request.user.is_authenticated else None
+
+    def issue() -> Ticket:
+        return services.ticket_issue(
+            service=service,
+            channel=form["channel"],
+            priority=form["priority"] or None,
+            plate_number=form["plate_number"],
+            phone=form["phone"],
+            actor=actor,
+        )
+
+    key = request.headers.get(IDEMPOTENCY_HEADER) or request.POST.get("idempotency_key", "")
+    if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
+        return issue()
+    fingerprint = request_fingerprint(request, body=orjson.dumps([service.pk, form]))
+    with idempotent_call(scope=caller_scope(request), key=key, fingerprint=fingerprint) as claim:
+        if not claim.replayed:
+            claim.answer = {"ticket_id": issue().pk}
+    return selectors.ticket_get(ticket_id=claim.answer["ticket_id"])
+
+
 def _priority_label(value: str) -> str:
     if not value:
         return _("Regular")
@@ -395,7 +464,7 @@ def _priority_label(value: str) -> str:
 def _priority_tag(value: str) -> str:
     """The short label printed on a priority ticket ("Lansia"), for the counter staff to see at
     a glance; empty for a regular ticket."""
-    tags = {
+    tags: dict[str, Any] = {
         PriorityClass.DISABLED: _("Disability"),
         PriorityClass.ELDERLY: _("Elderly"),
         PriorityClass.PREGNANT: _("Pregnant"),
@@ -458,6 +527,47 @@ def kiosk_ticket(request: HttpRequest, mall_slug: str, ticket_id: int, token: st
             "priority_tag": _priority_tag(ticket.priority),
             "reset_seconds": KIOSK_RESET_SECONDS,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited(RateLimit("kiosk-lost"))
+def kiosk_lost(request: HttpRequest, mall_slug: str) -> HttpResponse:
+    """A lost ticket shown (and printed) again: by the phone number given at the kiosk, or by
+    its QR code (scanned at the kiosk from a photo or the phone's status page)."""
+    mall = _mall_or_404(mall_slug)
+    _kiosk_for(request, mall)
+    errors: dict[str, str] = {}
+    lookup = ""
+    found: list[dict[str, Any]] | None = None
+    if request.method == "POST":
+        lookup = request.POST.get("lookup", "").strip()[:300]
+        try:
+            tickets = selectors.tickets_to_show_again(mall=mall, lookup=lookup)
+        except DomainError as exc:
+            errors = {"lookup": exc.message}
+        else:
+            found = [
+                {
+                    "ticket": t,
+                    "url": reverse(
+                        "queueing:kiosk-ticket",
+                        kwargs={
+                            "mall_slug": mall.slug,
+                            "ticket_id": t.pk,
+                            "token": selectors.ticket_token(t),
+                        },
+                    ),
+                }
+                for t in tickets
+            ]
+            if len(found) == 1:
+                return redirect(found[0]["url"])
+    return render(
+        request,
+        "queueing/kiosk_lost.html",
+        {"mall": mall, "lookup": lookup, "errors": errors, "found": found},
+        status=422 if errors else 200,
     )
 
 

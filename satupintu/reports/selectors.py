@@ -120,18 +120,78 @@ class _Days:
 
 
 def _split_days(mall: Mall, date_from: date, date_to: date) -> _Days:
+    """The days of the period read from the roll-ups (`built`) and those computed live: today,
+    and a past day not rolled up yet only if something happened on it. A past day with no
+    ticket, dossier or survey has nothing to count, so a year of mostly empty days costs a few
+    queries, not a dozen per day."""
     today = mall.today()
     last = min(date_to, today)
     if date_from > last:
         return _Days([], [])
+    built_all, active = _day_sets(mall, date_from, today)
+    days = list(rollups.days_between(date_from, last))
+    built = [d for d in days if d in built_all]
+    live = [d for d in days if d not in built_all and (d >= today or d in active)]
+    return _Days(built, live)
+
+
+def _day_sets(mall: Mall, first: date, today: date) -> tuple[set[date], set[date]]:
+    """The rolled-up days and the active days without roll-ups, from `first` to today. One page
+    reads many periods (a table per month of a year): they are read once per Mall object, which
+    lives as long as the request or the export that fetched it, and widened when an earlier
+    day is asked."""
+    cached = mall.__dict__.get("_report_day_sets")
+    if cached is not None and cached[0] <= first and cached[1] == today:
+        return cached[2], cached[3]
     built = set(
-        RollupDay.objects.filter(mall=mall, day__gte=date_from, day__lte=last).values_list(
+        RollupDay.objects.filter(mall=mall, day__gte=first, day__lte=today).values_list(
             "day", flat=True
         )
     )
-    days = list(rollups.days_between(date_from, last))
-    live = [d for d in days if d not in built]
-    return _Days(sorted(built), live)
+    missing = [d for d in rollups.days_between(first, today) if d not in built and d < today]
+    active = active_days(mall, missing[0], missing[-1]) if missing else set()
+    mall.__dict__["_report_day_sets"] = (first, today, built, active)
+    return built, active
+
+
+def active_days(mall: Mall, first: date, last: date) -> set[date]:
+    """The mall-local days in [first, last] with a ticket, a dossier received or finished, or a
+    survey (what the day's roll-up counts): four queries whatever the length of the period."""
+    from django.db.models.functions import TruncDate
+
+    from satupintu.feedback.models import Survey
+    from satupintu.queueing.models import Ticket
+
+    start, _ = day_bounds(mall, first)
+    _, end = day_bounds(mall, last)
+    zone = mall.zone
+    active: set[date] = set(
+        Ticket.objects.filter(mall=mall, service_date__gte=first, service_date__lte=last)
+        .order_by()
+        .values_list("service_date", flat=True)
+        .distinct()
+    )
+    dossiers = Dossier.objects.filter(mall=mall, service__isnull=False)
+    active.update(
+        day
+        for day in dossiers.filter(sla_stopped_on__gte=first, sla_stopped_on__lte=last)
+        .order_by()
+        .values_list("sla_stopped_on", flat=True)
+        .distinct()
+        if day is not None
+    )
+    submitted: tuple[Any, ...] = (
+        dossiers.filter(submitted_at__gte=start, submitted_at__lt=end),
+        Survey.objects.filter(mall=mall, submitted_at__gte=start, submitted_at__lt=end),
+    )
+    for qs in submitted:
+        active.update(
+            qs.order_by()
+            .annotate(local_day=TruncDate("submitted_at", tzinfo=zone))
+            .values_list("local_day", flat=True)
+            .distinct()
+        )
+    return active
 
 
 def _ticket_key_matches(
@@ -683,25 +743,27 @@ def mall_comparison(*, mall_ids: list[int], date_from: date, date_to: date) -> l
 
 
 def _per_agency(mall: Mall, date_from: date, date_to: date) -> dict[int, list[int]]:
-    """agency id -> [visits, wait µs, called visits, dossiers received, completed, on time],
-    summed in the database over the built days and computed once for the live ones."""
+    """agency id -> [visits, wait µs, called visits, dossiers received, completed, on time,
+    visits served], summed in the database over the built days and computed once for the live
+    ones."""
     days = _split_days(mall, date_from, date_to)
-    out: dict[int, list[int]] = defaultdict(lambda: [0] * 6)
+    out: dict[int, list[int]] = defaultdict(lambda: [0] * 7)
     if days.built:
         built_range = {"day__gte": days.built[0], "day__lte": days.built[-1]}
         if len(days.built) != (days.built[-1] - days.built[0]).days + 1:
             built_range = {"day__in": days.built}  # type: ignore[dict-item]
-        for agency_id, tickets, wait_us, wait_count in (
+        for agency_id, tickets, wait_us, wait_count, served in (
             DailyTicketStats.objects.filter(mall=mall, level="agency", **built_range)
             .values("agency_id")
-            .annotate(t=Sum("tickets"), w=Sum("wait_us"), c=Sum("wait_count"))
-            .values_list("agency_id", "t", "w", "c")
+            .annotate(t=Sum("tickets"), w=Sum("wait_us"), c=Sum("wait_count"), s=Sum("served"))
+            .values_list("agency_id", "t", "w", "c", "s")
             .order_by()
         ):
             row = out[agency_id]
             row[0] += tickets or 0
             row[1] += wait_us or 0
             row[2] += wait_count or 0
+            row[6] += served or 0
         for agency_id, received, completed, on_time in (
             DailyDossierStats.objects.filter(mall=mall, **built_range)
             .values("agency_id")
@@ -720,6 +782,7 @@ def _per_agency(mall: Mall, date_from: date, date_to: date) -> dict[int, list[in
                 row[0] += t.tickets
                 row[1] += t.wait_us
                 row[2] += t.wait_count
+                row[6] += t.served
         for (dossier_agency, _service), d in rollups.dossier_figures_of_day(mall, day).items():
             row = out[dossier_agency]
             row[3] += d.received
@@ -738,7 +801,7 @@ def public_summary(*, mall: Mall, date_from: date, date_to: date) -> dict[str, A
     for agency_id, row in sorted(
         _per_agency(mall, date_from, date_to).items(), key=lambda kv: names.get(kv[0], "")
     ):
-        tickets, wait_us, wait_count, received, completed, on_time = row
+        tickets, wait_us, wait_count, received, completed, on_time, served = row
         if agency_id not in names or not (tickets or received or completed):
             continue
         agencies.append(
@@ -746,6 +809,7 @@ def public_summary(*, mall: Mall, date_from: date, date_to: date) -> dict[str, A
                 "agency_id": agency_id,
                 "agency": names[agency_id],
                 "tickets": tickets,
+                "served": served,
                 "wait_mean": _minutes(wait_us, wait_count),
                 "dossiers_completed": completed,
                 "sla_compliance": _rate(on_time, completed),

@@ -222,3 +222,26 @@ def test_a_dossier_links_to_the_queue_ticket_of_its_mall(world: World) -> None:
     assert response.status_code == 201
     detail = client.get(f"/api/v1/dossiers/{response.json()['id']}").json()
     assert (detail["ticket_id"], detail["ticket_number"]) == (ticket.pk, ticket.number)
+
+
+def test_a_dossier_retried_with_its_idempotency_key_is_created_once(world: World) -> None:
+    client = world.client(world.counter)
+
+    def send(payload: dict[str, Any]) -> Any:
+        return client.post(
+            "/api/v1/dossiers",
+            data=json.dumps(payload),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="dossier-attempt-1",
+        )
+
+    first, retry = send(create_payload(world)), send(create_payload(world))
+    assert first.status_code == retry.status_code == 201, first.content
+    assert retry.content == first.content
+    assert retry["Idempotent-Replayed"] == "true"
+    assert Dossier.objects.count() == 1
+    assert DossierEvent.objects.count() == 1
+    other = send(create_payload(world, channel="online"))
+    assert other.status_code == 422
+    assert other.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+    assert Dossier.objects.count() == 1

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.test import TestCase
 
 from satupintu.catalog.models import BundleItem, ServiceBundle
 from satupintu.catalog.tests.factories import ServiceFactory, ServiceRequirementFactory
@@ -56,9 +57,13 @@ def test_a_result_issued_inside_a_bundle_fulfils_the_later_requirement(world: Wo
         (world.bo, "approve"),
         (world.bo, "issue_result"),
     ]:
-        response = _post(
-            world, user, f"/api/v1/dossiers/{children['B-AKTA'].pk}/transitions", {"action": action}
-        )
+        with TestCase.captureOnCommitCallbacks(execute=True):  # the result's PDF, after commit
+            response = _post(
+                world,
+                user,
+                f"/api/v1/dossiers/{children['B-AKTA'].pk}/transitions",
+                {"action": action},
+            )
         assert response.status_code == 200, (action, response.content)
     result = ResultDocument.objects.get(dossier=children["B-AKTA"])
     akta_doc.refresh_from_db()

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.test import TestCase
 
 from satupintu.accounts.models import Role
 from satupintu.accounts.tests.factories import user_with_role
@@ -56,11 +57,13 @@ def _run_to_result(world: World, bo: Any, child_id: int) -> None:
         (bo, "approve"),
         (bo, "issue_result"),
     ]:
-        response = world.client(user).post(
-            f"/api/v1/dossiers/{child_id}/transitions",
-            data=json.dumps({"action": action}),
-            content_type="application/json",
-        )
+        # What follows each commit runs too (the result's PDF is made after the commit).
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = world.client(user).post(
+                f"/api/v1/dossiers/{child_id}/transitions",
+                data=json.dumps({"action": action}),
+                content_type="application/json",
+            )
         assert response.status_code == 200, (action, response.content)
 
 

@@ -16,6 +16,7 @@ import boto3
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from moto.server import ThreadedMotoServer
 
 from satupintu import settings as project_settings
@@ -83,11 +84,12 @@ def test_documents_and_results_live_in_the_bucket(
         (world.counter, "verify"), (world.bo, "process"), (world.bo, "approve"),
         (world.bo, "issue_result"),
     ):  # fmt: skip
-        response = world.client(user).post(
-            f"/api/v1/dossiers/{dossier.pk}/transitions",
-            data=json.dumps({"action": action}),
-            content_type="application/json",
-        )
+        with TestCase.captureOnCommitCallbacks(execute=True):  # the result's PDF, after commit
+            response = world.client(user).post(
+                f"/api/v1/dossiers/{dossier.pk}/transitions",
+                data=json.dumps({"action": action}),
+                content_type="application/json",
+            )
         assert response.status_code == 200, response.content
     result = ResultDocument.objects.get(dossier=dossier)
     assert f"satupintu/{result.file.name}" in _keys(s3_bucket)

@@ -1,5 +1,5 @@
-"""The end of the road: the signed result is issued inside the transition, streamed by the
-API, verifiable by its code, and a changed byte breaks its signature."""
+"""The end of the road: the signed result is issued by the transition and made right after its
+commit, streamed by the API, verifiable by its code, and a changed byte breaks its signature."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from django.test import TestCase
 
 from satupintu.dossiers.models import ResultDocument
 from satupintu.dossiers.signing import verify_pdf
@@ -17,11 +18,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _act(world: World, user: Any, dossier_id: int, action: str) -> Any:
-    response = world.client(user).post(
-        f"/api/v1/dossiers/{dossier_id}/transitions",
-        data=json.dumps({"action": action}),
-        content_type="application/json",
-    )
+    # What follows the commit runs too: the result's PDF is made after the transition commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = world.client(user).post(
+            f"/api/v1/dossiers/{dossier_id}/transitions",
+            data=json.dumps({"action": action}),
+            content_type="application/json",
+        )
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -37,7 +40,7 @@ def test_issue_result_signs_and_the_api_streams_it(world: World, settings: Any) 
     result = ResultDocument.objects.get(dossier=dossier)
     assert body["result"]["document_number"] == result.document_number
     assert body["result"]["verification_url"] == (
-        f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/{result.verification_code}"
+        f"https://mpp.example.id/verify/{result.verification_code}"
     )
     assert result.holder_name == "Siti Aminah"
     assert result.details["service_code"] == "DUK-KK"

@@ -383,3 +383,27 @@ def test_complaint_about_a_ticket_goes_to_its_service_agency(client, world):
     unknown = submit(client, mall=mall.slug, text="x", ticket_id=987654321)
     assert unknown.status_code == 422
     assert Complaint.objects.count() == 1
+
+
+def test_a_complaint_retried_with_its_idempotency_key_is_filed_once(client, world):
+    mall, _agency, _other, service = world
+    body = {"mall": mall.slug, "text": "Antrean tidak dipanggil.", "service_id": service.pk}
+
+    def send(key, text=body["text"]):
+        return client.post(
+            "/api/v1/complaints",
+            {**body, "text": text},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=key,
+        )
+
+    first, retry = send("complaint-1"), send("complaint-1")
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    assert retry["Idempotent-Replayed"] == "true"
+    assert Complaint.objects.count() == 1
+    changed = send("complaint-1", text="Another complaint.")
+    assert changed.status_code == 422
+    assert changed.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+    assert Complaint.objects.count() == 1
+    assert ComplaintEvent.objects.count() == 1

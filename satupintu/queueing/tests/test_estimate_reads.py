@@ -144,3 +144,16 @@ def test_the_capacity_cut_off_stops_walk_ins_when_the_day_is_full(
     world.other_service.save()
     with pytest.raises(Conflict):
         services.ticket_issue(service=world.other_service)
+
+
+def test_the_kiosk_list_tells_the_wait_of_a_ticket_taken_now(
+    client: Client, world: QueueWorld, clock: Clock
+) -> None:
+    url = reverse("queueing:kiosk", args=[world.mall.slug]) + f"?agency={world.service.agency_id}"
+    services.ticket_issue(service=world.service)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Loket belum buka" in page or "Counter not open yet" in page
+    services.counter_open(counter=world.counter, actor=world.officer)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Counter not open yet" not in page
+    assert "min" in page
