@@ -17,7 +17,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from satupintu.accounts.models import Membership, Role
-from satupintu.accounts.selectors import has_role, mall_ids_with_role
+from satupintu.accounts.roles import roles_with, scope_for
 from satupintu.catalog.models import (
     Agency,
     Counter,
@@ -47,7 +47,7 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 }
 REMINDER_DAYS = (60, 30)
 EXPIRING_SOON_DAYS = 60
-PARTNER_PAGE_ROLES = [Role.MALL_ADMIN, Role.SUPERVISOR, Role.VIEWER]
+PARTNER_PAGE_ROLES = roles_with("partnership", "view")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
@@ -56,25 +56,53 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 def access_partners_mall(*, user: Any, mall: Mall) -> Mall:
     """The mall when `user` may see its partners page (admin, supervisor, viewer)."""
-    if not has_role(user, mall_id=mall.pk, roles=PARTNER_PAGE_ROLES):
+    if not scope_for(user, "partnership", "view").covers(mall_id=mall.pk):
         raise NotFound()
     return mall
 
 
-def access_partnership_for_admin(*, user: Any, partnership_id: int) -> Partnership:
-    """The partnership when `user` is admin of its mall; "not found" otherwise."""
-    mall_ids = mall_ids_with_role(user, [Role.MALL_ADMIN])
-    qs = Partnership.objects.select_related("agency", "mall")
-    if mall_ids is not None:
-        qs = qs.filter(mall_id__in=mall_ids)
-    found = qs.filter(pk=partnership_id).first()
+def access_partnership(*, user: Any, partnership_id: int, action: str = "view") -> Partnership:
+    """The partnership when `user` may see it (or, with action "change", manage it); "not
+    found" otherwise."""
+    found = (
+        Partnership.objects.visible_to(user, action)
+        .select_related("agency", "mall")
+        .filter(pk=partnership_id)
+        .first()
+    )
     if found is None:
         raise NotFound(f"No partnership with id {partnership_id}")
     return found
 
 
+def access_partnership_for_admin(*, user: Any, partnership_id: int) -> Partnership:
+    """The partnership when `user` is admin of its mall; "not found" otherwise."""
+    return access_partnership(user=user, partnership_id=partnership_id, action="change")
+
+
+def partnership_in_mall(*, mall: Mall, partnership_id: int | None) -> Partnership | None:
+    """A partnership of `mall` (for pages that checked access to the mall already)."""
+    if partnership_id is None:
+        return None
+    return Partnership.objects.select_related("agency").filter(pk=partnership_id, mall=mall).first()
+
+
+def agency_for_invitation(*, user: Any, agency_id: int | None, mall: Mall | None = None) -> Agency:
+    """An agency `user` may invite to a partnership (admin of its mall); "not found" otherwise."""
+    agency = (
+        Agency.objects.select_related("mall").filter(pk=agency_id).first() if agency_id else None
+    )
+    if (
+        agency is None
+        or (mall is not None and agency.mall_id != mall.pk)
+        or not can_manage_partners(user, agency.mall)
+    ):
+        raise NotFound(f"No agency with id {agency_id}", field="agency_id")
+    return agency
+
+
 def can_manage_partners(user: Any, mall: Mall) -> bool:
-    return has_role(user, mall_id=mall.pk, roles=[Role.MALL_ADMIN])
+    return scope_for(user, "partnership", "change").covers(mall_id=mall.pk)
 
 
 # --- reads ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from satupintu.accounts.querysets import ScopedQuerySet
 from satupintu.core.models import AppendOnlyModel
 from satupintu.feedback.unsur import UNSUR_CODES
 
@@ -48,6 +49,10 @@ def _score_field(code: str) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         code.upper(), validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
+
+
+class SurveyQuerySet(ScopedQuerySet):
+    entity = "survey"
 
 
 class Survey(models.Model):
@@ -109,6 +114,8 @@ class Survey(models.Model):
     suggestion = models.TextField(_("suggestion"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
 
+    objects = SurveyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("satisfaction survey")
         verbose_name_plural = _("satisfaction surveys")
@@ -160,6 +167,12 @@ class ComplaintCategory(models.TextChoices):
     ONLINE_SYSTEM = "online_system", _("online service or application")
     SUGGESTION = "suggestion", _("suggestion or input")
     OTHER = "other", _("other")
+
+
+class ComplaintQuerySet(ScopedQuerySet):
+    """A complaint without an agency is the mall operator's: mall-wide roles see it."""
+
+    entity = "complaint"
 
 
 class Complaint(models.Model):
@@ -243,6 +256,8 @@ class Complaint(models.Model):
         _("SP4N-LAPOR! reference"), max_length=64, null=True, blank=True, unique=True
     )
     lapor_forwarded_at = models.DateTimeField(_("forwarded to LAPOR at"), null=True, blank=True)
+
+    objects = ComplaintQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("complaint")

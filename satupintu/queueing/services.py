@@ -19,7 +19,8 @@ from django.db.models import ForeignKey
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from satupintu.catalog.models import Counter, Mall, Service
+from satupintu.catalog.models import Counter, Floor, Mall, Service
+from satupintu.catalog.selectors import require_service_serving
 from satupintu.core.codes import READABLE, CodeFormat, unique_code
 from satupintu.core.crypto import encrypt_personal, lookup_hash, lookup_hashes
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
@@ -317,12 +318,7 @@ def _further_services(
             _("The further services must differ from the first service."),
             field="further_service_ids",
         )
-    found = {
-        s.pk: s
-        for s in Service.objects.filter(
-            pk__in=ids, mall_id=service.mall_id, is_active=True, agency__is_active=True
-        )
-    }
+    found = {s.pk: s for s in Service.objects.live().filter(pk__in=ids, mall_id=service.mall_id)}
     for sid in ids:
         if sid not in found:
             raise InvalidInput(
@@ -348,6 +344,9 @@ def _create_ticket(
     enforce_quota: bool = True,
 ) -> Ticket:
     mall = service.mall
+    # Closed means closed on every way in (kiosk, portal, check-in, outreach): from the cached
+    # look-up, so no statement on the hot path.
+    require_service_serving(lookups.service(service.pk) or service)
     closed = selectors.mall_closed_reason(mall, now)
     if closed:
         raise Conflict(closed, code="mall_closed")
@@ -463,10 +462,29 @@ def _require_holder(counter: Counter, actor: Any, *, open_only: bool = False) ->
     return session
 
 
+def require_counter_in_use(counter: Counter) -> None:
+    """409 `counter_closed` for a counter that is switched off or stands on a floor that is not
+    open (only planned, or closed): it takes no officer and calls nobody."""
+    floor = counter.floor
+    if not counter.is_active or floor.status != Floor.Status.OPEN:
+        raise Conflict(
+            _("%(counter)s is not in use: %(floor)s is %(status)s.")
+            % {
+                "counter": counter.name,
+                "floor": floor.name,
+                "status": Floor.Status(floor.status).label
+                if counter.is_active
+                else _("switched off"),
+            },
+            code="counter_closed",
+        )
+
+
 @transaction.atomic
 def counter_open(*, counter: Counter, actor: Any) -> CounterSession:
     """Take the counter (or resume it after a pause). One counter per person, one person per
-    counter."""
+    counter; 409 `counter_closed` for a counter not in use (`require_counter_in_use`)."""
+    require_counter_in_use(counter)
     now = timezone.now()
     session = _lock_session(counter)
     if session is not None:
@@ -539,7 +557,9 @@ def counter_call_next(*, counter: Counter, actor: Any) -> Ticket | None:
 
     Exactly once: the candidate is taken with FOR UPDATE SKIP LOCKED on PostgreSQL (the
     write transaction serialises callers on SQLite), under the lock of the counter's session
-    (`hotpath.call_next`). None when nobody waits."""
+    (`hotpath.call_next`). None when nobody waits; 409 `counter_closed` for a counter not in
+    use (`require_counter_in_use`)."""
+    require_counter_in_use(counter)
     now = timezone.now()
     try:
         done = hotpath.call_next(
@@ -897,6 +917,7 @@ def appointment_book(
     name = (name or "").strip()
     if not name or len(name) > 150:
         raise InvalidInput(_("Name is required (at most 150 characters)."), field="name")
+    require_service_serving(service)
     config = (
         AppointmentSlotConfig.objects.select_for_update()
         .filter(service=service, is_active=True)

@@ -33,8 +33,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from satupintu.accounts.models import Role
-from satupintu.accounts.selectors import memberships_of
+from satupintu.accounts.roles import Reach, roles_with, scope_for
 from satupintu.catalog.models import Agency, Counter, Mall, Service
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import InvalidInput, NotFound
@@ -59,8 +58,10 @@ Bucket = Literal["hour", "day", "week", "month"]
 BUCKETS = ("hour", "day", "week", "month")
 MAX_PERIOD_DAYS = 3 * 365 + 1  # three years, a leap day included
 MAX_HOUR_PERIOD_DAYS = 31
-MALL_WIDE_ROLES = (Role.SUPERVISOR, Role.MALL_ADMIN, Role.VIEWER)
-AGENCY_REPORT_ROLES = (Role.AGENCY_ADMIN, Role.SUPERVISOR, Role.BACK_OFFICE_OFFICER, Role.VIEWER)
+# From the role table ("report"/"view"): roles whose mall-wide membership reads the whole mall,
+# and roles that read their agency's figures.
+MALL_WIDE_ROLES = tuple(roles_with("report", "view"))
+AGENCY_REPORT_ROLES = tuple(roles_with("report", "view", Reach.AGENCY))
 AGE_BUCKETS = (("0-2", 0, 2), ("3-5", 3, 5), ("6-10", 6, 10), ("11-20", 11, 20), (">20", 21, None))
 
 
@@ -82,40 +83,16 @@ def access_report_scope(
     mall = mall_get(slug=mall_slug)
     if agency_id is not None and not Agency.objects.filter(pk=agency_id, mall=mall).exists():
         raise NotFound(f"No agency {agency_id} in this mall", field="query.agency")
-    if user.is_active and user.is_superuser:
-        return mall, agency_id
-    rows = list(
-        memberships_of(user, set(MALL_WIDE_ROLES) | set(AGENCY_REPORT_ROLES))
-        .filter(mall=mall)
-        .values_list("role", "agency_id")
-    )
-    if any(agency is None and role in MALL_WIDE_ROLES for role, agency in rows):
-        return mall, agency_id
-    own = sorted({agency for role, agency in rows if agency is not None})
-    if not own:
-        raise NotFound("No such report")
-    if agency_id is None:
-        if len(own) > 1:
-            raise InvalidInput("Choose one of your agencies.", field="query.agency")
-        return mall, own[0]
-    if agency_id not in own:
-        raise NotFound(f"No agency {agency_id} in this mall", field="query.agency")
-    return mall, agency_id
+    return mall, scope_for(user, "report", "view").narrow(mall_id=mall.pk, agency_id=agency_id)
 
 
 def report_mall_ids(user: Any) -> list[int]:
     """The malls whose whole-mall reports `user` may read (for the comparison view)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    if user.is_active and user.is_superuser:
-        return list(Mall.objects.filter(is_active=True).values_list("pk", flat=True))
-    return sorted(
-        set(
-            memberships_of(user, MALL_WIDE_ROLES)
-            .filter(agency__isnull=True, mall__is_active=True)
-            .values_list("mall_id", flat=True)
-        )
-    )
+    scope = scope_for(user, "report", "view")
+    malls = Mall.objects.live()
+    if not scope.everywhere:
+        malls = malls.filter(pk__in=sorted(scope.mall_ids))
+    return sorted(malls.values_list("pk", flat=True))
 
 
 def validate_period(date_from: date, date_to: date) -> None:
