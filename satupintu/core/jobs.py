@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from satupintu.core import outbox
+from satupintu.core.idempotency import idempotency_keys_purge
 from satupintu.core.models import JobRun, OutboxMessage
 from satupintu.core.scheduler import register_job
 
@@ -44,3 +45,23 @@ def housekeeping() -> dict[str, int]:
 
 
 register_job("housekeeping", "15 3 * * *", housekeeping, "Forget old job runs and sent messages")
+register_job(
+    "idempotency-keys-purge", "20 * * * *", idempotency_keys_purge, "Expired idempotency keys"
+)
+
+
+def worker_heartbeat_enqueue() -> str:
+    """Queue the task that beats the worker's heartbeat: /readyz then shows that a worker takes
+    tasks from the queue (a beat from a thread of its own would say only that it is running)."""
+    from satupintu.core.tasks import worker_heartbeat
+
+    return str(worker_heartbeat.enqueue().id)
+
+
+register_job(
+    "worker-heartbeat",
+    "",
+    worker_heartbeat_enqueue,
+    "Ask a task worker to report for /readyz",
+    every_seconds=30,
+)

@@ -81,7 +81,11 @@ def register_job(
 ) -> Job:
     """Declare a periodic job (once, from the owning app's `jobs.py`). `cron`: five fields,
     minute hour day month weekday, in the scheduler's time zone; or, for work that must run more
-    often than once a minute, `every_seconds` (and `cron=""`)."""
+    often than once a minute, `every_seconds` (and `cron=""`). `SCHEDULER_CRON_OVERRIDES` may
+    replace the schedule by name."""
+    override = getattr(settings, "SCHEDULER_CRON_OVERRIDES", {}).get(name)
+    if override:
+        cron, every_seconds = override, 0
     job = Job(name=name, cron=cron, func=func, description=description, every_seconds=every_seconds)
     job.trigger()  # a malformed schedule fails at start-up, not at 1 a.m.
     _JOBS[name] = job

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from satupintu.core import outbox
+from satupintu.core.heartbeats import heartbeat_beat
 
 
 @task()
@@ -20,3 +21,9 @@ def outbox_deliver(message_id: int) -> str:
 @task()
 def outbox_process_due() -> dict[str, int]:
     return outbox.outbox_process_due().as_dict()
+
+
+@task()
+def worker_heartbeat() -> None:
+    """Queued by the scheduler every 30 s: a worker that runs it is alive and taking tasks."""
+    heartbeat_beat("worker")

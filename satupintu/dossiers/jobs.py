@@ -1,4 +1,4 @@
-"""Periodic jobs of dossiers: the SLA sweep."""
+"""Periodic jobs of dossiers: the SLA sweep, and the result PDFs whose task was lost."""
 
 from __future__ import annotations
 
@@ -13,3 +13,13 @@ def sla_sweep() -> int:
 
 
 register_job("sla-sweep", "0 * * * *", sla_sweep, "SLA sweep of dossiers")
+
+
+def results_render() -> int:
+    """Render, sign and store results issued a while ago that still have no file."""
+    from satupintu.dossiers.services import results_render_pending
+
+    return results_render_pending()
+
+
+register_job("results-render-pending", "*/5 * * * *", results_render, "Result PDFs still to make")

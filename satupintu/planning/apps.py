@@ -8,6 +8,7 @@ class PlanningConfig(AppConfig):
     verbose_name = _("planning")
 
     def ready(self) -> None:
+        from satupintu.planning import jobs  # noqa: F401 - periodic jobs
         from satupintu.planning.dashboard import predicted_table
         from satupintu.reports.tables import register_table
 

@@ -43,6 +43,10 @@ JOBS = {
     "outbox-recover",
     "housekeeping",
     "citizens-tick",
+    "idempotency-keys-purge",
+    "worker-heartbeat",
+    "results-render-pending",
+    "arrival-forecast",
 }
 
 
@@ -358,3 +362,48 @@ def test_a_ticket_finished_after_midnight_makes_yesterdays_rollup_stale(
     assert callbacks  # the rebuild was queued after the commit
     stats = DailyTicketStats.objects.get(mall=world.mall, day=yesterday, level="mall")
     assert stats.tickets == 1
+
+
+def test_an_operator_moves_a_jobs_schedule_by_name_without_a_code_change(
+    monkeypatch: Any, settings: Any
+) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from satupintu import settings as project_settings
+
+    monkeypatch.setenv("SCHEDULER_CRON_OVERRIDES", "tickets-expire=* * * * *; x=0 8,12 * * 1-5")
+    overrides = project_settings.scheduler_cron_overrides()
+    assert overrides == {"tickets-expire": "* * * * *", "x": "0 8,12 * * 1-5"}
+    settings.SCHEDULER_CRON_OVERRIDES = overrides
+    original = scheduler.job_get("tickets-expire")
+    try:
+        moved = scheduler.register_job("tickets-expire", original.cron, original.func, "moved")
+        assert moved.cron == "* * * * *"
+        due = scheduler.latest_due_time(moved)
+        assert due is not None
+        assert timezone.now() - due < timedelta(minutes=1)
+    finally:
+        scheduler.register_job(original.name, original.cron, original.func, original.description)
+    for wrong in ("tickets-expire", "tickets-expire=* * *", "=* * * * *"):
+        monkeypatch.setenv("SCHEDULER_CRON_OVERRIDES", wrong)
+        with pytest.raises(ImproperlyConfigured, match="SCHEDULER_CRON_OVERRIDES"):
+            project_settings.scheduler_cron_overrides()
+
+
+def test_the_worker_heartbeat_job_has_a_worker_report_for_readyz(
+    client: Any, settings: Any
+) -> None:
+    settings.READYZ_HEARTBEATS = ["worker"]
+    assert client.get("/readyz").json()["checks"]["heartbeat:worker"]["ok"] is False
+    # the test settings run tasks at once, as a worker would take this one from the queue
+    assert scheduler.job_run_now("worker-heartbeat") == "ran"
+    body = client.get("/readyz").json()
+    assert body["checks"]["heartbeat:worker"]["ok"] is True
+
+
+def test_the_nightly_forecast_and_the_result_catch_up_run_as_jobs(world: QueueWorld) -> None:
+    assert scheduler.job_run_now("arrival-forecast") == "ran"
+    # every active mall gets its forecast (rows only where there is history: planning's tests)
+    assert f"{world.mall.slug}=" in ScheduledJob.objects.get(name="arrival-forecast").last_result
+    assert scheduler.job_run_now("results-render-pending") == "ran"
+    assert ScheduledJob.objects.get(name="results-render-pending").last_result == "0"
