@@ -51,11 +51,11 @@ demo: $(STAMP) $(DEMO_ENV)
 	   $(BIN)/satupintu collectstatic --noinput --verbosity 0; } > var/demo-setup.log 2>&1 \
 	   || { cat var/demo-setup.log; exit 1; }
 	$(WITH_DEMO_ENV) $(BIN)/satupintu seed_demo
-	@echo "Satu Pintu demo: http://127.0.0.1:$(PORT)  (Ctrl+C stops the server and the task worker;"
-	@echo "the worker's log is var/worker.log, e-mails land in var/mail/)"
-	@$(WITH_DEMO_ENV) trap 'kill $$worker $$tick 2>/dev/null' EXIT INT TERM; \
+	@echo "Satu Pintu demo: http://127.0.0.1:$(PORT)  (Ctrl+C stops the server, the task worker and"
+	@echo "the scheduler; their logs are var/worker.log and var/scheduler.log, e-mails land in var/mail/)"
+	@$(WITH_DEMO_ENV) trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/satupintu db_worker --interval 1 >> var/worker.log 2>&1 & worker=$$!; \
-	$(BIN)/satupintu citizens_tick --every 15 >> var/worker.log 2>&1 & tick=$$!; \
+	$(BIN)/satupintu scheduler >> var/scheduler.log 2>&1 & scheduler=$$!; \
 	$(BIN)/uvicorn satupintu.asgi:application --host 127.0.0.1 --port $(PORT) --workers 1 \
 		--no-proxy-headers
 

@@ -12,6 +12,9 @@ from hypothesis import settings as hypothesis_settings
 
 # Property tests run on a shared, sometimes busy machine (CI runs two suites): judge them by
 # their examples, not by how fast each example ran.
+# Real SMTP and WhatsApp/SMS gateway servers on this machine (fixtures `smtp_server`, `gateway`).
+pytest_plugins = ["satupintu.core.tests.servers"]
+
 hypothesis_settings.register_profile(
     "satupintu", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )

@@ -54,6 +54,12 @@ ClosureDay.objects.filter(mall=mall).delete()
 AppointmentSlotConfig.objects.filter(service__mall=mall).update(cutoff_hour=24)
 """
 
+TODAYS_QUEUE = """
+from satupintu.catalog.models import Mall
+from satupintu.queueing import demo
+demo.seed(Mall.objects.get(slug="yogyakarta"), lambda line: None)
+"""
+
 # Records what a page hands to the speech engine (the display board's announcements), and
 # lets `speak` end at once so that the next call in the board's queue is spoken.
 SPEECH_RECORDER = """
@@ -226,7 +232,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, sms_gateway: SmsGateway) ->
     bin_dir = Path(sys.executable).parent
     command = str(bin_dir / "satupintu")
     subprocess.run([command, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
-    for step in (["seed_demo"], ["shell", "-c", ALWAYS_OPEN]):
+    # Today's queue of the demo is seeded only inside opening hours: once the mall is open
+    # around the clock, the queue's demo runs again (a run before 08:00 or on a Sunday would
+    # otherwise have none; the full seed_demo would put the demo's hours back).
+    for step in (["seed_demo"], ["shell", "-c", ALWAYS_OPEN], ["shell", "-c", TODAYS_QUEUE]):
         done = subprocess.run([command, *step], env=env, cwd=ROOT, capture_output=True, text=True)
         if done.returncode:
             raise RuntimeError(f"{step[0]} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")

@@ -20,7 +20,7 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from satupintu.accounts.auth import STAFF_AUTH, AnonymousAccess, SessionCookieAuth
-from satupintu.core.errors import DomainError, RateLimited
+from satupintu.core.errors import Conflict, DomainError, RateLimited
 from satupintu.core.schemas import ErrorOut
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ ERROR_DESCRIPTIONS = {
     401: "No valid credentials (a bearer token or a signed-in browser session)",
     403: "A signed-in browser session sent no valid CSRF token",
     404: "No such row, or one the caller may not see",
-    409: "Not allowed in the current state (the reason is in `detail`)",
+    409: "Not allowed in the current state (the reason is in `detail`, its code in `code`)",
     413: "The request body is larger than the server accepts",
     422: "Invalid input: `detail` names each field (`loc`) and the rule broken (`msg`, `type`)",
     429: "Rate limit of anonymous calls hit: retry after `Retry-After` seconds",
@@ -160,7 +160,11 @@ api = SatuPintuAPI(
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    response = api.create_response(request, {"detail": exc.as_detail()}, status=exc.status_code)
+    body: dict[str, Any] = {"detail": exc.as_detail()}
+    if isinstance(exc, Conflict):
+        # Why the state refuses it, as a code a client can branch on (API.md, 409).
+        body["code"] = exc.code
+    response = api.create_response(request, body, status=exc.status_code)
     if isinstance(exc, RateLimited):
         response["Retry-After"] = str(exc.retry_after)
     return response

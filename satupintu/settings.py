@@ -396,8 +396,31 @@ SIGNING_TRUST_DEMO_CA = env_bool("SIGNING_TRUST_DEMO_CA", False)
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "10"))
-NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "3"))
-NOTIFY_RETRY_SECONDS = int(os.environ.get("NOTIFY_RETRY_SECONDS", "60"))
+# --- core: the outbox (everything sent outside: e-mail, WhatsApp/SMS, SP4N-LAPOR!) ---
+# A failed delivery is tried again after OUTBOX_RETRY_SECONDS x 2^(attempts-1) (at most
+# OUTBOX_RETRY_MAX_SECONDS) and given up ("dead") after OUTBOX_MAX_ATTEMPTS attempts. A worker
+# holds a message for OUTBOX_LEASE_SECONDS (longer than any send's timeout); if it dies, the
+# message is taken again after that. NOTIFY_* are the names of earlier versions.
+OUTBOX_MAX_ATTEMPTS = int(
+    os.environ.get("OUTBOX_MAX_ATTEMPTS", os.environ.get("NOTIFY_MAX_ATTEMPTS", "6"))
+)
+OUTBOX_RETRY_SECONDS = int(
+    os.environ.get("OUTBOX_RETRY_SECONDS", os.environ.get("NOTIFY_RETRY_SECONDS", "60"))
+)
+OUTBOX_RETRY_MAX_SECONDS = int(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "50"))
+
+# --- core: the scheduler (`satupintu scheduler`, core/scheduler.py) ---
+# Cron schedules are read in this zone (default TIME_ZONE, the mall's); a job that could not
+# start within the grace time (the scheduler was down) runs once when it can, or waits for its
+# next time after that. Roll-ups look back ROLLUP_DAYS_BACK days for days without one.
+SCHEDULER_TIME_ZONE = os.environ.get("SCHEDULER_TIME_ZONE", "")
+SCHEDULER_HEARTBEAT_SECONDS = float(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", "30"))
+SCHEDULER_MISFIRE_GRACE_SECONDS = int(os.environ.get("SCHEDULER_MISFIRE_GRACE_SECONDS", "3600"))
+ROLLUP_DAYS_BACK = int(os.environ.get("ROLLUP_DAYS_BACK", "14"))
+SCHEDULER_KEEP_RUNS_DAYS = int(os.environ.get("SCHEDULER_KEEP_RUNS_DAYS", "14"))
+OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "90"))
 # An SMTP server that does not answer must not hold a notification task forever.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 

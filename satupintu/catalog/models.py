@@ -7,10 +7,77 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.lookups import In, IsNull
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from satupintu.accounts.querysets import ScopedQuerySet
 from satupintu.core.models import AppendOnlyModel
+
+# Partnership statuses under which an agency serves in the mall: an MOU signed or in force.
+# An agency without any partnership row is the mall's own operator (or a city office) and
+# serves by right; one whose newest MOU is only invited or drafted, expired or ended does not.
+SERVING_PARTNERSHIP_STATUSES = ("signed", "active")
+
+
+class MallQuerySet(ScopedQuerySet):
+    entity = "mall"
+    mall_field = "pk"
+    agency_field = None
+
+    @classmethod
+    def live_q(cls) -> models.Q:
+        return models.Q(is_active=True)
+
+
+class AgencyQuerySet(models.QuerySet):
+    def live(self) -> AgencyQuerySet:
+        return self.filter(is_active=True, mall__is_active=True)
+
+    def serving(self) -> AgencyQuerySet:
+        """Live agencies that may take new work (tickets, appointments, dossiers): no
+        partnership at all, or a newest partnership that is signed or active."""
+        return self.live().filter(serving_partnership_q("pk"))
+
+
+class PartnershipQuerySet(ScopedQuerySet):
+    entity = "partnership"
+
+
+class ServiceQuerySet(ScopedQuerySet):
+    entity = "service"
+
+    @classmethod
+    def live_q(cls) -> models.Q:
+        """Shown on the portal: an active service of an active agency in an active mall."""
+        return models.Q(is_active=True, agency__is_active=True, mall__is_active=True)
+
+    def serving(self) -> ServiceQuerySet:
+        """Live, and its agency may take new work (`AgencyQuerySet.serving`): what tickets,
+        appointments and dossiers can be taken for."""
+        return self.live().filter(serving_partnership_q("agency_id"))
+
+
+class CounterQuerySet(ScopedQuerySet):
+    entity = "counter"
+    agency_field = "services__agency_id"
+    agency_many = True
+
+    @classmethod
+    def live_q(cls) -> models.Q:
+        """In use: an active counter on an open floor of an active mall."""
+        return models.Q(is_active=True, floor__status="open", mall__is_active=True)
+
+
+def serving_partnership_q(agency_path: str) -> models.Q:
+    """A filter (on the agency id at `agency_path`) keeping agencies whose newest partnership
+    lets them serve, or that have none."""
+    newest = models.Subquery(
+        Partnership.objects.filter(agency_id=models.OuterRef(agency_path))
+        .order_by("-created_at", "-id")
+        .values("status")[:1]
+    )
+    return models.Q(IsNull(newest, True)) | models.Q(In(newest, SERVING_PARTNERSHIP_STATUSES))
 
 
 class Channel(models.TextChoices):
@@ -36,6 +103,8 @@ class Mall(models.Model):
     )
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = MallQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("mall")
@@ -172,6 +241,8 @@ class Agency(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = AgencyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
@@ -210,6 +281,8 @@ class Partnership(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = PartnershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("partnership (MOU)")
@@ -347,6 +420,8 @@ class Service(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = ServiceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("service")
         verbose_name_plural = _("services")
@@ -452,6 +527,8 @@ class Counter(models.Model):
         Service, verbose_name=_("services"), related_name="counters", blank=True
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = CounterQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("counter")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import partial
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -18,7 +17,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from satupintu.accounts.models import Membership, Role
-from satupintu.accounts.selectors import has_role, mall_ids_with_role
+from satupintu.accounts.roles import roles_with, scope_for
 from satupintu.catalog.models import (
     Agency,
     Counter,
@@ -30,6 +29,9 @@ from satupintu.catalog.models import (
 )
 from satupintu.core.audit import audit_record
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
+from satupintu.core.models import OutboxMessage
+from satupintu.core.notify import mask_email, send_email_message
+from satupintu.core.outbox import Channel, outbox_enqueue, outbox_register_channel
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 }
 REMINDER_DAYS = (60, 30)
 EXPIRING_SOON_DAYS = 60
-PARTNER_PAGE_ROLES = [Role.MALL_ADMIN, Role.SUPERVISOR, Role.VIEWER]
+PARTNER_PAGE_ROLES = roles_with("partnership", "view")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
@@ -54,25 +56,53 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 def access_partners_mall(*, user: Any, mall: Mall) -> Mall:
     """The mall when `user` may see its partners page (admin, supervisor, viewer)."""
-    if not has_role(user, mall_id=mall.pk, roles=PARTNER_PAGE_ROLES):
+    if not scope_for(user, "partnership", "view").covers(mall_id=mall.pk):
         raise NotFound()
     return mall
 
 
-def access_partnership_for_admin(*, user: Any, partnership_id: int) -> Partnership:
-    """The partnership when `user` is admin of its mall; "not found" otherwise."""
-    mall_ids = mall_ids_with_role(user, [Role.MALL_ADMIN])
-    qs = Partnership.objects.select_related("agency", "mall")
-    if mall_ids is not None:
-        qs = qs.filter(mall_id__in=mall_ids)
-    found = qs.filter(pk=partnership_id).first()
+def access_partnership(*, user: Any, partnership_id: int, action: str = "view") -> Partnership:
+    """The partnership when `user` may see it (or, with action "change", manage it); "not
+    found" otherwise."""
+    found = (
+        Partnership.objects.visible_to(user, action)
+        .select_related("agency", "mall")
+        .filter(pk=partnership_id)
+        .first()
+    )
     if found is None:
         raise NotFound(f"No partnership with id {partnership_id}")
     return found
 
 
+def access_partnership_for_admin(*, user: Any, partnership_id: int) -> Partnership:
+    """The partnership when `user` is admin of its mall; "not found" otherwise."""
+    return access_partnership(user=user, partnership_id=partnership_id, action="change")
+
+
+def partnership_in_mall(*, mall: Mall, partnership_id: int | None) -> Partnership | None:
+    """A partnership of `mall` (for pages that checked access to the mall already)."""
+    if partnership_id is None:
+        return None
+    return Partnership.objects.select_related("agency").filter(pk=partnership_id, mall=mall).first()
+
+
+def agency_for_invitation(*, user: Any, agency_id: int | None, mall: Mall | None = None) -> Agency:
+    """An agency `user` may invite to a partnership (admin of its mall); "not found" otherwise."""
+    agency = (
+        Agency.objects.select_related("mall").filter(pk=agency_id).first() if agency_id else None
+    )
+    if (
+        agency is None
+        or (mall is not None and agency.mall_id != mall.pk)
+        or not can_manage_partners(user, agency.mall)
+    ):
+        raise NotFound(f"No agency with id {agency_id}", field="agency_id")
+    return agency
+
+
 def can_manage_partners(user: Any, mall: Mall) -> bool:
-    return has_role(user, mall_id=mall.pk, roles=[Role.MALL_ADMIN])
+    return scope_for(user, "partnership", "change").covers(mall_id=mall.pk)
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -390,9 +420,8 @@ def partnership_reminders_run(*, today: date | None = None) -> ReminderRun:
 
     Each reminder row is unique per (partnership, threshold, end date), so however often this
     runs, and however many workers run it at once, a reminder is created, and its e-mail sent,
-    once. The e-mail goes out by a task after the row commits."""
-    from satupintu.catalog.tasks import send_mou_reminder
-
+    once: the e-mail is an outbox message written with the reminder (`MOU_REMINDER_CHANNEL`),
+    sent after the commit and retried by the outbox until it goes through."""
     run = ReminderRun(reminders=[], expired=[])
     candidates = Partnership.objects.filter(status=P.ACTIVE, ends_on__isnull=False).select_related(
         "mall", "agency"
@@ -411,14 +440,6 @@ def partnership_reminders_run(*, today: date | None = None) -> ReminderRun:
         reminder = _reminder_create(partnership, threshold)
         if reminder is not None:
             run.reminders.append(reminder.pk)
-            transaction.on_commit(partial(send_mou_reminder.enqueue, reminder.pk))
-    # A reminder whose e-mail failed (mail server down) stays unsent and is tried again on the
-    # next run; delivery claims the row under a lock, so a retry never sends twice.
-    retry = PartnershipReminder.objects.filter(
-        sent_at__isnull=True, partnership__status=P.ACTIVE
-    ).exclude(pk__in=run.reminders)
-    for reminder_id in retry.values_list("pk", flat=True):
-        transaction.on_commit(partial(send_mou_reminder.enqueue, reminder_id))
     return run
 
 
@@ -434,6 +455,7 @@ def _reminder_create(partnership: Partnership, threshold: int) -> PartnershipRem
             )
     except IntegrityError:
         return None
+    _reminder_enqueue(reminder)
     return reminder
 
 
@@ -455,45 +477,53 @@ def _expire(partnership: Partnership, *, today: date) -> bool:
     return True
 
 
-def mou_reminder_deliver(*, reminder_id: int) -> bool:
-    """Send one reminder e-mail to the mall admins, once: the row is claimed by setting
-    `sent_at` under a row lock, and the mail is sent only by the claimer."""
-    from django.conf import settings
-    from django.core.mail import send_mail
+MOU_REMINDER_CHANNEL = "catalog.mou_reminder"
 
-    with transaction.atomic():
-        reminder = (
-            PartnershipReminder.objects.select_for_update()
-            .select_related("partnership__agency", "partnership__mall")
-            .filter(pk=reminder_id, sent_at__isnull=True)
-            .first()
-        )
-        if reminder is None:
-            return False
-        partnership = reminder.partnership
-        recipients = mall_admin_emails(partnership.mall_id)
-        reminder.sent_at = timezone.now()
-        reminder.recipients = recipients
-        reminder.save(update_fields=["sent_at", "recipients"])
-        if not recipients:
-            logger.warning("MOU reminder %s: the mall has no admin with an e-mail", reminder.pk)
-            return False
-        days_left = (reminder.ends_on - partnership.mall.today()).days
-        subject = (
-            f"[Satu Pintu] MOU {partnership.agency} berakhir {reminder.ends_on:%d-%m-%Y} "
-            f"({reminder.days_before} hari)"
-        )
-        body = (
-            f"Nota kesepakatan (MOU) {partnership.mou_number or '-'} dengan "
-            f"{partnership.agency.name} di {partnership.mall.name} berakhir pada "
-            f"{reminder.ends_on:%d-%m-%Y}, {days_left} hari lagi.\n\n"
-            "Mohon siapkan perpanjangan MOU agar layanan instansi ini tetap berjalan.\n"
-            "Halaman mitra: /m/{slug}/mitra/\n".replace("{slug}", partnership.mall.slug)
-        )
-        # Sent inside the transaction that claims the row: if sending fails, the claim rolls back
-        # and the next run tries again; once it succeeds, the claim commits and nobody resends.
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    return True
+
+def _reminder_enqueue(reminder: PartnershipReminder) -> None:
+    """Write the reminder's e-mail to the mall admins into the outbox, in the transaction that
+    creates the reminder; `sent_at` is set when the outbox has sent it."""
+    partnership = reminder.partnership
+    recipients = mall_admin_emails(partnership.mall_id)
+    reminder.recipients = recipients
+    if not recipients:
+        logger.warning("MOU reminder %s: the mall has no admin with an e-mail", reminder.pk)
+        reminder.sent_at = timezone.now()  # nobody to tell: nothing stays waiting
+        reminder.save(update_fields=["recipients", "sent_at"])
+        return
+    reminder.save(update_fields=["recipients"])
+    days_left = (reminder.ends_on - partnership.mall.today()).days
+    subject = (
+        f"[Satu Pintu] MOU {partnership.agency} berakhir {reminder.ends_on:%d-%m-%Y} "
+        f"({reminder.days_before} hari)"
+    )
+    body = (
+        f"Nota kesepakatan (MOU) {partnership.mou_number or '-'} dengan "
+        f"{partnership.agency.name} di {partnership.mall.name} berakhir pada "
+        f"{reminder.ends_on:%d-%m-%Y}, {days_left} hari lagi.\n\n"
+        "Mohon siapkan perpanjangan MOU agar layanan instansi ini tetap berjalan.\n"
+        f"Halaman mitra: /m/{partnership.mall.slug}/mitra/\n"
+    )
+    outbox_enqueue(
+        channel=MOU_REMINDER_CHANNEL,
+        payload={"to": recipients, "subject": subject, "text": body},
+        dedupe_key=f"mou-reminder:{reminder.pk}",
+        reference=partnership.mou_number[:64] if partnership.mou_number else "",
+        recipient_masked=", ".join(mask_email(address) for address in recipients),
+        subject=subject,
+    )
+
+
+def _reminder_sent(message: OutboxMessage, answer: dict[str, Any]) -> None:
+    reminder_id = int(message.dedupe_key.rpartition(":")[2])
+    PartnershipReminder.objects.filter(pk=reminder_id, sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    )
+
+
+outbox_register_channel(
+    Channel(MOU_REMINDER_CHANNEL, send_email_message, on_sent=_reminder_sent, label="e-mail")
+)
 
 
 def partnership_events(partnership: Partnership) -> QuerySet[PartnershipEvent]:

@@ -12,9 +12,8 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from satupintu.catalog import partners
-from satupintu.catalog.models import Agency, Partnership
+from satupintu.catalog.models import Partnership
 from satupintu.catalog.selectors import mall_get
-from satupintu.core.errors import NotFound
 from satupintu.core.schemas import Id, InputSchema, Slug, Text, paginated
 
 router = Router(tags=["partners"])
@@ -126,20 +125,16 @@ def partnership_list(
 @router.post("/partnerships", response={201: PartnershipOut})
 def partnership_invite(request: HttpRequest, payload: InviteIn) -> Status:
     """Invite an agency: its partnership starts as "invited" (mall admin)."""
-    agency = Agency.objects.select_related("mall").filter(pk=payload.agency_id).first()
-    if agency is None or not partners.can_manage_partners(request.user, agency.mall):
-        raise NotFound(f"No agency with id {payload.agency_id}", field="agency_id")
+    agency = partners.agency_for_invitation(user=request.user, agency_id=payload.agency_id)
     created = partners.partnership_invite(actor=request.user, agency=agency, note=payload.note)
     return Status(201, partnership_out(created))
 
 
 @router.get("/partnerships/{partnership_id}", response=PartnershipOut)
 def partnership_detail(request: HttpRequest, partnership_id: Id) -> Any:
-    found = Partnership.objects.select_related("mall", "agency").filter(pk=partnership_id).first()
-    if found is None:
-        raise NotFound(f"No partnership with id {partnership_id}")
-    partners.access_partners_mall(user=request.user, mall=found.mall)
-    return partnership_out(found)
+    return partnership_out(
+        partners.access_partnership(user=request.user, partnership_id=partnership_id)
+    )
 
 
 @router.post("/partnerships/{partnership_id}/transitions", response=PartnershipOut)

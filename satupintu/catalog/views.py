@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from satupintu.catalog import partners
-from satupintu.catalog.models import Agency, Mall, Partnership
+from satupintu.catalog.models import Mall, Partnership
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import DomainError
 from satupintu.core.schemas import id_param
@@ -54,7 +54,7 @@ def partners_page(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def partnership_history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     mall = _mall_for(request, slug)
-    partnership = Partnership.objects.select_related("agency").filter(pk=pk, mall=mall).first()
+    partnership = partners.partnership_in_mall(mall=mall, partnership_id=pk)
     if partnership is None:
         raise Http404
     return render(
@@ -129,7 +129,7 @@ def partnership_document(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 @login_required
 def partnership_document_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     mall = _mall_for(request, slug)
-    partnership = Partnership.objects.filter(pk=pk, mall=mall).first()
+    partnership = partners.partnership_in_mall(mall=mall, partnership_id=pk)
     if partnership is None or not partnership.document:
         raise Http404
     return FileResponse(
@@ -143,12 +143,9 @@ def partnership_document_download(request: HttpRequest, slug: str, pk: int) -> F
 @require_POST
 def partnership_invite(request: HttpRequest, slug: str) -> HttpResponse:
     mall = _mall_for(request, slug)
-    if not partners.can_manage_partners(request.user, mall):
-        raise Http404
-    agency_id = id_param(request.POST.get("agency_id"))
-    agency = Agency.objects.filter(pk=agency_id, mall=mall).first() if agency_id else None
-    if agency is None:
-        raise Http404
+    agency = partners.agency_for_invitation(
+        user=request.user, agency_id=id_param(request.POST.get("agency_id")), mall=mall
+    )
     try:
         partners.partnership_invite(
             actor=request.user, agency=agency, note=request.POST.get("note", "")[:2000]

@@ -14,3 +14,4 @@ class CitizensConfig(AppConfig):
         from satupintu.queueing import hooks
 
         hooks.register_remote_ticket_issuer(remote.issue_for_api)
+        from satupintu.citizens import jobs  # noqa: F401 - registers the periodic job

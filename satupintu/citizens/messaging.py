@@ -1,9 +1,9 @@
 """The one way this app sends a message to a person: by e-mail and/or WhatsApp/SMS, after the
 current transaction commits, never for a change that was rolled back.
 
-Today it hands the message to `core.notify` (a `NotificationLog` row and a background task per
-channel, with retries). When the project's outbox (`core/outbox.py`) is on main, only this
-function changes."""
+It hands the message to `core.notify`, which writes one outbox message per channel
+(`core/outbox.py`) in the current transaction: sent after the commit, retried with backoff,
+dead-lettered and visible in the admin."""
 
 from __future__ import annotations
 

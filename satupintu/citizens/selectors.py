@@ -283,3 +283,11 @@ def remote_queue_services() -> list[dict[str, Any]]:
 def state_pauses(dossier: Dossier) -> bool:
     state: WorkflowState | None = dossier_selectors.dossier_state(dossier)
     return bool(state and state.pauses_sla)
+
+
+def is_citizen(user: Any) -> bool:
+    """Whether `user` is a signed-in citizen (has a citizen profile)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and CitizenProfile.objects.filter(user_id=user.pk).exists()
+    )

@@ -20,9 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from satupintu.catalog.models import Service
+from satupintu.catalog.selectors import service_with_mall
 from satupintu.citizens import remote, selectors, services
-from satupintu.citizens.models import CitizenProfile
 from satupintu.citizens.oidc import oidc_enabled
 from satupintu.core.errors import DomainError, NotFound, RateLimited
 from satupintu.core.ratelimit import RateLimit, rate_limited, rate_limited_response
@@ -41,7 +40,7 @@ def citizen_required(view: Any) -> Any:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if not user.is_authenticated or not CitizenProfile.objects.filter(user_id=user.pk).exists():
+        if not selectors.is_citizen(user):
             url = reverse(SIGN_IN_URL)
             return redirect(f"{url}?next={request.get_full_path()}")
         return view(request, *args, **kwargs)
@@ -266,14 +265,10 @@ def dossier_resubmit(request: HttpRequest, dossier_id: int) -> HttpResponse:
 @require_POST
 def remote_take(request: HttpRequest) -> HttpResponse:
     service_id = id_param(request.POST.get("service_id"))
-    service = (
-        Service.objects.filter(pk=service_id).select_related("mall").first()
-        if service_id is not None
-        else None
-    )
     try:
-        if service is None:
+        if service_id is None:
             raise NotFound(_("No such service."))
+        service = service_with_mall(service_id)
         taken = remote.remote_ticket_take(user=request.user, service=service)
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -13,7 +13,11 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from prometheus_client import multiprocess
 
-        from satupintu.core import checks  # noqa: F401 - registers the deployment checks
+        from satupintu.core import (
+            checks,  # noqa: F401 - registers the deployment checks
+            jobs,  # noqa: F401 - registers the outbox's periodic jobs
+            notify,  # noqa: F401 - registers the e-mail and message channels
+        )
         from satupintu.core.metrics import core_metrics, register_scrape_collector
 
         register_scrape_collector(core_metrics)

@@ -265,11 +265,14 @@ class InProcessBroker:
         return first
 
     def events_after(self, channel: str, last_id: int) -> list[Event]:
+        """The events of `channel` after `last_id` that are still held (a client's last id from
+        the future counts as "from before": all of them)."""
         with self._lock:
             log = self._channels.get(channel)
             if log is None:
                 return []
-            return [e for e in log.history if e.id > last_id]
+            after = _effective_after(last_id, self._sequence) or 0
+            return [e for e in log.history if e.id > after]
 
     def last_id(self, channel: str) -> int:
         with self._lock:
@@ -413,7 +416,10 @@ class RedisBroker:
         )
 
     def events_after(self, channel: str, last_id: int) -> list[Event]:
-        entries: Any = self._sync.xrange(self._key(channel), min=f"({last_id}-0", max="+")
+        """As `InProcessBroker.events_after`."""
+        newest: Any = self._sync.get(self._sequence_key())
+        after = _effective_after(last_id, int(newest or 0)) or 0
+        entries: Any = self._sync.xrange(self._key(channel), min=f"({after}-0", max="+")
         return [self._decode(channel, entry_id, fields) for entry_id, fields in entries]
 
     def last_id(self, channel: str) -> int:
@@ -578,12 +584,27 @@ def reset_broker(broker: Broker | None = None) -> None:
         _broker = broker
 
 
+_close_hooks: list[Callable[[], None]] = []
+
+
+def on_close_streams(hook: Callable[[], None]) -> None:
+    """Have `hook` called (on the event loop) when the streams close: a server of streams that
+    does not go through `subscribe` per client (the display fan-out) ends its own."""
+    if hook not in _close_hooks:
+        _close_hooks.append(hook)
+
+
 def close_streams() -> None:
     """End every live stream of this process now (the server is shutting down)."""
     with _broker_lock:
         broker = _broker
     if broker is not None:
         broker.close_streams()
+    for hook in _close_hooks:
+        try:
+            hook()
+        except Exception:
+            logger.exception("closing the streams of %r failed", hook)
 
 
 _exit_signals_hooked = False

@@ -128,6 +128,7 @@ def core_metrics() -> Iterable[GaugeMetricFamily]:
     for beat in Heartbeat.objects.all():
         beats.add_metric([beat.name], (now - beat.beat_at).total_seconds())
     yield beats
+    yield from outbox_metrics()
     if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.backend.DatabaseBackend":
         return
     from django.db.models import Count, Min
@@ -151,6 +152,32 @@ def core_metrics() -> Iterable[GaugeMetricFamily]:
     for row in DBTaskResult.objects.values("status").annotate(n=Count("pk")).order_by():
         by_status.add_metric([row["status"].lower()], row["n"])
     yield by_status
+
+
+def outbox_metrics() -> Iterable[GaugeMetricFamily]:
+    """Outbox messages per channel and state (`dead`: given up, needs an operator), and the
+    age of the oldest message still waiting."""
+    from django.db.models import Count, Min
+
+    from satupintu.core.models import OutboxMessage
+
+    by_state = GaugeMetricFamily(
+        "satupintu_outbox_messages",
+        "Outbox messages by channel and state (dead = given up after its attempts).",
+        labels=["channel", "status"],
+    )
+    for row in OutboxMessage.objects.values("channel", "status").annotate(n=Count("pk")).order_by():
+        by_state.add_metric([row["channel"], row["status"]], row["n"])
+    yield by_state
+    waiting = OutboxMessage.objects.filter(
+        status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING]
+    ).aggregate(oldest=Min("created_at"))["oldest"]
+    oldest = GaugeMetricFamily(
+        "satupintu_outbox_oldest_waiting_seconds",
+        "Age of the oldest outbox message not yet sent or given up.",
+    )
+    oldest.add_metric([], (timezone.now() - waiting).total_seconds() if waiting else 0.0)
+    yield oldest
 
 
 class _ScrapeTimeCollector(Collector):

@@ -113,6 +113,8 @@ class ErrorItemOut(Schema):
 
 
 class ErrorOut(Schema):
-    """`detail` is a sentence, or one item per field at fault (`loc` names the field)."""
+    """`detail` is a sentence, or one item per field at fault (`loc` names the field); a 409
+    also says why in `code` (`mall_closed`, `agency_not_serving`, `counter_closed`, ...)."""
 
     detail: str | list[ErrorItemOut]
+    code: str | None = None

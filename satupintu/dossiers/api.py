@@ -15,7 +15,7 @@ from satupintu.core.idempotency import IdempotencyKeyHeader, idempotent
 from satupintu.core.schemas import Code, ErrorOut, Id, Text, paginated
 from satupintu.dossiers import selectors, services
 from satupintu.dossiers.codes import tracking_code_format
-from satupintu.dossiers.models import Bill, Dossier, ResultDocument
+from satupintu.dossiers.models import Bill, Dossier
 from satupintu.dossiers.schemas import (
     AssignIn,
     BillListOut,
@@ -175,7 +175,7 @@ def dossier_nik(request: HttpRequest, dossier_id: Id) -> dict[str, str]:
 @router.get("/dossiers/{dossier_id}/result.pdf")
 def dossier_result_pdf(request: HttpRequest, dossier_id: Id) -> FileResponse:
     dossier = selectors.access_dossier(request.user, dossier_id)
-    result = ResultDocument.objects.filter(dossier=dossier).first()
+    result = selectors.result_document_of(dossier)
     if result is None:
         raise NotFound("This dossier has no result yet")
     if not result.file:

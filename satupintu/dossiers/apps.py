@@ -8,4 +8,4 @@ class DossiersConfig(AppConfig):
     verbose_name = _("dossiers")
 
     def ready(self) -> None:
-        from satupintu.dossiers import checks  # noqa: F401 - registers the deployment checks
+        from satupintu.dossiers import checks, jobs  # noqa: F401 - deploy checks, periodic jobs

@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.accounts.models import Role
+from satupintu.accounts.querysets import ScopedQuerySet
 from satupintu.catalog.models import Channel
 from satupintu.core.crypto import EncryptedColumn
 from satupintu.core.models import AppendOnlyModel
@@ -26,6 +27,29 @@ from satupintu.core.models import AppendOnlyModel
 APPLICANT = "applicant"
 ACTOR_CHOICES = [*Role.choices, (APPLICANT, _("applicant"))]
 ACTOR_VALUES = frozenset(value for value, _label in ACTOR_CHOICES)
+
+
+class DossierQuerySet(ScopedQuerySet):
+    entity = "dossier"
+    own_field = "applicant_user_id"
+    outreach_field = "channel"
+
+    @classmethod
+    def live_q(cls) -> models.Q:
+        return models.Q(completed_at__isnull=True)
+
+
+class DossierDocumentQuerySet(ScopedQuerySet):
+    entity = "document"
+    mall_field = "dossier__mall_id"
+    agency_field = "dossier__agency_id"
+    own_field = "dossier__applicant_user_id"
+    outreach_field = "dossier__channel"
+
+
+class BillQuerySet(ScopedQuerySet):
+    entity = "bill"
+    agency_field = "dossier__agency_id"
 
 
 class Workflow(models.Model):
@@ -508,6 +532,8 @@ class Dossier(models.Model):
     completed_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = DossierQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
@@ -601,6 +627,8 @@ class DossierDocument(models.Model):
         related_name="+",
     )
 
+    objects = DossierDocumentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("dossier document")
         verbose_name_plural = _("dossier documents")
@@ -652,6 +680,8 @@ class Bill(models.Model):
     external_reference = models.CharField(
         _("payment reference"), max_length=100, null=True, blank=True, unique=True
     )
+
+    objects = BillQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bill")

@@ -10,8 +10,9 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_noop
 
 from satupintu.accounts.models import Role
-from satupintu.accounts.selectors import agency_scope, has_role
-from satupintu.catalog.models import Mall, Service, ServiceRequirement
+from satupintu.accounts.roles import Reach, grants, roles_with, scope_for
+from satupintu.accounts.selectors import memberships_of
+from satupintu.catalog.models import Channel, Mall, Service, ServiceBundle, ServiceRequirement
 from satupintu.catalog.selectors import mall_closures
 from satupintu.core.errors import NotFound
 from satupintu.dossiers import sla
@@ -28,33 +29,29 @@ from satupintu.dossiers.models import (
     WorkflowState,
 )
 
-# Staff who may open a dossier: agency-scoped ones see their agency's, mall-wide ones the mall's.
-STAFF_VIEW_ROLES = [
-    Role.BACK_OFFICE_OFFICER,
-    Role.AGENCY_ADMIN,
-    Role.COUNTER_OFFICER,
-    Role.SUPERVISOR,
-    Role.CASHIER,
-    Role.MALL_ADMIN,
-    Role.OUTREACH_OFFICER,
-]
+# Staff who may open a dossier (the role table's "dossier"/"view"): agency-scoped ones see their
+# agency's, mall-wide ones the mall's, outreach officers the mall's outreach dossiers. Cashiers
+# work from bills and see no dossier's form data.
+STAFF_VIEW_ROLES = roles_with("dossier", "view")
+# Who uploads and ticks a dossier's documents ("document"/"change" in the role table, within
+# the reach `caller_roles` applies: an outreach officer only on outreach dossiers).
+DOCUMENT_HANDLER_ROLES = frozenset(roles_with("document", "change")) | {APPLICANT}
+# Who takes dossiers in at the front office ("dossier"/"add" beyond the public).
+INTAKE_ROLES = roles_with("dossier", "add")
 # Who may read the full NIK: the back office that decides on the dossier.
 NIK_READER_ROLES = [Role.BACK_OFFICE_OFFICER, Role.SUPERVISOR]
 ASSIGNEE_ROLES = [Role.BACK_OFFICE_OFFICER, Role.SUPERVISOR]
 
 
-def dossiers_visible_to(user: Any) -> QuerySet[Dossier]:
-    if not getattr(user, "is_authenticated", False):
-        return Dossier.objects.none()
-    return Dossier.objects.filter(
-        agency_scope(user, roles=STAFF_VIEW_ROLES) | Q(applicant_user=user)
-    )
+def dossiers_visible_to(user: Any, action: str = "view") -> QuerySet[Dossier]:
+    """The dossiers `user` may see (or act on): `Dossier.objects.visible_to`."""
+    return Dossier.objects.visible_to(user, action)
 
 
-def access_dossier(user: Any, dossier_id: int) -> Dossier:
+def access_dossier(user: Any, dossier_id: int, action: str = "view") -> Dossier:
     """The dossier if `user` may see it; NotFound whether it is missing or forbidden."""
     dossier = (
-        dossiers_visible_to(user)
+        dossiers_visible_to(user, action)
         .select_related("mall", "service", "agency", "workflow", "assignee", "parent", "bundle")
         .filter(pk=dossier_id)
         .first()
@@ -64,24 +61,37 @@ def access_dossier(user: Any, dossier_id: int) -> Dossier:
     return dossier
 
 
+def _role_applies(role: str, membership_agency_id: int | None, dossier: Dossier) -> bool:
+    """Whether a membership (role, agency) reaches the dossier, per the role table's reach."""
+    reach = grants("dossier", "view").get(role)
+    if reach is None:
+        return False
+    if reach == Reach.OUTREACH:
+        return dossier.channel == Channel.OUTREACH
+    if reach == Reach.MALL:
+        return True
+    return membership_agency_id is None or membership_agency_id == dossier.agency_id
+
+
 def is_staff_for(user: Any, dossier: Dossier) -> bool:
-    return has_role(
-        user, mall_id=dossier.mall_id, roles=STAFF_VIEW_ROLES, agency_id=dossier.agency_id
-    )
+    return bool(caller_roles(user, dossier) - {APPLICANT})
 
 
 def caller_roles(user: Any, dossier: Dossier) -> set[str]:
-    """The workflow roles `user` holds for this dossier (the applicant counts as a role)."""
-    if not getattr(user, "is_authenticated", False):
+    """The workflow roles `user` holds for this dossier (the applicant counts as a role), from
+    one read of the user's memberships in the dossier's mall."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
     roles: set[str] = set()
     if dossier.applicant_user_id is not None and dossier.applicant_user_id == user.pk:
         roles.add(APPLICANT)
-    if user.is_superuser and user.is_active:
+    if user.is_superuser:
         return roles | {r.value for r in Role}
-    for role in Role:
-        if has_role(user, mall_id=dossier.mall_id, roles=[role], agency_id=dossier.agency_id):
-            roles.add(role.value)
+    for role, agency_id in (
+        memberships_of(user).filter(mall_id=dossier.mall_id).values_list("role", "agency_id")
+    ):
+        if _role_applies(role, agency_id, dossier):
+            roles.add(role)
     return roles
 
 
@@ -457,6 +467,7 @@ def dossier_public_tracking(dossier: Dossier) -> dict[str, Any]:
     history = [
         {"at": e.at, "status": e.to_status, "status_label": _state_label(e.to_status, names)}
         for e in dossier.events.exclude(action__in=_INTERNAL_EVENTS)
+        .exclude(action__startswith="document_")
         .exclude(to_status="")
         .order_by("at", "id")
     ]
@@ -498,11 +509,11 @@ def dossier_public_tracking(dossier: Dossier) -> dict[str, Any]:
 
 def bills_for_cashier(user: Any) -> QuerySet[Bill]:
     """Bills of the malls where `user` is a cashier (every mall for a superuser)."""
-    from satupintu.accounts.selectors import mall_ids_with_role
+    return Bill.objects.visible_to(user, "change")
 
-    mall_ids = mall_ids_with_role(user, [Role.CASHIER])
-    qs = Bill.objects.all()
-    return qs if mall_ids is None else qs.filter(mall_id__in=mall_ids)
+
+def result_document_of(dossier: Dossier) -> ResultDocument | None:
+    return ResultDocument.objects.filter(dossier=dossier).first()
 
 
 def dossier_result_package(dossier: Dossier) -> bytes | None:
@@ -542,24 +553,67 @@ def assignable_users(dossier: Dossier) -> list[Any]:
     return list(User.objects.filter(memberships__in=memberships).distinct().order_by("username"))
 
 
+# --- reads for the pages ---------------------------------------------------------------------
+
+
+def template_state_choices() -> list[tuple[str, str]]:
+    """(code, name) of the states of the workflow templates, for the worklist's filter."""
+    rows = (
+        WorkflowState.objects.filter(workflow__is_template=True)
+        .values_list("code", "name")
+        .distinct()
+        .order_by("code")
+    )
+    return list(dict(rows).items())
+
+
+def dossier_for_session(dossier_id: int) -> Dossier:
+    """A dossier the browser's own session submitted (the page checked the session)."""
+    found = (
+        Dossier.objects.select_related("mall", "service", "agency").filter(pk=dossier_id).first()
+    )
+    if found is None:
+        raise NotFound(f"No dossier with id {dossier_id}")
+    return found
+
+
+def intake_malls(user: Any) -> list[Mall]:
+    """The live malls where `user` takes dossiers in at the front office."""
+    scope = scope_for(user, "dossier", "add")
+    malls = Mall.objects.live()
+    if not scope.everywhere:
+        malls = malls.filter(pk__in=sorted(scope.mall_ids | scope.outreach_mall_ids))
+    return list(malls.order_by("name"))
+
+
+def intake_services(mall: Mall) -> QuerySet[Service]:
+    return Service.objects.live().filter(mall=mall).select_related("agency")
+
+
+def live_bundles(mall: Mall) -> QuerySet[ServiceBundle]:
+    return ServiceBundle.objects.filter(mall=mall, is_active=True)
+
+
+def online_services(mall: Mall) -> QuerySet[Service]:
+    """Live services of the mall one can apply for online."""
+    return (
+        Service.objects.live()
+        .filter(mall=mall, offers_online=True)
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    )
+
+
+def online_service_by_code(mall: Mall, code: str) -> Service | None:
+    return online_services(mall).filter(code=code).first()
+
+
+def bundle_by_code(mall: Mall, code: str) -> ServiceBundle | None:
+    return live_bundles(mall).filter(code=code).first()
+
+
 def _result_holders(dossier: Dossier) -> list[Dossier]:
     return list(dossier.children.order_by("bundle_item__position", "pk")) or [dossier]
-
-
-def result_download_signer() -> Any:
-    from satupintu.core.signing import HmacSigner
-
-    return HmacSigner.for_purpose("dossiers.result-download", encoding="base64url", length=32)
-
-
-def result_download_token(dossier: Dossier) -> str:
-    """The applicant's own key to the signed results: sent to them in the result message only
-    (the tracking code alone, printed on receipts, shows the status but never the files)."""
-    return str(result_download_signer().sign(f"{dossier.pk}:{dossier.tracking_code}"))
-
-
-def result_download_token_valid(dossier: Dossier, token: str) -> bool:
-    return bool(result_download_signer().verify(f"{dossier.pk}:{dossier.tracking_code}", token))
 
 
 def dossier_pickup(dossier: Dossier) -> dict[str, Any]:

@@ -24,7 +24,11 @@ from django.utils.translation import gettext as _
 from satupintu.accounts.models import Membership, Role, User
 from satupintu.accounts.selectors import has_role
 from satupintu.catalog.models import BundleItem, Channel, Service, ServiceBundle, ServiceRequirement
-from satupintu.catalog.selectors import mall_closures
+from satupintu.catalog.selectors import (
+    mall_closures,
+    require_service_serving,
+    with_agency_serving,
+)
 from satupintu.core.audit import audit_record
 from satupintu.core.codes import unique_code
 from satupintu.core.crypto import decrypt_personal, encrypt_personal, lookup_hash
@@ -39,6 +43,7 @@ from satupintu.dossiers.codes import (
     tracking_code_format,
 )
 from satupintu.dossiers.models import (
+    APPLICANT,
     Bill,
     Dossier,
     DossierDocument,
@@ -52,6 +57,7 @@ from satupintu.dossiers.models import (
 )
 from satupintu.dossiers.selectors import (
     ASSIGNEE_ROLES,
+    DOCUMENT_HANDLER_ROLES,
     NIK_READER_ROLES,
     access_dossier,
     caller_roles,
@@ -374,13 +380,12 @@ def dossier_create(
         )
     if service_id is None:
         raise InvalidInput("service_id or bundle_id is required", field="service_id")
-    service = (
-        Service.objects.select_related("mall", "agency")
-        .filter(pk=service_id, is_active=True, mall__is_active=True)
-        .first()
-    )
+    service = with_agency_serving(
+        Service.objects.live().select_related("mall", "agency").filter(pk=service_id)
+    ).first()
     if service is None:
         raise NotFound(f"No service with id {service_id}", field="service_id")
+    require_service_serving(service)
     assisted = _may_submit(actor=actor, mall_id=service.mall_id, channel=channel)
     _check_ticket(ticket_id, service.mall_id)
     if not service.offers(channel):
@@ -488,6 +493,20 @@ def _bundle_create(
     )
     if not items:
         raise InvalidInput("This bundle has no services", field="bundle_id")
+    live = set(
+        Service.objects.serving()
+        .filter(pk__in=[i.service_id for i in items])
+        .values_list("pk", flat=True)
+    )
+    for item in items:
+        if item.service_id not in live:
+            # A service of the bundle was switched off or its agency does not serve now.
+            raise Conflict(
+                _("%(service)s of this bundle takes no new applications at present.")
+                % {"service": item.service.name},
+                field="bundle_id",
+                code="service_closed",
+            )
     assisted = _may_submit(actor=actor, mall_id=bundle.mall_id, channel=channel)
     _check_ticket(ticket_id, bundle.mall_id)
     identity = _clean_applicant(applicant)
@@ -573,24 +592,14 @@ def _document_row(dossier: Dossier, requirement_id: int) -> DossierDocument:
 
 
 def _may_handle_documents(actor: Any, dossier: Dossier) -> bool:
-    roles = caller_roles(actor, dossier)
-    return bool(
-        roles
-        & {
-            "applicant",
-            Role.COUNTER_OFFICER.value,
-            Role.SUPERVISOR.value,
-            Role.BACK_OFFICE_OFFICER.value,
-            Role.OUTREACH_OFFICER.value,
-        }
-    )
+    return bool(caller_roles(actor, dossier) & DOCUMENT_HANDLER_ROLES)
 
 
 @transaction.atomic
 def document_upload(
     *, actor: Any, dossier_id: int, requirement_id: int, upload: UploadedFile
 ) -> DossierDocument:
-    dossier = access_dossier(actor, dossier_id)
+    dossier = access_dossier(actor, dossier_id, "change")
     if not _may_handle_documents(actor, dossier):
         raise NotFound(f"No dossier with id {dossier_id}")
     if dossier.completed_at is not None or dossier.sla_stopped_on is not None:
@@ -714,14 +723,8 @@ def document_check(
     *, actor: Any, dossier_id: int, requirement_id: int, status: str, reason: str = ""
 ) -> DossierDocument:
     """The front office ticks a requirement present, missing or rejected (with a reason)."""
-    dossier = access_dossier(actor, dossier_id)
-    roles = caller_roles(actor, dossier)
-    if not roles & {
-        Role.COUNTER_OFFICER.value,
-        Role.SUPERVISOR.value,
-        Role.BACK_OFFICE_OFFICER.value,
-        Role.OUTREACH_OFFICER.value,
-    }:
+    dossier = access_dossier(actor, dossier_id, "change")
+    if not caller_roles(actor, dossier) & (DOCUMENT_HANDLER_ROLES - {APPLICANT}):
         raise NotFound(f"No dossier with id {dossier_id}")
     allowed = [
         DossierDocument.Status.PRESENT,
@@ -739,6 +742,15 @@ def document_check(
     row.checked_at = timezone.now()
     row.checked_by = actor
     row.save(update_fields=["status", "reason", "checked_at", "checked_by"])
+    # Every tick is history: who found which document present, missing or rejected, and why.
+    _event(
+        dossier=dossier,
+        actor=actor,
+        action=f"document_{status}",
+        from_status=dossier.status,
+        to_status=dossier.status,
+        comment=f"{row.requirement.name}: {row.reason}" if row.reason else row.requirement.name,
+    )
     return row
 
 
@@ -747,7 +759,7 @@ def document_check(
 
 @transaction.atomic
 def dossier_transition(*, actor: Any, dossier_id: int, action: str, comment: str = "") -> Dossier:
-    visible = access_dossier(actor, dossier_id)
+    visible = access_dossier(actor, dossier_id, "change")
     # Lock the row: two officers acting at once are serialised, and the second one finds the
     # dossier already moved on (409).
     dossier = (
@@ -1050,7 +1062,6 @@ def _result_fulfils_bundle_requirement(
     for (the Akta for the KIA): the bundle's document of that requirement key becomes present,
     with the signed result as its file, unless the applicant already brought one."""
     assert dossier.service is not None
-    assert dossier.parent_id is not None
     key = dossier.service.result_key
     if not key or not result.file or dossier.parent_id is None:
         return
@@ -1093,7 +1104,7 @@ def _new_verification_code() -> str:
 @transaction.atomic
 def dossier_assign(*, actor: Any, dossier_id: int, assignee_id: int | None) -> Dossier:
     """Take (assign to oneself) or hand a dossier to a colleague of the same agency."""
-    visible = access_dossier(actor, dossier_id)
+    visible = access_dossier(actor, dossier_id, "change")
     dossier = Dossier.objects.select_for_update().get(pk=visible.pk)
     if dossier.agency_id is None:
         raise Conflict(
@@ -1199,12 +1210,13 @@ def _mark_paid(bill: Bill, *, actor: Any, via: str, reference: str | None) -> Bi
 def bill_mark_paid(*, actor: Any, payment_code: str) -> Bill:
     """A cashier received the fee at the bank counter."""
     bill = (
-        Bill.objects.select_for_update()
+        Bill.objects.visible_to(actor, "change")
+        .select_for_update()
         .select_related("dossier")
         .filter(payment_code=payment_code.strip())
         .first()
     )
-    if bill is None or not has_role(actor, mall_id=bill.mall_id, roles=[Role.CASHIER]):
+    if bill is None:
         raise NotFound(_("No bill with this payment code."), field="payment_code")
     if bill.status != Bill.Status.UNPAID:
         raise Conflict(
@@ -1376,19 +1388,18 @@ def _applicant_text(dossier: Dossier, action: str, comment: str) -> tuple[str, s
     return subject, " ".join(lines), state_name
 
 
-def result_download_url(dossier: Dossier) -> str:
-    """The applicant's personal link to download the signed results (sent to them only)."""
-    from django.urls import reverse
+def _account_url(dossier: Dossier) -> str:
+    """The dossier's page in the citizen's account, which asks whoever opens it to sign in with
+    the application's phone or e-mail first: the result is never behind a link that works for
+    anyone who holds it. The citizens app sits above this one, so it is reached by URL name."""
+    from django.urls import NoReverseMatch, reverse
 
     from satupintu.core.public_url import public_url
-    from satupintu.dossiers.selectors import result_download_token
 
-    return public_url(
-        reverse(
-            "dossiers:result-download",
-            args=[dossier.tracking_code, result_download_token(dossier)],
-        )
-    )
+    try:
+        return public_url(reverse("citizens:dossier", args=[dossier.pk]))
+    except NoReverseMatch:
+        return ""
 
 
 def _pickup_lines(dossier: Dossier) -> list[str]:
@@ -1401,27 +1412,14 @@ def _pickup_lines(dossier: Dossier) -> list[str]:
         return []
     lines: list[str] = []
     if pickup["online"] and pickup["downloadable"]:
-        lines.append(
-            _(
-                "Download your electronically signed result (valid printed or on screen) with "
-                "your personal link: %(url)s . Or collect a copy at the mall:"
-            )
-            % {"url": result_download_url(dossier)}
-        )
-    if pickup["online"] and pickup["downloadable"]:
-        from django.urls import NoReverseMatch, reverse
-
-        from satupintu.core.public_url import public_url
-
-        try:
-            # The citizen's account (an app above this one, reached by its URL name only):
-            # sign in with the phone or e-mail of the application, on any device.
-            account = public_url(reverse("citizens:dossier", args=[dossier.pk]))
-        except NoReverseMatch:
-            account = ""
+        account = _account_url(dossier)
         if account:
             lines.append(
-                _("Or sign in to My services with your phone or e-mail, on any device: %(url)s .")
+                _(
+                    "Download your electronically signed result (valid printed or on screen): "
+                    "sign in to My services with the phone number or e-mail address of this "
+                    "application, on any device: %(url)s . Or collect a copy at the mall:"
+                )
                 % {"url": account}
             )
     place = pickup["mall"] + (f", {pickup['address']}" if pickup["address"] else "")

@@ -41,5 +41,4 @@ urlpatterns: list = [
     path("m/<slug:slug>/ajukan/<str:code>/", views.apply, name="apply"),
     path("lacak/", views.track, name="track"),
     path("lacak/<str:code>/", views.track_code, name="track-code"),
-    path("lacak/<str:code>/hasil/<str:token>/", views.result_download, name="result-download"),
 ]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from satupintu.accounts.models import Role
-from satupintu.accounts.selectors import has_role, mall_ids_with_role
+from satupintu.accounts.roles import scope_for
 from satupintu.catalog.models import Channel, Mall, Service, ServiceBundle
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import DomainError, NotFound
@@ -27,10 +27,9 @@ from satupintu.core.schemas import id_param
 from satupintu.dossiers import selectors, services
 from satupintu.dossiers.codes import tracking_code_format
 from satupintu.dossiers.forms import ApplicationForm
-from satupintu.dossiers.models import Bill, Dossier, FormField, ResultDocument, WorkflowState
+from satupintu.dossiers.models import Bill, Dossier, FormField
 
 SESSION_OWN_DOSSIERS = "dossiers.own"
-INTAKE_ROLES = [Role.COUNTER_OFFICER, Role.SUPERVISOR, Role.OUTREACH_OFFICER]
 
 
 # --- back office ------------------------------------------------------------------------------
@@ -45,18 +44,12 @@ def worklist(request: HttpRequest) -> HttpResponse:
         selectors.worklist(user=request.user, status=status, overdue=overdue, mine=mine)[:300]
     )
     rows = [{"dossier": d, **selectors.dossier_summary(d)} for d in dossiers]
-    state_choices = (
-        WorkflowState.objects.filter(workflow__is_template=True)
-        .values_list("code", "name")
-        .distinct()
-        .order_by("code")
-    )
     context = {
         "rows": rows,
         "status": status or "",
         "overdue": overdue,
         "mine": mine,
-        "state_choices": [(code, _(name)) for code, name in dict(state_choices).items()],
+        "state_choices": [(code, _(name)) for code, name in selectors.template_state_choices()],
     }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "dossiers/_worklist_rows.html", context)
@@ -65,13 +58,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     data = selectors.dossier_detail(dossier, request.user)
-    may_read_nik = has_role(
-        request.user,
-        mall_id=dossier.mall_id,
-        roles=selectors.NIK_READER_ROLES,
-        agency_id=dossier.agency_id,
-    ) and (dossier.agency_id is not None)
     roles = selectors.caller_roles(request.user, dossier)
+    may_read_nik = bool(roles & set(selectors.NIK_READER_ROLES)) and dossier.agency_id is not None
     return {
         "dossier": dossier,
         "d": data,
@@ -79,23 +67,9 @@ def _detail_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
         "may_take": dossier.agency_id is not None
         and bool(roles & {Role.BACK_OFFICE_OFFICER.value, Role.SUPERVISOR.value})
         and dossier.assignee_id != request.user.pk,
-        "may_check": bool(
-            roles
-            & {
-                Role.COUNTER_OFFICER.value,
-                Role.SUPERVISOR.value,
-                Role.BACK_OFFICE_OFFICER.value,
-                Role.OUTREACH_OFFICER.value,
-            }
-        ),
+        "may_check": bool(roles & (selectors.DOCUMENT_HANDLER_ROLES - {"applicant"})),
         "is_staff_view": bool(roles - {"applicant"}),
-        "may_assign": dossier.agency_id is not None
-        and has_role(
-            request.user,
-            mall_id=dossier.mall_id,
-            roles=[Role.SUPERVISOR],
-            agency_id=dossier.agency_id,
-        ),
+        "may_assign": dossier.agency_id is not None and Role.SUPERVISOR.value in roles,
         "assignable": selectors.assignable_users(dossier),
     }
 
@@ -237,8 +211,7 @@ def _may_open(request: HttpRequest, dossier_id: int) -> Dossier:
         except NotFound:
             pass
     if dossier_id in request.session.get(SESSION_OWN_DOSSIERS, []):
-        dossier = Dossier.objects.select_related("mall", "service", "agency").get(pk=dossier_id)
-        return dossier
+        return selectors.dossier_for_session(dossier_id)
     raise NotFound()
 
 
@@ -263,7 +236,7 @@ def results_zip(request: HttpRequest, dossier_id: int) -> HttpResponse:
 
 def result_pdf(request: HttpRequest, dossier_id: int) -> FileResponse:
     dossier = _may_open(request, dossier_id)
-    result = ResultDocument.objects.filter(dossier=dossier).first()
+    result = selectors.result_document_of(dossier)
     if result is None or not result.file:
         raise Http404()
     return FileResponse(
@@ -277,11 +250,7 @@ def result_pdf(request: HttpRequest, dossier_id: int) -> FileResponse:
 
 
 def _intake_malls(user: Any) -> list[Mall]:
-    ids = mall_ids_with_role(user, INTAKE_ROLES)
-    qs = Mall.objects.filter(is_active=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    return list(qs.order_by("name"))
+    return selectors.intake_malls(user)
 
 
 def _application_parts(
@@ -361,8 +330,8 @@ def intake(request: HttpRequest) -> HttpResponse:
     if not malls:
         raise Http404()
     mall = next((m for m in malls if m.slug == request.GET.get("mall")), malls[0])
-    services_qs = Service.objects.filter(mall=mall, is_active=True).select_related("agency")
-    bundles_qs = ServiceBundle.objects.filter(mall=mall, is_active=True)
+    services_qs = selectors.intake_services(mall)
+    bundles_qs = selectors.live_bundles(mall)
     service = services_qs.filter(pk=id_param(request.GET.get("service")) or 0).first()
     bundle_id = id_param(request.GET.get("bundle")) or 0
     bundle = None if service else bundles_qs.filter(pk=bundle_id).first()
@@ -418,12 +387,8 @@ def intake(request: HttpRequest) -> HttpResponse:
 def apply_index(request: HttpRequest, slug: str) -> HttpResponse:
     """The services and bundles one can apply for online in this mall."""
     mall = mall_get(slug=slug)
-    services_online = (
-        Service.objects.filter(mall=mall, is_active=True, offers_online=True)
-        .select_related("agency")
-        .order_by("agency__name", "name")
-    )
-    bundles = ServiceBundle.objects.filter(mall=mall, is_active=True).order_by("name")
+    services_online = selectors.online_services(mall)
+    bundles = selectors.live_bundles(mall).order_by("name")
     return render(
         request,
         "dossiers/apply_index.html",
@@ -436,14 +401,10 @@ def apply_index(request: HttpRequest, slug: str) -> HttpResponse:
 def apply(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """Contactless: apply online with uploads; nobody needs to come to the mall."""
     mall = mall_get(slug=slug)
-    service = (
-        Service.objects.filter(mall=mall, code=code, is_active=True, offers_online=True)
-        .select_related("agency")
-        .first()
-    )
+    service = selectors.online_service_by_code(mall, code)
     bundle = None
     if service is None:
-        bundle = ServiceBundle.objects.filter(mall=mall, code=code, is_active=True).first()
+        bundle = selectors.bundle_by_code(mall, code)
         if bundle is None:
             raise Http404()
     fields, requirements = _application_parts(service=service, bundle=bundle)
@@ -546,33 +507,16 @@ def track_code(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@rate_limited(RateLimit("track"), methods=["GET"])
-def result_download(request: HttpRequest, code: str, token: str) -> HttpResponse:
-    """The signed results behind the personal link of the result message (no account needed;
-    the link is the key). A wrong key is the same 404 as an unknown code."""
-    try:
-        dossier = selectors.dossier_find_by_tracking_code(code)
-    except DomainError as exc:
-        raise Http404() from exc
-    if not selectors.result_download_token_valid(dossier, token):
-        raise Http404()
-    package = selectors.dossier_result_package(dossier)
-    if package is None:
-        raise Http404()
-    response = HttpResponse(package, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="hasil-{dossier.tracking_code}.zip"'
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 # --- cashier --------------------------------------------------------------------------------
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def cashier(request: HttpRequest) -> HttpResponse:
-    if not mall_ids_with_role(request.user, [Role.CASHIER]) and not request.user.is_superuser:
+    if (
+        not selectors.bills_for_cashier(request.user).exists()
+        and not scope_for(request.user, "bill", "change").staff
+    ):
         raise Http404()
     if request.method == "POST":
         code = request.POST.get("payment_code", "")

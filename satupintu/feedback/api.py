@@ -10,8 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from satupintu.accounts.auth import STAFF_AUTH, anonymous_only, public_auth
-from satupintu.catalog.models import Agency
-from satupintu.catalog.selectors import mall_get
+from satupintu.catalog.selectors import agency_in_mall, mall_get
 from satupintu.core.errors import InvalidInput, NotFound
 from satupintu.core.idempotency import IdempotencyKeyHeader, idempotent
 from satupintu.core.schemas import Code, ErrorOut, Id, Slug, paginated
@@ -275,7 +274,7 @@ def complaint_route(request: HttpRequest, code: Code, payload: ComplaintRouteIn)
         raise NotFound()
     agency = None
     if payload.agency_id is not None:
-        agency = Agency.objects.filter(pk=payload.agency_id, mall_id=complaint.mall_id).first()
+        agency = agency_in_mall(mall_id=complaint.mall_id, agency_id=payload.agency_id)
         if agency is None:
             raise InvalidInput("No agency has this id in this mall.", field="agency_id")
     services.complaint_route(complaint=complaint, actor=request.user, agency=agency)

@@ -6,3 +6,6 @@ class FeedbackConfig(AppConfig):
     name = "satupintu.feedback"
     label = "feedback"
     verbose_name = _("feedback")
+
+    def ready(self) -> None:
+        from satupintu.feedback import deliveries, jobs  # noqa: F401 - LAPOR channels, jobs

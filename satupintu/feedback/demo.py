@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 
 from satupintu.accounts.models import User
 from satupintu.catalog.models import Mall, Service
+from satupintu.catalog.selectors import mall_closures
+from satupintu.core.workdays import is_working_day
 from satupintu.dossiers.models import Dossier
 from satupintu.feedback import services
 from satupintu.feedback.models import (
@@ -181,6 +183,10 @@ def _seed_surveys(mall: Mall) -> int:
         return 0
     zone = mall.zone
     today = timezone.now().astimezone(zone).date()
+    hours = {h.weekday: (h.opens, h.closes) for h in mall.opening_hours.all()}
+    if not hours:
+        return 0
+    closures = mall_closures(mall=mall)
     # Completed applications and served tickets of the demo get their survey first.
     dossiers = list(
         Dossier.objects.filter(mall=mall, completed_at__isnull=False, service__isnull=False)
@@ -200,10 +206,17 @@ def _seed_surveys(mall: Mall) -> int:
             ticket = tickets[i - len(dossiers)]
             ticket_id = ticket.pk
             service = Service.objects.get(pk=ticket.current_service_id)
+        # Inside the opening hours of a day the mall was open (no weekend, holiday or closure).
         day = today - timedelta(days=rng.randrange(SURVEY_DAYS))
-        while day.weekday() >= 5:
+        while day.weekday() not in hours or not is_working_day(day, closures):
             day -= timedelta(days=1)
-        moment = datetime.combine(day, time(8 + rng.randrange(7), rng.randrange(60)), tzinfo=zone)
+        opens, closes = hours[day.weekday()]
+        open_minutes = int(
+            (datetime.combine(day, closes) - datetime.combine(day, opens)).total_seconds() // 60
+        )
+        moment = datetime.combine(day, opens, tzinfo=zone) + timedelta(
+            minutes=rng.randrange(max(1, open_minutes))
+        )
         rows.append(
             Survey(
                 mall=mall,

@@ -45,13 +45,16 @@ def is_configured() -> bool:
     return bool(settings.LAPOR_BASE_URL)
 
 
-def post(path: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """POST `payload` to LAPOR_BASE_URL + path; the decoded JSON answer (or {})."""
+def post(path: str, payload: dict[str, Any], *, idempotency_key: str = "") -> dict[str, Any]:
+    """POST `payload` to LAPOR_BASE_URL + path; the decoded JSON answer (or {}). The outbox's
+    dedupe key goes along as `Idempotency-Key`, the same on every attempt of one message."""
     if not is_configured():
         raise LaporError("LAPOR_BASE_URL is not set")
     url = settings.LAPOR_BASE_URL.rstrip("/") + path
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
     if settings.LAPOR_TOKEN:
         headers["Authorization"] = f"Bearer {settings.LAPOR_TOKEN}"
     if settings.LAPOR_WEBHOOK_SECRET:

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from satupintu.accounts.querysets import ScopedQuerySet
 from satupintu.core.models import AppendOnlyModel
 from satupintu.feedback.unsur import UNSUR_CODES
 
@@ -48,6 +49,10 @@ def _score_field(code: str) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         code.upper(), validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
+
+
+class SurveyQuerySet(ScopedQuerySet):
+    entity = "survey"
 
 
 class Survey(models.Model):
@@ -109,6 +114,8 @@ class Survey(models.Model):
     suggestion = models.TextField(_("suggestion"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
 
+    objects = SurveyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("satisfaction survey")
         verbose_name_plural = _("satisfaction surveys")
@@ -160,6 +167,12 @@ class ComplaintCategory(models.TextChoices):
     ONLINE_SYSTEM = "online_system", _("online service or application")
     SUGGESTION = "suggestion", _("suggestion or input")
     OTHER = "other", _("other")
+
+
+class ComplaintQuerySet(ScopedQuerySet):
+    """A complaint without an agency is the mall operator's: mall-wide roles see it."""
+
+    entity = "complaint"
 
 
 class Complaint(models.Model):
@@ -244,6 +257,8 @@ class Complaint(models.Model):
     )
     lapor_forwarded_at = models.DateTimeField(_("forwarded to LAPOR at"), null=True, blank=True)
 
+    objects = ComplaintQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
@@ -301,38 +316,3 @@ class ComplaintEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} {self.from_status}->{self.to_status}"
-
-
-class LaporDelivery(models.Model):
-    """An outgoing call to SP4N-LAPOR! (a forwarded complaint or an answer), kept as an outbox
-    row so that a failed call is visible and retried instead of lost."""
-
-    class Kind(models.TextChoices):
-        FORWARD = "forward", _("forward complaint")
-        RESPONSE = "response", _("send answer")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        SENT = "sent", _("sent")
-        FAILED = "failed", _("failed")
-
-    complaint = models.ForeignKey(
-        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="deliveries"
-    )
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    payload = models.JSONField(_("payload"))
-    status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("SP4N-LAPOR! delivery")
-        verbose_name_plural = _("SP4N-LAPOR! deliveries")
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.complaint_id} {self.status}"

@@ -11,7 +11,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from satupintu.accounts.models import Role
-from satupintu.accounts.selectors import agency_scope, memberships_of
+from satupintu.accounts.roles import roles_with, scope_for
+from satupintu.accounts.selectors import memberships_of
 from satupintu.catalog.models import Agency, Mall, Service
 from satupintu.core.audit import audit_record
 from satupintu.core.errors import InvalidInput, NotFound
@@ -26,14 +27,9 @@ from satupintu.feedback.models import (
 )
 from satupintu.feedback.unsur import UNSUR, UNSUR_CODES
 
-IKM_REPORT_ROLES = (Role.SUPERVISOR, Role.MALL_ADMIN, Role.AGENCY_ADMIN, Role.VIEWER)
+IKM_REPORT_ROLES = tuple(roles_with("survey", "view"))
 # Roles that see and answer complaints: agency roles for their agency, mall-wide roles for all.
-COMPLAINT_ROLES = (
-    Role.MALL_ADMIN,
-    Role.SUPERVISOR,
-    Role.AGENCY_ADMIN,
-    Role.BACK_OFFICE_OFFICER,
-)
+COMPLAINT_ROLES = tuple(roles_with("complaint", "view"))
 # Mall-wide roles that may see a confidential reporter's identity and route complaints.
 COMPLAINT_MANAGER_ROLES = (Role.MALL_ADMIN, Role.SUPERVISOR)
 
@@ -68,23 +64,7 @@ def access_ikm_scope(
         if agency_id is not None and service.agency_id != agency_id:
             raise InvalidInput("The service belongs to another agency.", field="query.service")
         agency_id = service.agency_id
-    if not _is_superuser(user):
-        rows = list(
-            memberships_of(user, IKM_REPORT_ROLES)
-            .filter(mall=mall)
-            .values_list("agency_id", flat=True)
-        )
-        if not rows:
-            raise NotFound()
-        mall_wide = None in rows
-        own_agencies = sorted({a for a in rows if a is not None})
-        if not mall_wide:
-            if agency_id is None:
-                if len(own_agencies) != 1:
-                    raise InvalidInput("Choose one of your agencies.", field="query.agency")
-                agency_id = own_agencies[0]
-            elif agency_id not in own_agencies:
-                raise NotFound()
+    agency_id = scope_for(user, "survey", "view").narrow(mall_id=mall.pk, agency_id=agency_id)
     agency = None
     if agency_id is not None:
         agency = Agency.objects.filter(pk=agency_id, mall=mall).first()
@@ -248,10 +228,10 @@ def complaint_public_history(complaint: Complaint) -> list[ComplaintEvent]:
     )
 
 
-def complaints_visible_to(user: Any) -> QuerySet[Complaint]:
-    return Complaint.objects.filter(agency_scope(user, roles=COMPLAINT_ROLES)).select_related(
-        "mall", "agency", "service"
-    )
+def complaints_visible_to(user: Any, action: str = "view") -> QuerySet[Complaint]:
+    """The complaints `user` may see or handle: `Complaint.objects.visible_to` (agency roles
+    their agency's, mall-wide roles the mall's, the operator's own queue included)."""
+    return Complaint.objects.visible_to(user, action).select_related("mall", "agency", "service")
 
 
 def access_complaint(*, user: Any, code: str) -> Complaint:
@@ -287,6 +267,13 @@ def complaint_list(
 
         qs = qs.filter(first_responded_at__isnull=True, first_response_due__lt=timezone.localdate())
     return qs.order_by("-received_at", "-id")
+
+
+def handles_complaints_in(user: Any, mall_id: int) -> bool:
+    """Whether `user` handles some of the mall's complaints (the role table's "complaint"
+    row, mall-wide or for an agency of the mall)."""
+    scope = scope_for(user, "complaint", "view")
+    return scope.covers(mall_id=mall_id) or bool(scope.agencies_in(mall_id))
 
 
 def can_manage_complaints(user: Any, mall_id: int) -> bool:
@@ -336,3 +323,10 @@ def complaint_allowed_actions(*, user: Any, complaint: Complaint) -> list[str]:
             actions.append("forward_to_lapor")
     actions.append("note")
     return actions
+
+
+def survey_exists(*, ticket_id: int | None = None, dossier: Any = None) -> bool:
+    """Whether the ticket (or the dossier) was rated already: one survey each."""
+    if ticket_id is not None:
+        return Survey.objects.filter(ticket_id=ticket_id).exists()
+    return Survey.objects.filter(dossier=dossier).exists()

@@ -21,11 +21,13 @@ from satupintu.catalog.selectors import mall_closures
 from satupintu.core.audit import audit_record
 from satupintu.core.codes import READABLE, CodeFormat
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
+from satupintu.core.models import OutboxMessage
 from satupintu.core.notify import NOTIFY_LANGUAGE, notify_applicant_on_commit
+from satupintu.core.outbox import outbox_requeue
 from satupintu.core.public_url import public_url
 from satupintu.core.validators import validate_phone
 from satupintu.core.workdays import add_working_days
-from satupintu.feedback import lapor, links
+from satupintu.feedback import deliveries, lapor, links
 from satupintu.feedback.models import (
     AGE_MAX,
     AGE_MIN,
@@ -34,7 +36,6 @@ from satupintu.feedback.models import (
     ComplaintEvent,
     Education,
     Gender,
-    LaporDelivery,
     Occupation,
     Survey,
 )
@@ -477,7 +478,7 @@ def complaint_transition(
         locked.closed_at = now
         fields.append("closed_at")
     locked.save(update_fields=fields)
-    _event(
+    transition = _event(
         locked,
         ComplaintEvent.Kind.TRANSITION,
         actor=actor,
@@ -493,11 +494,13 @@ def complaint_transition(
                 _("Complaint %(code)s answered") % {"code": locked.code},
                 _("Your complaint has been answered: %(answer)s") % {"answer": note[:300]},
             )
-        if locked.lapor_reference and locked.origin == Complaint.Origin.LAPOR:
-            delivery = LaporDelivery.objects.create(
-                complaint=locked,
-                kind=LaporDelivery.Kind.RESPONSE,
-                payload={
+        if _known_to_lapor(locked):
+            # Both directions carry the answer: a complaint LAPOR sent us, and one we forwarded
+            # (whose answer waits in the outbox until LAPOR's reference is known).
+            deliveries.lapor_answer_enqueue(
+                locked,
+                transition,
+                {
                     "reference": locked.lapor_reference,
                     "tracking_code": locked.code,
                     "status": to_status,
@@ -506,7 +509,6 @@ def complaint_transition(
                     "unit": locked.agency.name if locked.agency else locked.mall.name,
                 },
             )
-            _enqueue_delivery(delivery.pk)
     return locked
 
 
@@ -627,10 +629,23 @@ def complaints_escalate_overdue(*, now: datetime | None = None) -> list[Complain
 # --- SP4N-LAPOR! --------------------------------------------------------------------------------
 
 
-def _enqueue_delivery(delivery_id: int) -> None:
-    from satupintu.feedback.tasks import lapor_deliver
+def _known_to_lapor(complaint: Complaint) -> bool:
+    """LAPOR knows this complaint: it came from there, or we forwarded it (or are forwarding)."""
+    if complaint.lapor_reference:
+        return True
+    return OutboxMessage.objects.filter(
+        dedupe_key=deliveries.forward_key(complaint),
+        status__in=[
+            OutboxMessage.Status.PENDING,
+            OutboxMessage.Status.SENDING,
+            OutboxMessage.Status.SENT,
+        ],
+    ).exists()
 
-    transaction.on_commit(lambda: lapor_deliver.enqueue(delivery_id))
+
+def complaint_record_lapor_event(complaint: Complaint, kind: str, *, note: str = "") -> None:
+    """Write how a LAPOR delivery went in the complaint's history (called by the outbox)."""
+    _event(complaint, kind, note=note[:2000])
 
 
 def _lapor_payload_str(payload: Mapping[str, Any], key: str, limit: int) -> str:
@@ -705,17 +720,18 @@ def complaint_receive_from_lapor(*, payload: Any) -> tuple[Complaint, bool]:
 
 
 @transaction.atomic
-def complaint_forward_to_lapor(*, complaint: Complaint, actor: Any) -> LaporDelivery:
+def complaint_forward_to_lapor(*, complaint: Complaint, actor: Any) -> OutboxMessage:
     """Queue one of our complaints to be forwarded to SP4N-LAPOR!."""
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if not lapor.is_configured():
         raise Conflict(_("The SP4N-LAPOR! exchange is not configured."))
     if locked.lapor_reference or locked.origin == Complaint.Origin.LAPOR:
         raise Conflict(_("This complaint is already known to SP4N-LAPOR!."))
-    if locked.deliveries.filter(
-        kind=LaporDelivery.Kind.FORWARD,
-        status__in=[LaporDelivery.Status.PENDING, LaporDelivery.Status.SENT],
-    ).exists():
+    earlier = OutboxMessage.objects.filter(dedupe_key=deliveries.forward_key(locked)).first()
+    if earlier is not None and earlier.status not in (
+        OutboxMessage.Status.DEAD,
+        OutboxMessage.Status.SKIPPED,
+    ):
         raise Conflict(_("This complaint is already being forwarded."))
     identity_hidden = locked.is_anonymous or locked.is_confidential
     payload: dict[str, Any] = {
@@ -735,77 +751,19 @@ def complaint_forward_to_lapor(*, complaint: Complaint, actor: Any) -> LaporDeli
             "email": locked.reporter_email,
             "phone": locked.reporter_phone,
         }
-    delivery = LaporDelivery.objects.create(
-        complaint=locked, kind=LaporDelivery.Kind.FORWARD, payload=payload
-    )
+    if earlier is not None:
+        # An earlier forward was given up: the same message goes again, with today's content.
+        outbox_requeue(earlier, payload=payload)
+        delivery = earlier
+    else:
+        delivery = deliveries.lapor_forward_enqueue(locked, payload)
     _event(
         locked,
         ComplaintEvent.Kind.NOTE,
         actor=actor,
         note=_("Forwarding to SP4N-LAPOR! requested."),
     )
-    _enqueue_delivery(delivery.pk)
     return delivery
-
-
-def lapor_delivery_send(*, delivery_id: int) -> LaporDelivery:
-    """Make the HTTP call of one outbox row. The network call happens outside any transaction;
-    the result is written in a short one. A failed call stays `failed` for a retry."""
-    delivery = LaporDelivery.objects.select_related("complaint").get(pk=delivery_id)
-    if delivery.status == LaporDelivery.Status.SENT:
-        return delivery
-    complaint = delivery.complaint
-    try:
-        if delivery.kind == LaporDelivery.Kind.FORWARD:
-            answer = lapor.post("/complaints", delivery.payload)
-            reference = answer.get("reference")
-            if not isinstance(reference, str) or not reference.strip():
-                raise lapor.LaporError("LAPOR did not answer with a reference")
-        else:
-            reference = complaint.lapor_reference or ""
-            lapor.post(lapor.response_path(reference), delivery.payload)
-    except lapor.LaporError as exc:
-        with transaction.atomic():
-            LaporDelivery.objects.filter(pk=delivery.pk).update(
-                status=LaporDelivery.Status.FAILED,
-                attempts=delivery.attempts + 1,
-                last_error=str(exc)[:2000],
-            )
-            _event(complaint, ComplaintEvent.Kind.LAPOR_FAILED, note=str(exc)[:2000])
-        delivery.refresh_from_db()
-        return delivery
-    now = timezone.now()
-    with transaction.atomic():
-        LaporDelivery.objects.filter(pk=delivery.pk).update(
-            status=LaporDelivery.Status.SENT,
-            attempts=delivery.attempts + 1,
-            sent_at=now,
-            last_error="",
-        )
-        if delivery.kind == LaporDelivery.Kind.FORWARD:
-            Complaint.objects.filter(pk=complaint.pk).update(
-                lapor_reference=reference.strip()[:64], lapor_forwarded_at=now
-            )
-            _event(
-                complaint,
-                ComplaintEvent.Kind.LAPOR_FORWARDED,
-                note=_("SP4N-LAPOR! reference %(ref)s.") % {"ref": reference.strip()[:64]},
-            )
-        else:
-            _event(complaint, ComplaintEvent.Kind.LAPOR_RESPONSE_SENT)
-    delivery.refresh_from_db()
-    return delivery
-
-
-def lapor_deliveries_retry() -> int:
-    """Send again every failed or still pending delivery; how many went through."""
-    sent = 0
-    for delivery_id in LaporDelivery.objects.exclude(status=LaporDelivery.Status.SENT).values_list(
-        "pk", flat=True
-    ):
-        if lapor_delivery_send(delivery_id=delivery_id).status == LaporDelivery.Status.SENT:
-            sent += 1
-    return sent
 
 
 def complaint_get_for_update(code: str) -> Complaint:

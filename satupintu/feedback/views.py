@@ -3,7 +3,7 @@ the public complaint form and status page, and the staff complaint pages."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -14,12 +14,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from satupintu.accounts.roles import scope_for
+from satupintu.catalog import selectors as catalog_selectors
 from satupintu.catalog.models import Agency, Mall, Service
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import DomainError, NotFound
 from satupintu.core.ratelimit import RateLimit, rate_limited
 from satupintu.core.schemas import id_param
-from satupintu.feedback import links, selectors, services
+from satupintu.feedback import deliveries, links, selectors, services
 from satupintu.feedback.forms import ComplaintForm
 from satupintu.feedback.models import Complaint, Education, Gender, Occupation, Survey
 from satupintu.feedback.unsur import OPTION_LETTERS, UNSUR
@@ -37,11 +39,7 @@ def survey_start(request: HttpRequest, mall_slug: str) -> HttpResponse:
     """Choose the service you used (kiosk tablet and the mall's survey link)."""
     mall = mall_get(slug=mall_slug)
     agencies: dict[Agency, list[Service]] = {}
-    for service in (
-        Service.objects.filter(mall=mall, is_active=True)
-        .select_related("agency")
-        .order_by("agency__name", "name")
-    ):
+    for service in catalog_selectors.live_services(mall).order_by("agency__name", "name"):
         agencies.setdefault(service.agency, []).append(service)
     return render(
         request,
@@ -141,7 +139,7 @@ def _render_survey_form(
 @rate_limited(SURVEY_LIMIT)
 def survey_form(request: HttpRequest, mall_slug: str, service_id: int) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
-    service = Service.objects.filter(pk=service_id, mall=mall, is_active=True).first()
+    service = catalog_selectors.live_service_in_mall(mall=mall, service_id=service_id)
     if service is None:
         raise NotFound()
     source = Survey.Source.KIOSK if _is_kiosk(request) else Survey.Source.WEB
@@ -157,8 +155,8 @@ def survey_for_ticket(request: HttpRequest, ticket_id: int, token: str) -> HttpR
     ticket = links.ticket_find(ticket_id)
     if ticket is None:
         raise NotFound()
-    service = Service.objects.select_related("mall").get(pk=ticket.current_service_id)
-    if Survey.objects.filter(ticket_id=ticket_id).exists():
+    service = catalog_selectors.service_with_mall(ticket.current_service_id)
+    if selectors.survey_exists(ticket_id=ticket_id):
         return render(request, "feedback/survey_done.html", {"mall": service.mall}, status=409)
     return _render_survey_form(
         request,
@@ -176,7 +174,7 @@ def survey_for_dossier(request: HttpRequest, tracking_code: str) -> HttpResponse
     dossier = links.dossier_find(tracking_code)
     if dossier is None or dossier.service is None:
         raise NotFound()
-    if Survey.objects.filter(dossier=dossier).exists():
+    if selectors.survey_exists(dossier=dossier):
         return render(request, "feedback/survey_done.html", {"mall": dossier.mall}, status=409)
     return _render_survey_form(
         request,
@@ -197,6 +195,9 @@ def survey_thanks(request: HttpRequest, mall_slug: str) -> HttpResponse:
 # --- IKM report ---------------------------------------------------------------------------------
 
 
+IKM_DEFAULT_DAYS = 30
+
+
 def _parse_date(raw: str | None) -> date | None:
     if not raw:
         return None
@@ -213,6 +214,12 @@ def ikm_report_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
     service_id = id_param(request.GET.get("service"))
     date_from = _parse_date(request.GET.get("from"))
     date_to = _parse_date(request.GET.get("to"))
+    # Always a named period, by default the dashboards' own (the last 30 days), so that the
+    # IKM here and on the dashboards is the same figure for the same days.
+    if date_to is None:
+        date_to = mall.today() if date_from is None else max(date_from, mall.today())
+    if date_from is None:
+        date_from = date_to - timedelta(days=IKM_DEFAULT_DAYS - 1)
     population = id_param(request.GET.get("population"))
     error = ""
     try:
@@ -232,13 +239,11 @@ def ikm_report_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
         report = selectors.ikm_report(scope=scope, population=population)
     mall_wide = _sees_mall_wide(request.user, mall)
     agencies = (
-        Agency.objects.filter(mall=mall, is_active=True).order_by("name")
+        catalog_selectors.live_agencies(mall)
         if mall_wide
-        else Agency.objects.filter(pk=scope.agency.pk)
-        if scope.agency
-        else Agency.objects.none()
+        else catalog_selectors.agencies_by_ids([scope.agency.pk] if scope.agency else [])
     )
-    service_qs = Service.objects.filter(mall=mall, is_active=True).order_by("name")
+    service_qs = catalog_selectors.live_services(mall).order_by("name")
     if scope.agency is not None:
         service_qs = service_qs.filter(agency=scope.agency)
     chart = {
@@ -259,8 +264,8 @@ def ikm_report_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
             "filters": {
                 "agency": scope.agency.pk if scope.agency else None,
                 "service": scope.service.pk if scope.service else None,
-                "from": request.GET.get("from", ""),
-                "to": request.GET.get("to", ""),
+                "from": date_from.isoformat(),
+                "to": date_to.isoformat(),
                 "population": request.GET.get("population", ""),
             },
             "chart": chart,
@@ -271,15 +276,8 @@ def ikm_report_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
 
 
 def _sees_mall_wide(user: Any, mall: Mall) -> bool:
-    from satupintu.accounts.selectors import memberships_of
-
-    if user.is_superuser:
-        return True
-    return (
-        memberships_of(user, selectors.IKM_REPORT_ROLES)
-        .filter(mall=mall, agency__isnull=True)
-        .exists()
-    )
+    scope = scope_for(user, "survey", "view")
+    return scope.everywhere or mall.pk in scope.mall_ids
 
 
 # --- complaints: public -------------------------------------------------------------------------
@@ -370,6 +368,9 @@ def complaint_status(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def complaints_inbox(request: HttpRequest, mall_slug: str) -> HttpResponse:
     mall = mall_get(slug=mall_slug)
+    if not selectors.handles_complaints_in(request.user, mall.pk):
+        # Not a complaint handler of this mall: the inbox does not exist for them.
+        raise NotFound()
     status = request.GET.get("status") or None
     if status not in Complaint.Status.values:
         status = None
@@ -414,10 +415,8 @@ def staff_complaint(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, _("Note added."))
             elif action == "route" and can_manage:
                 agency_id = id_param(request.POST.get("agency"))
-                agency = (
-                    Agency.objects.filter(pk=agency_id, mall_id=complaint.mall_id).first()
-                    if agency_id
-                    else None
+                agency = catalog_selectors.agency_in_mall(
+                    mall_id=complaint.mall_id, agency_id=agency_id
                 )
                 services.complaint_route(complaint=complaint, actor=request.user, agency=agency)
                 messages.success(request, _("Complaint routed."))
@@ -448,11 +447,9 @@ def staff_complaint(request: HttpRequest, code: str) -> HttpResponse:
                 for s, label in Complaint.Status.choices
                 if s in services.ALLOWED_TRANSITIONS[complaint.status]
             ],
-            "agencies": Agency.objects.filter(mall_id=complaint.mall_id, is_active=True).order_by(
-                "name"
-            ),
+            "agencies": catalog_selectors.live_agencies(complaint.mall_id),
             "can_manage": can_manage,
-            "deliveries": complaint.deliveries.all(),
+            "deliveries": deliveries.complaint_deliveries(complaint),
         },
         status=status,
     )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from satupintu.accounts.querysets import ScopedQuerySet
 from satupintu.core.codes import READABLE, CodeFormat
 from satupintu.core.crypto import EncryptedColumn, decrypt_personal, encrypt_personal
 from satupintu.core.models import AppendOnlyModel
@@ -65,6 +66,15 @@ class Equipment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OutreachRequestQuerySet(ScopedQuerySet):
+    entity = "outreach_request"
+    agency_field = None
+
+    @classmethod
+    def live_q(cls) -> models.Q:
+        return models.Q(pk__in=[])
 
 
 class OutreachRequest(models.Model):
@@ -143,6 +153,8 @@ class OutreachRequest(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = OutreachRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("outreach request")

@@ -14,7 +14,7 @@ from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import HttpRequest
 
 from satupintu.accounts.models import Membership, Role, User
-from satupintu.accounts.selectors import has_role, mall_ids_with_role
+from satupintu.accounts.roles import roles_with, scope_for
 from satupintu.catalog.models import Mall, Service
 from satupintu.core.audit import audit_record
 from satupintu.core.errors import InvalidInput, NotFound
@@ -28,11 +28,11 @@ from satupintu.outreach.models import (
     Visit,
 )
 
-OUTREACH_ROLES = [Role.OUTREACH_OFFICER]
+OUTREACH_ROLES = roles_with("outreach_request", "view")
 
 
 def is_outreach_staff(user: Any, mall_id: int) -> bool:
-    return has_role(user, mall_id=mall_id, roles=OUTREACH_ROLES)
+    return scope_for(user, "outreach_request", "view").covers(mall_id=mall_id)
 
 
 def access_outreach_mall(*, user: Any, mall: Mall) -> Mall:
@@ -41,12 +41,8 @@ def access_outreach_mall(*, user: Any, mall: Mall) -> Mall:
     return mall
 
 
-def _request_qs(user: Any) -> QuerySet[OutreachRequest]:
-    mall_ids = mall_ids_with_role(user, OUTREACH_ROLES)
-    qs = OutreachRequest.objects.all()
-    if mall_ids is not None:
-        qs = qs.filter(mall_id__in=mall_ids)
-    return qs
+def _request_qs(user: Any, action: str = "view") -> QuerySet[OutreachRequest]:
+    return OutreachRequest.objects.visible_to(user, action)
 
 
 def access_outreach_request(*, user: Any, request_id: int) -> OutreachRequest:
@@ -73,12 +69,14 @@ def access_outreach_request(*, user: Any, request_id: int) -> OutreachRequest:
 
 
 def access_visit(*, user: Any, visit_id: int) -> Visit:
-    mall_ids = mall_ids_with_role(user, OUTREACH_ROLES)
-    qs = Visit.objects.select_related("request", "mall", "vehicle").prefetch_related(
-        "team", "equipment", Prefetch("request__services", queryset=Service.objects.all())
+    """A visit of an outreach request `user` may see (the request's visibility decides)."""
+    qs = (
+        Visit.objects.filter(request__in=_request_qs(user))
+        .select_related("request", "mall", "vehicle")
+        .prefetch_related(
+            "team", "equipment", Prefetch("request__services", queryset=Service.objects.all())
+        )
     )
-    if mall_ids is not None:
-        qs = qs.filter(mall_id__in=mall_ids)
     visit = qs.filter(pk=visit_id).first()
     if visit is None:
         raise NotFound(f"No visit with id {visit_id}")

@@ -13,7 +13,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from satupintu.catalog.models import Mall, Service
+from satupintu.catalog.models import Mall
+from satupintu.catalog.selectors import live_services
 from satupintu.core.errors import NotFound
 from satupintu.planning import planner, selectors
 from satupintu.queueing import selectors as queue_selectors
@@ -140,7 +141,7 @@ def planner_page(request: HttpRequest, mall_slug: str) -> HttpResponse:
         for row in planner.plan_csv_rows(plan):
             writer.writerow(row)
         return response
-    services = dict(Service.objects.filter(mall=mall).values_list("id", "name"))
+    services = dict(live_services(mall).values_list("id", "name"))
     groups = _by_group(plan, changed)
     for group in groups:
         group["service_names"] = [services.get(s, str(s)) for s in group["service_ids"]]

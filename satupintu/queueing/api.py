@@ -10,7 +10,6 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from satupintu.accounts.auth import STAFF_AUTH, public_auth
-from satupintu.catalog.models import Service
 from satupintu.catalog.selectors import mall_get, service_get
 from satupintu.core.audit import audit_record
 from satupintu.core.errors import NotFound
@@ -18,7 +17,7 @@ from satupintu.core.idempotency import IdempotencyKeyHeader, idempotent
 from satupintu.core.schemas import MAX_OFFSET, MAX_PAGE, Code, Id, Slug, paginated
 from satupintu.core.validators import mask_name
 from satupintu.queueing import hooks, selectors, services
-from satupintu.queueing.models import Appointment, CounterSession, Display, PriorityClass, Ticket
+from satupintu.queueing.models import Appointment, CounterSession, PriorityClass, Ticket
 from satupintu.queueing.schemas import (
     AppointmentIn,
     AppointmentOut,
@@ -52,10 +51,9 @@ class DisplayOut(Schema):
 @router.get("/displays", response=list[DisplayOut], auth=QUEUE_READ)
 @paginated
 def displays_list(request: HttpRequest, mall: Slug) -> Any:
-    displays = Display.objects.filter(mall=mall_get(slug=mall)).select_related("floor")
     return [
         {"id": d.pk, "name": d.name, "floor": d.floor.number if d.floor else None}
-        for d in displays.order_by("name")
+        for d in selectors.display_list(mall=mall_get(slug=mall))
     ]
 
 
@@ -135,7 +133,7 @@ def ticket_detail(request: HttpRequest, ticket_id: Id) -> Any:
     """Staff of the ticket's mall see everything; anyone else number, status, service,
     position and estimated wait only."""
     ticket = selectors.ticket_get(ticket_id=ticket_id)
-    if selectors.is_queue_staff(_user(request), ticket.mall_id):
+    if selectors.may_see_ticket(_user(request), ticket):
         return _staff_ticket(request, ticket)
     return selectors.ticket_as_dict(ticket, include_personal=False)
 
@@ -182,9 +180,7 @@ def ticket_transfer(request: HttpRequest, ticket_id: Id, payload: TransferIn) ->
     """Answers the ticket now waiting at the other service (same number, same arrival time);
     the original ticket's status becomes `transferred`."""
     ticket = selectors.access_ticket_for_staff(_user(request), ticket_id)
-    target = Service.objects.filter(pk=payload.service_id, mall_id=ticket.mall_id).first()
-    if target is None:
-        raise NotFound(f"No service with id {payload.service_id}", field="service_id")
+    target = selectors.service_for_transfer(service_id=payload.service_id, mall_id=ticket.mall_id)
     successor = services.ticket_transfer(
         ticket=ticket, actor=_user(request), service=target, note=payload.note
     )
@@ -316,9 +312,7 @@ def appointment_create(
     )
     return Status(
         201,
-        _appointment_out(
-            Appointment.objects.select_related("service", "mall").get(pk=appointment.pk)
-        ),
+        _appointment_out(selectors.appointment_get(appointment_id=appointment.pk)),
     )
 
 
@@ -336,7 +330,9 @@ def appointment_list(
     the_mall = mall_get(slug=mall)
     if not selectors.is_queue_staff(_user(request), the_mall.pk):
         raise NotFound(f"No mall with slug '{mall}'", field="mall")
-    qs = selectors.appointment_list(mall=the_mall, day=date, service_id=service_id)
+    qs = selectors.appointment_list(
+        user=_user(request), mall=the_mall, day=date, service_id=service_id
+    )
     return {
         "items": [
             {

@@ -15,6 +15,7 @@ class QueueingConfig(AppConfig):
 
         register_scrape_collector(queue_metrics)
         _drop_lookups_on_change()
+        from satupintu.queueing import jobs  # noqa: F401 - registers the periodic jobs
 
 
 def _drop_lookups_on_change() -> None:
@@ -32,6 +33,7 @@ def _drop_lookups_on_change() -> None:
         Floor,
         Mall,
         OpeningHours,
+        Partnership,
         Service,
     )
     from satupintu.queueing import lookups, selectors
@@ -45,6 +47,13 @@ def _drop_lookups_on_change() -> None:
 
     def agency_changed(sender: Any, instance: Agency, **kwargs: Any) -> None:
         twice(lookups.drop_services, list(instance.services.values_list("pk", flat=True)))
+
+    def partnership_changed(sender: Any, instance: Partnership, **kwargs: Any) -> None:
+        # Whether the agency may take tickets (`lookups.service(...).agency_serving`).
+        twice(
+            lookups.drop_services,
+            list(Service.objects.filter(agency_id=instance.agency_id).values_list("pk", flat=True)),
+        )
 
     def mall_changed(sender: Any, instance: Mall, **kwargs: Any) -> None:
         twice(lookups.drop_mall, instance.pk)
@@ -78,6 +87,7 @@ def _drop_lookups_on_change() -> None:
     for model, receiver in (
         (Service, service_changed),
         (Agency, agency_changed),
+        (Partnership, partnership_changed),
         (Mall, mall_changed),
         (Floor, floor_changed),
         (Counter, counter_changed),

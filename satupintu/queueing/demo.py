@@ -144,18 +144,45 @@ def _seed_counter_sessions(mall: Mall) -> int:
             status__in=CounterSession.ACTIVE_STATUSES, counter=counter
         )
         if not held.exists():
-            CounterSession.objects.create(
-                counter=counter, officer=officer, opened_at=timezone.now() - timedelta(hours=2)
-            )
+            window = _open_window(mall, timezone.now())
+            opened_at = timezone.now() - timedelta(hours=2)
+            if window is not None:
+                opened_at = max(window[0], min(opened_at, window[1]))
+            CounterSession.objects.create(counter=counter, officer=officer, opened_at=opened_at)
         count += 1
     return count
 
 
+def _open_window(mall: Mall, now: datetime) -> tuple[datetime, datetime] | None:
+    """Today's opening time and the end of the seeded history (now, or closing time if the mall
+    has closed); None before opening or on a day without opening hours."""
+    from satupintu.catalog.models import OpeningHours
+
+    local = mall.local_now(now)
+    hours = OpeningHours.objects.filter(mall=mall, weekday=local.weekday()).first()
+    if hours is None:
+        return None
+    opens = datetime.combine(local.date(), hours.opens, tzinfo=mall.zone)
+    closes = datetime.combine(local.date(), hours.closes, tzinfo=mall.zone)
+    if local < opens:
+        return None
+    return opens, min(local, closes)
+
+
 def _seed_today(mall: Mall) -> int:
+    """Today's queue as it would be at this hour: every ticket, call and service inside today's
+    opening hours (the timeline is squeezed when the mall opened less than two hours ago, and
+    nothing is seeded before it opens: a later run, once open, seeds it)."""
     now = timezone.now()
     day = mall.today(now)
     if Ticket.objects.filter(mall=mall, service_date=day).exists():
         return Ticket.objects.filter(mall=mall, service_date=day).count()
+    window = _open_window(mall, now)
+    if window is None:
+        return 0
+    opens, end = window
+    span = max(row[1] for row in TODAY) + 1
+    factor = min(1.0, (end - opens).total_seconds() / 60 / span)
     by_code = {s.code: s for s in Service.objects.filter(mall=mall, code__in={r[0] for r in TODAY})}
     counters = {c.number: c for c in Counter.objects.filter(mall=mall)}
     holders = {
@@ -177,7 +204,8 @@ def _seed_today(mall: Mall) -> int:
             mall=mall,
             service=service,
             day=day,
-            arrival=now - timedelta(minutes=minutes_ago),
+            arrival=end - timedelta(minutes=minutes_ago * factor),
+            factor=factor,
             status=status,
             counter=counter,
             officer=officer,
@@ -203,6 +231,7 @@ def _make_ticket(
     plate: str,
     outcome: str,
     name: str,
+    factor: float = 1.0,
 ) -> Ticket:
     """A ticket with the history it would have had: issued, then called, started, finished."""
     serial = hotpath.next_serial(mall_id=mall.pk, prefix=service.queue_prefix, day=day)
@@ -233,7 +262,7 @@ def _make_ticket(
         steps.append(("finish", "serving", "done", 21))
     fields: dict[str, Any] = {"status": status}
     for action, from_status, to_status, minutes in steps:
-        at = arrival + timedelta(minutes=minutes)
+        at = arrival + timedelta(minutes=minutes * factor)
         at_counter = counter if action != "issue" else None
         TicketEvent.objects.create(
             ticket=ticket,

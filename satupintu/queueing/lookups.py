@@ -21,6 +21,7 @@ from django.core.cache import cache
 
 from satupintu.accounts.models import Membership
 from satupintu.catalog.models import ClosureDay, Counter, Mall, OpeningHours, Service
+from satupintu.catalog.selectors import with_agency_serving
 
 LOOKUP_SECONDS = 30
 # In front of the Django cache, each process keeps what it read for a few seconds in a plain dict:
@@ -76,11 +77,15 @@ def _memberships_key(user_id: int) -> str:
 
 
 def service(service_id: int) -> Service | None:
-    """The service with its mall and agency loaded, active or not (None when it does not
-    exist)."""
+    """The service with its mall and agency loaded, active or not, and `agency_serving`
+    (whether its agency's partnership lets it take tickets); None when it does not exist."""
     found: Service | None = _cached(
         _service_key(service_id),
-        lambda: Service.objects.select_related("mall", "agency").filter(pk=service_id).first(),
+        lambda: (
+            with_agency_serving(Service.objects.select_related("mall", "agency"))
+            .filter(pk=service_id)
+            .first()
+        ),
     )
     return found
 

@@ -5,8 +5,29 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from satupintu.accounts.querysets import ScopedQuerySet
 from satupintu.core.crypto import EncryptedColumn
 from satupintu.core.models import AppendOnlyModel
+
+
+class TicketQuerySet(ScopedQuerySet):
+    """A ticket belongs to the agency of the service it waits for now."""
+
+    entity = "ticket"
+    agency_field = "current_service__agency_id"
+
+    @classmethod
+    def live_q(cls) -> models.Q:
+        return models.Q(status__in=("waiting", "called", "serving"))
+
+
+class AppointmentQuerySet(ScopedQuerySet):
+    entity = "appointment"
+    agency_field = "service__agency_id"
+
+    @classmethod
+    def live_q(cls) -> models.Q:
+        return models.Q(status__in=("booked", "checked_in"))
 
 
 class Display(models.Model):
@@ -230,6 +251,8 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    objects = TicketQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ticket")
@@ -504,6 +527,8 @@ class Appointment(models.Model):
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("appointment")

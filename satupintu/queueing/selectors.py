@@ -19,8 +19,9 @@ from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from satupintu.accounts.models import Role
-from satupintu.catalog.models import Counter, Mall, Service
+from satupintu.accounts.roles import Scope, roles_with, scope_for
+from satupintu.catalog.models import Agency, Counter, Mall, Service
+from satupintu.catalog.selectors import require_service_serving
 from satupintu.core.errors import InvalidInput, NotFound
 from satupintu.core.events import Event
 from satupintu.core.signing import HmacSigner
@@ -32,20 +33,17 @@ from satupintu.queueing.models import (
     Appointment,
     AppointmentSlotConfig,
     CounterSession,
+    Display,
+    Kiosk,
     Ticket,
     TicketChannel,
 )
 
-# Roles that work the queue of a mall: they see tickets with names, phones and plates.
-QUEUE_STAFF_ROLES = (
-    Role.MALL_ADMIN,
-    Role.COUNTER_OFFICER,
-    Role.SUPERVISOR,
-    Role.AGENCY_ADMIN,
-)
-# Roles that may act on a counter (take it, call, serve).
-COUNTER_ROLES = (Role.COUNTER_OFFICER, Role.MALL_ADMIN)
-
+# Who works the queue (sees tickets with names, phones and plates; acts on them) and who works
+# a counter come from the role table (`accounts.roles.ROLE_TABLE`, entities "ticket" and
+# "counter"); the memberships come from the hot path's cache, so no check costs a statement.
+QUEUE_STAFF_ROLES = tuple(roles_with("ticket", "view"))
+COUNTER_ROLES = tuple(roles_with("counter", "change"))
 
 # --- time and opening hours ---------------------------------------------------------------
 
@@ -222,6 +220,11 @@ def _is_superuser(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
 
 
+def queue_scope(user: Any, entity: str = "ticket", action: str = "view") -> Scope:
+    """The user's `Scope` on a queue entity, from the cached memberships (no statement)."""
+    return scope_for(user, entity, action, memberships=lookups.memberships(user))
+
+
 def _membership_rows(user: Any, roles: Iterable[str]) -> list[tuple[int, int | None]]:
     """(mall id, agency id or None) of the user's memberships in `roles`, from the cached
     memberships (no statement)."""
@@ -231,17 +234,28 @@ def _membership_rows(user: Any, roles: Iterable[str]) -> list[tuple[int, int | N
 
 
 def is_queue_staff(user: Any, mall_id: int) -> bool:
-    return _is_superuser(user) or any(
-        m == mall_id for m, _agency in _membership_rows(user, QUEUE_STAFF_ROLES)
+    """Whether `user` works some part of the mall's queue (an agency's share will do)."""
+    if queue_scope(user).covers(mall_id=mall_id):
+        return True
+    return any(m == mall_id and a is not None for m, a in _membership_rows(user, QUEUE_STAFF_ROLES))
+
+
+def may_see_ticket(user: Any, ticket: Ticket, action: str = "view") -> bool:
+    """Whether `user` may see the ticket in full (or act on it): its mall's queue staff, or the
+    staff of the agency whose service it waits for. Needs `current_service` loaded."""
+    return queue_scope(user, "ticket", action).covers(
+        mall_id=ticket.mall_id, agency_ids=[ticket.current_service.agency_id]
     )
 
 
 def ticket_reach(user: Any) -> Reach:
-    """Where `user` may act on tickets (`is_queue_staff`), for the hot path's locked read."""
-    if _is_superuser(user):
-        return Reach(everywhere=True)
-    malls = sorted({m for m, _agency in _membership_rows(user, QUEUE_STAFF_ROLES)})
-    return Reach(mall_ids=tuple(malls))
+    """Where `user` may act on tickets, for the hot path's locked read."""
+    scope = queue_scope(user, "ticket", "change")
+    return Reach(
+        everywhere=scope.everywhere,
+        mall_ids=tuple(sorted(scope.mall_ids)),
+        agency_ids=tuple(sorted(scope.agency_ids)),
+    )
 
 
 # How long the counter <-> service assignment (changed rarely, in the admin) is kept in the
@@ -288,23 +302,19 @@ def counters_serving(service_ids: Iterable[int]) -> list[tuple[int, int]]:
 
 
 def may_work_counter(user: Any, counter: Counter) -> bool:
-    """Mall-wide counter officers and mall admins, officers of an agency whose service the
+    """Whether `user` may take and work the counter ("counter"/"change" in the role table):
+    mall-wide counter officers and mall admins, officers of an agency whose service the
     counter serves, and superusers."""
-    if _is_superuser(user):
-        return True
     agency_ids = {aid for _sid, aid in counter_service_rows(counter)}
-    return any(
-        mall_id == counter.mall_id and (agency_id is None or agency_id in agency_ids)
-        for mall_id, agency_id in _membership_rows(user, COUNTER_ROLES)
+    return queue_scope(user, "counter", "change").covers(
+        mall_id=counter.mall_id, agency_ids=agency_ids
     )
 
 
 def may_issue_tickets(user: Any, mall_id: int) -> bool:
-    """Staff and kiosk devices of the mall issue tickets without a public rate limit."""
-    if _is_superuser(user):
-        return True
-    issuers = [*COUNTER_ROLES, Role.KIOSK, Role.SUPERVISOR]
-    return any(m == mall_id for m, _agency in _membership_rows(user, issuers))
+    """Staff and kiosk devices of the mall ("ticket"/"add" beyond the public) issue tickets
+    without a public rate limit."""
+    return queue_scope(user, "ticket", "add").covers(mall_id=mall_id)
 
 
 def access_counter_for_officer(user: Any, counter_id: int) -> Counter:
@@ -316,25 +326,24 @@ def access_counter_for_officer(user: Any, counter_id: int) -> Counter:
     return counter
 
 
-def access_ticket_for_staff(user: Any, ticket_id: int) -> Ticket:
-    """The ticket if `user` works the queue of its mall (`is_queue_staff`); "not found"
+def access_ticket_for_staff(user: Any, ticket_id: int, action: str = "change") -> Ticket:
+    """The ticket if `user` may act on it (`Ticket.objects.visible_to`); "not found"
     otherwise. One statement (the memberships come from the cache)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        raise NotFound(f"No ticket with id {ticket_id}")
     ticket = (
-        Ticket.objects.select_related(
-            "mall", "service", "current_service", "counter", "counter__floor"
-        )
+        Ticket.objects.visible_to(user, action, memberships=lookups.memberships(user))
+        .select_related("mall", "service", "current_service", "counter", "counter__floor")
         .filter(pk=ticket_id)
         .first()
     )
-    if ticket is None or not is_queue_staff(user, ticket.mall_id):
+    if ticket is None:
         raise NotFound(f"No ticket with id {ticket_id}")
     return ticket
 
 
 def service_for_queue(*, service_id: int) -> Service:
-    """An active service of an active agency, with its mall: what a ticket can be taken for."""
+    """A live service (active, of an active agency, in an active mall), with its mall: what a
+    ticket can be taken for; 409 `agency_not_serving` when its agency's partnership is not in
+    force. From the cached look-up: no statement."""
     service = lookups.service(service_id)
     if (
         service is None
@@ -343,16 +352,111 @@ def service_for_queue(*, service_id: int) -> Service:
         or not service.mall.is_active
     ):
         raise NotFound(f"No service with id {service_id}", field="service_id")
+    require_service_serving(service)
     return service
 
 
+def service_for_transfer(*, service_id: int, mall_id: int) -> Service:
+    """A live service of the mall a ticket may be transferred to."""
+    service = Service.objects.live().filter(pk=service_id, mall_id=mall_id).first()
+    if service is None:
+        raise NotFound(f"No service with id {service_id}", field="service_id")
+    return service
+
+
+def display_list(*, mall: Mall) -> QuerySet[Display]:
+    return Display.objects.filter(mall=mall).select_related("floor").order_by("name")
+
+
+def display_get(*, display_id: int) -> Display:
+    display = Display.objects.select_related("mall", "floor").filter(pk=display_id).first()
+    if display is None:
+        raise NotFound(f"No display with id {display_id}")
+    return display
+
+
+def display_place(*, display_id: int) -> dict[str, Any] | None:
+    """{mall_id, floor_id} of a display (what its event stream listens to), or None."""
+    found = Display.objects.filter(pk=display_id).values("mall_id", "floor_id").first()
+    return dict(found) if found is not None else None
+
+
+def service_ids_on_floor(floor_id: int) -> set[int]:
+    """Services served by an active counter of the floor (what its board shows)."""
+    return set(
+        Service.objects.filter(counters__floor_id=floor_id, counters__is_active=True).values_list(
+            "id", flat=True
+        )
+    )
+
+
+def counters_for_service(service_id: int) -> list[Counter]:
+    """The counters in use (`Counter.objects.live()`) serving a service, nearest floor first."""
+    return list(
+        Counter.objects.live()
+        .filter(services=service_id)
+        .select_related("floor")
+        .order_by("floor__number", "number")
+    )
+
+
+def kiosk_in_mall(*, kiosk_id: int | None, mall: Mall) -> Kiosk | None:
+    if kiosk_id is None:
+        return None
+    return Kiosk.objects.filter(pk=kiosk_id, mall=mall).first()
+
+
+def kiosk_services(mall: Mall) -> QuerySet[Service]:
+    """Services a visitor can take a ticket for at the kiosk (walk-in or drive-thru)."""
+    return (
+        Service.objects.live()
+        .filter(mall=mall)
+        .filter(Q(offers_walk_in=True) | Q(offers_drive_thru=True))
+        .select_related("agency")
+    )
+
+
+def agencies_of(services: QuerySet[Service]) -> QuerySet[Agency]:
+    return Agency.objects.filter(pk__in=services.values("agency_id")).order_by("name")
+
+
+def transfer_targets(mall: Mall) -> QuerySet[Service]:
+    """Live walk-in services of the mall a ticket can be sent on to."""
+    return (
+        Service.objects.live()
+        .filter(mall=mall, offers_walk_in=True)
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    )
+
+
+def bookable_services(mall: Mall) -> QuerySet[Service]:
+    """Live services of the mall that take appointments."""
+    return (
+        Service.objects.live()
+        .filter(mall=mall, appointment_config__is_active=True)
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    )
+
+
 def appointment_list(
-    *, mall: Mall, day: date, service_id: int | None = None
+    *, user: Any, mall: Mall, day: date, service_id: int | None = None
 ) -> QuerySet[Appointment]:
-    qs = Appointment.objects.filter(mall=mall, date=day).select_related("service", "mall")
+    """The day's appointments of the mall that `user` may see (the agency's only, for agency
+    staff)."""
+    qs = (
+        Appointment.objects.visible_to(user, memberships=lookups.memberships(user))
+        .filter(mall=mall, date=day)
+        .select_related("service", "mall")
+    )
     if service_id is not None:
         qs = qs.filter(service_id=service_id)
     return qs.order_by("slot_at", "id")
+
+
+def appointment_get(*, appointment_id: int) -> Appointment:
+    return Appointment.objects.select_related("service", "mall").get(pk=appointment_id)
 
 
 def ticket_get(*, ticket_id: int) -> Ticket:

@@ -19,11 +19,13 @@ from django.db.models import ForeignKey
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from satupintu.catalog.models import Counter, Mall, Service
+from satupintu.catalog.models import Counter, Floor, Mall, Service
+from satupintu.catalog.selectors import require_service_serving
 from satupintu.core.codes import READABLE, CodeFormat, unique_code
 from satupintu.core.crypto import encrypt_personal, lookup_hash, lookup_hashes
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
 from satupintu.core.events import publish_on_commit
+from satupintu.core.late_events import past_day_changed
 from satupintu.core.validators import mask_nik, parse_nik, validate_phone, validate_plate
 from satupintu.queueing import hotpath, lookups, selectors
 from satupintu.queueing.models import (
@@ -116,6 +118,24 @@ def _forget_counter_pace(counter: Counter) -> None:
     _forget_pace([sid for sid, _aid in selectors.counter_service_rows(counter)], day)
 
 
+def _mall_of(ticket: Ticket) -> Mall:
+    """The ticket's mall without a query where one is at hand (loaded with the ticket, or in
+    the cached service lookup)."""
+    if "mall" in ticket._state.fields_cache:
+        return ticket.mall
+    service = lookups.service(ticket.current_service_id) if ticket.current_service_id else None
+    if service is not None and service.mall_id == ticket.mall_id:
+        return service.mall
+    return ticket.mall
+
+
+def _report_late_event(ticket: Ticket, at: datetime) -> None:
+    """A ticket of a past (mall-local) day changed: expired at day end, finished or marked
+    no-show after midnight. That day's summaries (roll-ups) are stale."""
+    if ticket.service_date < _mall_of(ticket).today(at):
+        past_day_changed(mall_id=ticket.mall_id, day=ticket.service_date)
+
+
 def _record(
     ticket: Ticket,
     *,
@@ -128,6 +148,7 @@ def _record(
     outcome: str = "",
 ) -> TicketEvent:
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
+    _report_late_event(ticket, at)
     return TicketEvent.objects.create(
         ticket=ticket,
         at=at,
@@ -297,12 +318,7 @@ def _further_services(
             _("The further services must differ from the first service."),
             field="further_service_ids",
         )
-    found = {
-        s.pk: s
-        for s in Service.objects.filter(
-            pk__in=ids, mall_id=service.mall_id, is_active=True, agency__is_active=True
-        )
-    }
+    found = {s.pk: s for s in Service.objects.live().filter(pk__in=ids, mall_id=service.mall_id)}
     for sid in ids:
         if sid not in found:
             raise InvalidInput(
@@ -328,6 +344,9 @@ def _create_ticket(
     enforce_quota: bool = True,
 ) -> Ticket:
     mall = service.mall
+    # Closed means closed on every way in (kiosk, portal, check-in, outreach): from the cached
+    # look-up, so no statement on the hot path.
+    require_service_serving(lookups.service(service.pk) or service)
     closed = selectors.mall_closed_reason(mall, now)
     if closed:
         raise Conflict(closed, code="mall_closed")
@@ -443,10 +462,29 @@ def _require_holder(counter: Counter, actor: Any, *, open_only: bool = False) ->
     return session
 
 
+def require_counter_in_use(counter: Counter) -> None:
+    """409 `counter_closed` for a counter that is switched off or stands on a floor that is not
+    open (only planned, or closed): it takes no officer and calls nobody."""
+    floor = counter.floor
+    if not counter.is_active or floor.status != Floor.Status.OPEN:
+        raise Conflict(
+            _("%(counter)s is not in use: %(floor)s is %(status)s.")
+            % {
+                "counter": counter.name,
+                "floor": floor.name,
+                "status": Floor.Status(floor.status).label
+                if counter.is_active
+                else _("switched off"),
+            },
+            code="counter_closed",
+        )
+
+
 @transaction.atomic
 def counter_open(*, counter: Counter, actor: Any) -> CounterSession:
     """Take the counter (or resume it after a pause). One counter per person, one person per
-    counter."""
+    counter; 409 `counter_closed` for a counter not in use (`require_counter_in_use`)."""
+    require_counter_in_use(counter)
     now = timezone.now()
     session = _lock_session(counter)
     if session is not None:
@@ -519,7 +557,9 @@ def counter_call_next(*, counter: Counter, actor: Any) -> Ticket | None:
 
     Exactly once: the candidate is taken with FOR UPDATE SKIP LOCKED on PostgreSQL (the
     write transaction serialises callers on SQLite), under the lock of the counter's session
-    (`hotpath.call_next`). None when nobody waits."""
+    (`hotpath.call_next`). None when nobody waits; 409 `counter_closed` for a counter not in
+    use (`require_counter_in_use`)."""
+    require_counter_in_use(counter)
     now = timezone.now()
     try:
         done = hotpath.call_next(
@@ -619,6 +659,7 @@ def _act(
     except hotpath.Refused as refused:
         raise _refusal(refused, ticket_id=ticket_id) from None
     changed = _attach(done.ticket)
+    _report_late_event(changed, timezone.now())
     # A finished ticket that went on to its next service has left the counter it was served at.
     counter = changed.counter if changed.counter_id == done.counter_id else None
     if counter is None and done.counter_id is not None:
@@ -876,6 +917,7 @@ def appointment_book(
     name = (name or "").strip()
     if not name or len(name) > 150:
         raise InvalidInput(_("Name is required (at most 150 characters)."), field="name")
+    require_service_serving(service)
     config = (
         AppointmentSlotConfig.objects.select_for_update()
         .filter(service=service, is_active=True)

@@ -78,11 +78,7 @@ def qr_svg(content: str, *, title: str) -> str:
 
 
 def _where_to_wait(ticket: Ticket) -> str:
-    counters = list(
-        Counter.objects.filter(services=ticket.current_service_id, is_active=True)
-        .select_related("floor")
-        .order_by("floor__number", "number")
-    )
+    counters = selectors.counters_for_service(ticket.current_service_id)
     if ticket.channel == TicketChannel.DRIVE_THRU:
         counters = [c for c in counters if c.mode == Counter.Mode.DRIVE_THRU] or counters
     else:
@@ -163,16 +159,12 @@ def _display_channels(display: Display) -> list[str]:
 
 @require_GET
 def display_board(request: HttpRequest, display_id: int) -> HttpResponse:
-    display = get_object_or_404(Display.objects.select_related("mall", "floor"), pk=display_id)
+    display = selectors.display_get(display_id=display_id)
     mall = display.mall
     calls = selectors.last_called_tickets(mall, floor_id=display.floor_id, limit=5)
     overview = selectors.queue_overview(mall)
     if display.floor_id:
-        here = set(
-            Service.objects.filter(
-                counters__floor_id=display.floor_id, counters__is_active=True
-            ).values_list("id", flat=True)
-        )
+        here = selectors.service_ids_on_floor(display.floor_id)
         overview = [row for row in overview if row["service_id"] in here]
     channels = _display_channels(display)
     broker = get_broker()
@@ -222,9 +214,7 @@ async def display_events(request: HttpRequest, display_id: int) -> StreamingHttp
     """`GET /api/v1/displays/{id}/events` (API.md): the calls of the display's floor (or mall)."""
     if request.method != "GET":
         raise Http404
-    display = await _off_request_thread(
-        lambda: Display.objects.filter(pk=display_id).values("mall_id", "floor_id").first()
-    )
+    display = await _off_request_thread(lambda: selectors.display_place(display_id=display_id))
     if display is None:
         raise Http404("No such display")
     channels = (
@@ -262,23 +252,19 @@ def _kiosk_for(request: HttpRequest, mall: Mall) -> Kiosk | None:
         return kiosk
     kiosk_id = id_param(request.GET.get("kiosk"))
     if kiosk_id is not None:
-        found = Kiosk.objects.filter(pk=kiosk_id, mall=mall).first()
+        found = selectors.kiosk_in_mall(kiosk_id=kiosk_id, mall=mall)
         if found is not None:
             request.session["queueing_kiosk_id"] = found.pk
             return found
     remembered = request.session.get("queueing_kiosk_id")
     if remembered:
-        return Kiosk.objects.filter(pk=remembered, mall=mall).first()
+        return selectors.kiosk_in_mall(kiosk_id=id_param(str(remembered)), mall=mall)
     return None
 
 
 def _kiosk_services(mall: Mall) -> Any:
     """Services a visitor can take a ticket for at the kiosk (walk-in or drive-thru)."""
-    return (
-        Service.objects.filter(mall=mall, is_active=True, agency__is_active=True)
-        .filter(Q(offers_walk_in=True) | Q(offers_drive_thru=True))
-        .select_related("agency")
-    )
+    return selectors.kiosk_services(mall)
 
 
 # After a ticket the kiosk goes back to its start screen, in Indonesian, for the next visitor.
@@ -331,7 +317,7 @@ def kiosk_home(request: HttpRequest, mall_slug: str) -> HttpResponse:
             service.pk, 0
         )
     agencies = sorted(
-        Agency.objects.filter(pk__in=available.values("agency_id")),
+        selectors.agencies_of(available),
         key=lambda a: (-agency_use.get(a.pk, 0), a.short_name or a.name),
     )
     waiting = {row["service_id"]: row for row in selectors.queue_overview(mall)}
@@ -699,12 +685,7 @@ def _counter_or_404(user: Any, counter_id: int) -> Counter:
 def _console_context(request: HttpRequest, counter: Counter) -> dict[str, Any]:
     state = selectors.counter_state(counter)
     session = state["session"]
-    transfer_targets = (
-        Service.objects.filter(mall=counter.mall, is_active=True, agency__is_active=True)
-        .filter(offers_walk_in=True)
-        .select_related("agency")
-        .order_by("agency__name", "name")
-    )
+    transfer_targets = selectors.transfer_targets(counter.mall)
     channels = [f"counter:{counter.pk}"]
     since = get_broker().last_id(channels[0])
     events_url = reverse("queueing:counter-events", kwargs={"counter_id": counter.pk})
@@ -812,14 +793,12 @@ def _ticket_at_counter(request: HttpRequest, counter: Counter) -> Ticket:
 
 def _transfer_target(request: HttpRequest, counter: Counter) -> Service:
     service_id = id_param(request.POST.get("service_id"))
-    service = (
-        Service.objects.filter(pk=service_id, mall=counter.mall, is_active=True).first()
-        if service_id is not None
-        else None
-    )
-    if service is None:
-        raise InvalidInput(_("Choose the service to transfer to."), field="service_id")
-    return service
+    try:
+        if service_id is None:
+            raise NotFound()
+        return selectors.service_for_transfer(service_id=service_id, mall_id=counter.mall_id)
+    except NotFound:
+        raise InvalidInput(_("Choose the service to transfer to."), field="service_id") from None
 
 
 async def counter_events(request: HttpRequest, counter_id: int) -> StreamingHttpResponse:
@@ -841,16 +820,7 @@ async def counter_events(request: HttpRequest, counter_id: int) -> StreamingHttp
 
 
 def _bookable_services(mall: Mall) -> Any:
-    return (
-        Service.objects.filter(
-            mall=mall,
-            is_active=True,
-            agency__is_active=True,
-            appointment_config__is_active=True,
-        )
-        .select_related("agency")
-        .order_by("agency__name", "name")
-    )
+    return selectors.bookable_services(mall)
 
 
 @require_http_methods(["GET", "POST"])

@@ -33,8 +33,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from satupintu.accounts.models import Role
-from satupintu.accounts.selectors import memberships_of
+from satupintu.accounts.roles import Reach, roles_with, scope_for
 from satupintu.catalog.models import Agency, Counter, Mall, Service
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import InvalidInput, NotFound
@@ -59,8 +58,10 @@ Bucket = Literal["hour", "day", "week", "month"]
 BUCKETS = ("hour", "day", "week", "month")
 MAX_PERIOD_DAYS = 3 * 365 + 1  # three years, a leap day included
 MAX_HOUR_PERIOD_DAYS = 31
-MALL_WIDE_ROLES = (Role.SUPERVISOR, Role.MALL_ADMIN, Role.VIEWER)
-AGENCY_REPORT_ROLES = (Role.AGENCY_ADMIN, Role.SUPERVISOR, Role.BACK_OFFICE_OFFICER, Role.VIEWER)
+# From the role table ("report"/"view"): roles whose mall-wide membership reads the whole mall,
+# and roles that read their agency's figures.
+MALL_WIDE_ROLES = tuple(roles_with("report", "view"))
+AGENCY_REPORT_ROLES = tuple(roles_with("report", "view", Reach.AGENCY))
 AGE_BUCKETS = (("0-2", 0, 2), ("3-5", 3, 5), ("6-10", 6, 10), ("11-20", 11, 20), (">20", 21, None))
 
 
@@ -82,40 +83,16 @@ def access_report_scope(
     mall = mall_get(slug=mall_slug)
     if agency_id is not None and not Agency.objects.filter(pk=agency_id, mall=mall).exists():
         raise NotFound(f"No agency {agency_id} in this mall", field="query.agency")
-    if user.is_active and user.is_superuser:
-        return mall, agency_id
-    rows = list(
-        memberships_of(user, set(MALL_WIDE_ROLES) | set(AGENCY_REPORT_ROLES))
-        .filter(mall=mall)
-        .values_list("role", "agency_id")
-    )
-    if any(agency is None and role in MALL_WIDE_ROLES for role, agency in rows):
-        return mall, agency_id
-    own = sorted({agency for role, agency in rows if agency is not None})
-    if not own:
-        raise NotFound("No such report")
-    if agency_id is None:
-        if len(own) > 1:
-            raise InvalidInput("Choose one of your agencies.", field="query.agency")
-        return mall, own[0]
-    if agency_id not in own:
-        raise NotFound(f"No agency {agency_id} in this mall", field="query.agency")
-    return mall, agency_id
+    return mall, scope_for(user, "report", "view").narrow(mall_id=mall.pk, agency_id=agency_id)
 
 
 def report_mall_ids(user: Any) -> list[int]:
     """The malls whose whole-mall reports `user` may read (for the comparison view)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    if user.is_active and user.is_superuser:
-        return list(Mall.objects.filter(is_active=True).values_list("pk", flat=True))
-    return sorted(
-        set(
-            memberships_of(user, MALL_WIDE_ROLES)
-            .filter(agency__isnull=True, mall__is_active=True)
-            .values_list("mall_id", flat=True)
-        )
-    )
+    scope = scope_for(user, "report", "view")
+    malls = Mall.objects.live()
+    if not scope.everywhere:
+        malls = malls.filter(pk__in=sorted(scope.mall_ids))
+    return sorted(malls.values_list("pk", flat=True))
 
 
 def validate_period(date_from: date, date_to: date) -> None:
@@ -143,18 +120,78 @@ class _Days:
 
 
 def _split_days(mall: Mall, date_from: date, date_to: date) -> _Days:
+    """The days of the period read from the roll-ups (`built`) and those computed live: today,
+    and a past day not rolled up yet only if something happened on it. A past day with no
+    ticket, dossier or survey has nothing to count, so a year of mostly empty days costs a few
+    queries, not a dozen per day."""
     today = mall.today()
     last = min(date_to, today)
     if date_from > last:
         return _Days([], [])
+    built_all, active = _day_sets(mall, date_from, today)
+    days = list(rollups.days_between(date_from, last))
+    built = [d for d in days if d in built_all]
+    live = [d for d in days if d not in built_all and (d >= today or d in active)]
+    return _Days(built, live)
+
+
+def _day_sets(mall: Mall, first: date, today: date) -> tuple[set[date], set[date]]:
+    """The rolled-up days and the active days without roll-ups, from `first` to today. One page
+    reads many periods (a table per month of a year): they are read once per Mall object, which
+    lives as long as the request or the export that fetched it, and widened when an earlier
+    day is asked."""
+    cached = mall.__dict__.get("_report_day_sets")
+    if cached is not None and cached[0] <= first and cached[1] == today:
+        return cached[2], cached[3]
     built = set(
-        RollupDay.objects.filter(mall=mall, day__gte=date_from, day__lte=last).values_list(
+        RollupDay.objects.filter(mall=mall, day__gte=first, day__lte=today).values_list(
             "day", flat=True
         )
     )
-    days = list(rollups.days_between(date_from, last))
-    live = [d for d in days if d not in built]
-    return _Days(sorted(built), live)
+    missing = [d for d in rollups.days_between(first, today) if d not in built and d < today]
+    active = active_days(mall, missing[0], missing[-1]) if missing else set()
+    mall.__dict__["_report_day_sets"] = (first, today, built, active)
+    return built, active
+
+
+def active_days(mall: Mall, first: date, last: date) -> set[date]:
+    """The mall-local days in [first, last] with a ticket, a dossier received or finished, or a
+    survey (what the day's roll-up counts): four queries whatever the length of the period."""
+    from django.db.models.functions import TruncDate
+
+    from satupintu.feedback.models import Survey
+    from satupintu.queueing.models import Ticket
+
+    start, _ = day_bounds(mall, first)
+    _, end = day_bounds(mall, last)
+    zone = mall.zone
+    active: set[date] = set(
+        Ticket.objects.filter(mall=mall, service_date__gte=first, service_date__lte=last)
+        .order_by()
+        .values_list("service_date", flat=True)
+        .distinct()
+    )
+    dossiers = Dossier.objects.filter(mall=mall, service__isnull=False)
+    active.update(
+        day
+        for day in dossiers.filter(sla_stopped_on__gte=first, sla_stopped_on__lte=last)
+        .order_by()
+        .values_list("sla_stopped_on", flat=True)
+        .distinct()
+        if day is not None
+    )
+    submitted: tuple[Any, ...] = (
+        dossiers.filter(submitted_at__gte=start, submitted_at__lt=end),
+        Survey.objects.filter(mall=mall, submitted_at__gte=start, submitted_at__lt=end),
+    )
+    for qs in submitted:
+        active.update(
+            qs.order_by()
+            .annotate(local_day=TruncDate("submitted_at", tzinfo=zone))
+            .values_list("local_day", flat=True)
+            .distinct()
+        )
+    return active
 
 
 def _ticket_key_matches(
@@ -706,25 +743,27 @@ def mall_comparison(*, mall_ids: list[int], date_from: date, date_to: date) -> l
 
 
 def _per_agency(mall: Mall, date_from: date, date_to: date) -> dict[int, list[int]]:
-    """agency id -> [visits, wait µs, called visits, dossiers received, completed, on time],
-    summed in the database over the built days and computed once for the live ones."""
+    """agency id -> [visits, wait µs, called visits, dossiers received, completed, on time,
+    visits served], summed in the database over the built days and computed once for the live
+    ones."""
     days = _split_days(mall, date_from, date_to)
-    out: dict[int, list[int]] = defaultdict(lambda: [0] * 6)
+    out: dict[int, list[int]] = defaultdict(lambda: [0] * 7)
     if days.built:
         built_range = {"day__gte": days.built[0], "day__lte": days.built[-1]}
         if len(days.built) != (days.built[-1] - days.built[0]).days + 1:
             built_range = {"day__in": days.built}  # type: ignore[dict-item]
-        for agency_id, tickets, wait_us, wait_count in (
+        for agency_id, tickets, wait_us, wait_count, served in (
             DailyTicketStats.objects.filter(mall=mall, level="agency", **built_range)
             .values("agency_id")
-            .annotate(t=Sum("tickets"), w=Sum("wait_us"), c=Sum("wait_count"))
-            .values_list("agency_id", "t", "w", "c")
+            .annotate(t=Sum("tickets"), w=Sum("wait_us"), c=Sum("wait_count"), s=Sum("served"))
+            .values_list("agency_id", "t", "w", "c", "s")
             .order_by()
         ):
             row = out[agency_id]
             row[0] += tickets or 0
             row[1] += wait_us or 0
             row[2] += wait_count or 0
+            row[6] += served or 0
         for agency_id, received, completed, on_time in (
             DailyDossierStats.objects.filter(mall=mall, **built_range)
             .values("agency_id")
@@ -743,6 +782,7 @@ def _per_agency(mall: Mall, date_from: date, date_to: date) -> dict[int, list[in
                 row[0] += t.tickets
                 row[1] += t.wait_us
                 row[2] += t.wait_count
+                row[6] += t.served
         for (dossier_agency, _service), d in rollups.dossier_figures_of_day(mall, day).items():
             row = out[dossier_agency]
             row[3] += d.received
@@ -761,7 +801,7 @@ def public_summary(*, mall: Mall, date_from: date, date_to: date) -> dict[str, A
     for agency_id, row in sorted(
         _per_agency(mall, date_from, date_to).items(), key=lambda kv: names.get(kv[0], "")
     ):
-        tickets, wait_us, wait_count, received, completed, on_time = row
+        tickets, wait_us, wait_count, received, completed, on_time, served = row
         if agency_id not in names or not (tickets or received or completed):
             continue
         agencies.append(
@@ -769,6 +809,7 @@ def public_summary(*, mall: Mall, date_from: date, date_to: date) -> dict[str, A
                 "agency_id": agency_id,
                 "agency": names[agency_id],
                 "tickets": tickets,
+                "served": served,
                 "wait_mean": _minutes(wait_us, wait_count),
                 "dossiers_completed": completed,
                 "sla_compliance": _rate(on_time, completed),

@@ -108,8 +108,12 @@ def rollup_range(
 
 def rollup_mark_stale(*, mall_id: int, day: date) -> None:
     """A past day changed (a late event, a correction): forget its roll-up, so readers compute
-    it live, and queue its rebuild after the current transaction commits."""
-    RollupDay.objects.filter(mall_id=mall_id, day=day).delete()
+    it live, and queue its rebuild after the current transaction commits. A day that had no
+    roll-up (not built yet, or already marked in this transaction) queues nothing more: the
+    nightly job builds the recent days that have none."""
+    deleted, _rows = RollupDay.objects.filter(mall_id=mall_id, day=day).delete()
+    if not deleted:
+        return
     from satupintu.reports.tasks import rollup_day_task
 
     transaction.on_commit(lambda: rollup_day_task.enqueue(mall_id=mall_id, day=day.isoformat()))

@@ -126,9 +126,33 @@ class Table:
                 cell: dict[str, Any] = {"text": display(value, column.kind), "num": column.numeric}
                 if self.heat_max and column.kind == INT and isinstance(value, int):
                     cell["heat"] = round(value / self.heat_max, 2)
+                    cell["heat_white_text"] = heat_needs_white_text(cell["heat"])
                 cells.append(cell)
             out.append(cells)
         return out
+
+
+HEAT_RGB = (11, 79, 138)  # the shade of a heat cell, over white, by its share of the largest
+TEXT_DARK = (0, 0, 0)  # black: with #1a1a1a a middle shade would pass neither way
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def heat_needs_white_text(alpha: float) -> bool:
+    """Whether white text reads better than the dark text on a heat cell of this shade (the
+    one of the two with the higher contrast, so that every cell passes WCAG AA)."""
+    shade = tuple(255 * (1 - alpha) + c * alpha for c in HEAT_RGB)
+    background = _luminance(shade)  # type: ignore[arg-type]
+    on_white = 1.05 / (background + 0.05)
+    on_dark = (background + 0.05) / (_luminance(TEXT_DARK) + 0.05)
+    return on_white > on_dark
 
 
 def display(value: Cell, kind: str) -> str:
@@ -624,7 +648,7 @@ def public_summary_cached(mall: Mall, date_from: date, date_to: date) -> dict[st
 
 def public_agencies_table(summary: dict[str, Any]) -> Table:
     rows: list[list[Cell]] = [
-        [a["agency"], a["tickets"], a["wait_mean"], percent(a["sla_compliance"])]
+        [a["agency"], a["tickets"], a["served"], a["wait_mean"], percent(a["sla_compliance"])]
         for a in summary["agencies"]
     ]
     return Table(
@@ -633,6 +657,7 @@ def public_agencies_table(summary: dict[str, Any]) -> Table:
         columns=[
             Column("agency", _("Agency")),
             Column("tickets", _("Visitors"), INT),
+            Column("served", _("Served to the end"), INT),
             Column("wait_mean", _("Mean wait (minutes)"), MINUTES),
             Column("sla", _("Permits finished on time (%)"), PERCENT),
         ],

@@ -19,8 +19,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from satupintu.accounts.selectors import memberships_of
-from satupintu.catalog.models import Agency, Mall
+from satupintu.accounts.roles import scope_for
+from satupintu.catalog import selectors as catalog_selectors
+from satupintu.catalog.models import Mall
 from satupintu.catalog.selectors import mall_get
 from satupintu.core.errors import DomainError, InvalidInput, NotFound
 from satupintu.reports import exports, pdf, selectors, tables
@@ -113,22 +114,17 @@ def _scope_or_404(user: Any, mall_slug: str, agency_id: int | None) -> tuple[Mal
     except InvalidInput:
         # Staff of several agencies must pick one: the lowest id is a stable default.
         mall = mall_get(slug=mall_slug)
-        own = (
-            memberships_of(user, set(selectors.AGENCY_REPORT_ROLES))
-            .filter(mall=mall, agency__isnull=False)
-            .order_by("agency_id")
-            .values_list("agency_id", flat=True)
-            .first()
-        )
-        if own is None:  # pragma: no cover - access_report_scope raised for a reason
+        own = scope_for(user, "report", "view").agencies_in(mall.pk)
+        if not own:  # pragma: no cover - access_report_scope raised for a reason
             raise NotFound("No such report") from None
-        return mall, own
+        return mall, own[0]
 
 
 def _agency_slug(agency_id: int | None) -> str:
     if agency_id is None:
         return ""
-    return Agency.objects.filter(pk=agency_id).values_list("slug", flat=True).first() or ""
+    agency = catalog_selectors.agencies_by_ids([agency_id]).first()
+    return agency.slug if agency else ""
 
 
 def _dashboard_url(mall: Mall, agency_id: int | None) -> str:
@@ -193,7 +189,7 @@ def _dashboard(request: HttpRequest, mall: Mall, agency_id: int | None) -> HttpR
         base = _export_url(mall, agency_id, slug)
         table.csv_url = f"{base}?{query}&format=csv"
         table.xlsx_url = f"{base}?{query}&format=xlsx"
-    agency = Agency.objects.filter(pk=agency_id).first() if agency_id else None
+    agency = catalog_selectors.agencies_by_ids([agency_id]).first() if agency_id else None
     mall_wide = _mall_wide(request.user, mall)
     today = mall.today()
     this_month = today.replace(day=1)
@@ -215,9 +211,7 @@ def _dashboard(request: HttpRequest, mall: Mall, agency_id: int | None) -> HttpR
         {
             "mall": mall,
             "agency": agency,
-            "agencies": Agency.objects.filter(mall=mall, is_active=True).order_by("name")
-            if mall_wide
-            else [],
+            "agencies": catalog_selectors.live_agencies(mall) if mall_wide else [],
             "mall_wide": mall_wide,
             "period": period,
             "presets": _preset_choices(PRESETS),
@@ -312,7 +306,7 @@ def _national_scope(request: HttpRequest) -> tuple[list[int], Period]:
     mall_ids = selectors.report_mall_ids(request.user)
     if not mall_ids:
         raise Http404("No such report")
-    first = Mall.objects.filter(pk__in=mall_ids).order_by("pk").first()
+    first = catalog_selectors.malls_by_ids(mall_ids).first()
     assert first is not None
     return mall_ids, parse_period(request, first)
 
@@ -326,7 +320,7 @@ def national(request: HttpRequest) -> HttpResponse:
     base = reverse("reports:national-export")
     table.csv_url = f"{base}?{query}&format=csv"
     table.xlsx_url = f"{base}?{query}&format=xlsx"
-    malls = {m.name: m.slug for m in Mall.objects.filter(pk__in=mall_ids)}
+    malls = {m.name: m.slug for m in catalog_selectors.malls_by_ids(mall_ids)}
     return render(
         request,
         "reports/national.html",

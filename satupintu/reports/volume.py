@@ -452,8 +452,8 @@ def generate(
             )
         )
 
-    def local(day: date, minutes: float) -> datetime:
-        return datetime.combine(day, time(8), tzinfo=zone) + timedelta(minutes=minutes)
+    def local(day: date, minutes: float, opens: time = time(8)) -> datetime:
+        return datetime.combine(day, opens, tzinfo=zone) + timedelta(minutes=minutes)
 
     previous_working: date | None = None
     for index, day in enumerate(working, start=1):
@@ -465,7 +465,10 @@ def generate(
             factor *= 1.2  # the day after a long weekend or a holiday
         previous_working = day
         n = max(0, int(rng.gauss(per_day * factor, (per_day * factor) ** 0.5)))
-        arrivals = _arrival_minutes(rng, n, friday)
+        open_minutes = (
+            datetime.combine(day, closes) - datetime.combine(day, opens)
+        ).total_seconds() / 60
+        arrivals = [min(m, open_minutes - 1) for m in _arrival_minutes(rng, n, friday)]
         chosen = rng.choices(plans, weights=weights, k=n)
         serials: dict[str, int] = {}
         counter_hours: set[tuple[int, int]] = set()
@@ -481,9 +484,12 @@ def generate(
             counter_hours.add((counter_id, officer_id))
             priority = rng.choices([c for c, _p in PRIORITIES], [p for _c, p in PRIORITIES])[0]
             busy = HALF_HOURS[min(int(minute // 30), len(HALF_HOURS) - 1)] / 12
-            arrival = local(day, minute)
+            arrival = local(day, minute, opens)
             wait = rng.expovariate(1 / (4 + 26 * busy * factor)) * (0.5 if priority else 1)
-            called = arrival + timedelta(minutes=wait)
+            # Everyone who took a ticket is called before the doors close (those already
+            # called are served to the end).
+            last_call = datetime.combine(day, closes, tzinfo=zone) - timedelta(minutes=1)
+            called = max(arrival, min(arrival + timedelta(minutes=wait), last_call))
             start = called + timedelta(minutes=rng.uniform(0.3, 2))
             length = plan.minutes * rng.lognormvariate(0, 0.35)
             finish = start + timedelta(minutes=length)

@@ -11,13 +11,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from satupintu.core.tests.servers import Gateway, SmtpServer
 from satupintu.dossiers.tests.conftest import World, world  # noqa: F401
-from satupintu.dossiers.tests.test_notify import (  # noqa: F401
-    Gateway,
-    SmtpServer,
-    gateway,
-    smtp_server,
-)
 
 CODE_RE = re.compile(r"\b(\d{6})\b")
 
@@ -28,7 +23,7 @@ def code_in(text: str) -> str:
     return found.group(1)
 
 
-def last_message_code(gateway: Gateway) -> str:  # noqa: F811
+def last_message_code(gateway: Gateway) -> str:
     return code_in(gateway.requests[-1]["json"]["message"])
 
 
@@ -48,7 +43,7 @@ def send(django_capture_on_commit_callbacks: Callable[..., Any]) -> Callable[...
 
 
 @pytest.fixture
-def phone_citizen(gateway: Gateway, send: Callable[..., Any]) -> Callable[..., Any]:  # noqa: F811
+def phone_citizen(gateway: Gateway, send: Callable[..., Any]) -> Callable[..., Any]:
     """Sign in by phone through the API and the local gateway: (client with bearer, token)."""
 
     def sign_in(phone: str = "081234567890", ip: str = "10.1.0.1") -> Client:

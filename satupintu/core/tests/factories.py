@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from satupintu.core.models import AuditEntry, Heartbeat, NotificationLog
+from satupintu.core.models import AuditEntry, Heartbeat, JobRun, OutboxMessage, ScheduledJob
 
 
 class AuditEntryFactory(DjangoModelFactory):
@@ -19,14 +19,23 @@ class AuditEntryFactory(DjangoModelFactory):
     summary = "changed"
 
 
-class NotificationLogFactory(DjangoModelFactory):
+class OutboxMessageFactory(DjangoModelFactory):
     class Meta:
-        model = NotificationLog
+        model = OutboxMessage
 
-    channel = NotificationLog.Channel.EMAIL
+    channel = "email"
+    dedupe_key = factory.Sequence(lambda n: f"test-message-{n}")
     recipient_masked = "s***@example.test"
     subject = "Permohonan Anda"
     reference = factory.Sequence(lambda n: f"TRK-{n:06d}")
+    next_attempt_at = factory.LazyFunction(timezone.now)
+    payload_sealed = factory.LazyFunction(
+        lambda: (
+            OutboxMessage(
+                payload={"to": ["siti@example.test"], "subject": "Permohonan Anda", "text": "Halo"}
+            ).payload_sealed
+        )
+    )
 
 
 class HeartbeatFactory(DjangoModelFactory):
@@ -36,3 +45,24 @@ class HeartbeatFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"process-{n}")
     beat_at = factory.LazyFunction(timezone.now)
+
+
+class ScheduledJobFactory(DjangoModelFactory):
+    class Meta:
+        model = ScheduledJob
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"job-{n}")
+    schedule = "0 1 * * *"
+    time_zone = "Asia/Jakarta"
+    description = "A nightly job"
+
+
+class JobRunFactory(DjangoModelFactory):
+    class Meta:
+        model = JobRun
+
+    job = factory.Sequence(lambda n: f"job-{n}")
+    due_at = factory.LazyFunction(timezone.now)
+    started_at = factory.LazyFunction(timezone.now)
+    outcome = ScheduledJob.Outcome.OK

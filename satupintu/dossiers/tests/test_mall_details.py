@@ -167,21 +167,21 @@ def test_finished_application_says_how_to_get_the_result(
     own = applicant_browser.get(f"/lacak/{dossier.tracking_code}/").content.decode()
     assert f"/berkas/{dossier.pk}/" in own
 
-    # the result message of the online application says how to get it: the personal link
+    # the result message of the online application says how to get it: signing in to the
+    # account (on any device), never a link that opens the files for whoever holds it
     result_mail = [m for m in mail.outbox if "Rina" in m.body and "siap" in m.subject.lower()]
     assert result_mail, [m.subject for m in mail.outbox]
     body = result_mail[-1].body
-    link = re.search(r"(http\S+/lacak/\S+/hasil/\S+/)", body)
+    assert "/hasil/" not in body
+    link = re.search(r"(http\S+/saya/berkas/(\d+)/)", body)
     assert link, body
+    assert link.group(2) == str(dossier.pk)
     assert "Loket Disdukcapil 3" in body
     assert "KTP-el asli" in body
-    path = link.group(1).split("://", 1)[1].split("/", 1)[1]
-    download = Client().get("/" + path)
-    assert download.status_code == 200
-    assert download["Content-Type"] == "application/zip"
-    # a forged key is the same 404 as no key
-    forged = "/" + path.rstrip("/").rsplit("/", 1)[0] + "/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/"
-    assert Client().get(forged).status_code == 404
+    path = "/" + link.group(1).split("://", 1)[1].split("/", 1)[1]
+    stranger = Client().get(path)
+    assert stranger.status_code == 302
+    assert "/saya/masuk/" in stranger["Location"]
 
 
 def test_online_form_hides_the_business_name_for_a_person_and_says_sizes_humanly(

@@ -1,175 +1,30 @@
-"""Notifications to applicants go out only after commit, through background tasks, to a real
-SMTP server and a real HTTP gateway on this machine; failures are logged and retried."""
+"""Notifications to applicants go out only after commit, through the outbox, to a real SMTP
+server and a real HTTP gateway on this machine; failures are logged, retried with backoff and
+given up after OUTBOX_MAX_ATTEMPTS."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-import json
-import socketserver
+import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
-from satupintu.core.models import NotificationLog
+from satupintu.core.models import OutboxMessage
 from satupintu.core.notify import mask_email, mask_phone, notify_applicant_on_commit
+from satupintu.core.outbox import outbox_process_due
+from satupintu.core.tests.servers import Gateway, SmtpServer
 
 pytestmark = pytest.mark.django_db
 
-
-# --- a tiny SMTP server -----------------------------------------------------------------------
-
-
-@dataclass
-class ReceivedMail:
-    sender: str
-    recipients: list[str]
-    data: bytes
-
-    @property
-    def message(self) -> email.message.EmailMessage:
-        return email.message_from_bytes(self.data, policy=email.policy.default)  # type: ignore[return-value]
+S = OutboxMessage.Status
 
 
-class _SmtpHandler(socketserver.StreamRequestHandler):
-    """Enough of RFC 5321 for Python's smtplib: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT."""
-
-    def reply(self, line: str) -> None:
-        self.wfile.write(line.encode() + b"\r\n")
-        self.wfile.flush()
-
-    def handle(self) -> None:
-        server: SmtpServer = self.server  # type: ignore[assignment]
-        self.reply("220 localhost test SMTP ready")
-        sender, recipients = "", []
-        while True:
-            raw = self.rfile.readline()
-            if not raw:
-                return
-            command = raw.decode("ascii", "replace").strip()
-            verb = command[:4].upper()
-            if verb == "EHLO":
-                self.reply("250-localhost")
-                self.reply("250 8BITMIME")
-            elif verb == "HELO":
-                self.reply("250 localhost")
-            elif verb == "MAIL":
-                sender, recipients = command.split(":", 1)[1].strip().split()[0].strip("<>"), []
-                self.reply("250 OK")
-            elif verb == "RCPT":
-                recipients.append(command.split(":", 1)[1].strip().split()[0].strip("<>"))
-                self.reply("250 OK")
-            elif verb == "DATA":
-                self.reply("354 End data with <CR><LF>.<CR><LF>")
-                lines = []
-                while True:
-                    line = self.rfile.readline()
-                    if line in (b".\r\n", b".\n", b""):
-                        break
-                    lines.append(line[1:] if line.startswith(b"..") else line)
-                server.received.append(ReceivedMail(sender, recipients, b"".join(lines)))
-                self.reply("250 OK: queued")
-            elif verb == "RSET":
-                sender, recipients = "", []
-                self.reply("250 OK")
-            elif verb == "NOOP":
-                self.reply("250 OK")
-            elif verb == "QUIT":
-                self.reply("221 Bye")
-                return
-            else:
-                self.reply("502 Command not implemented")
-
-
-class SmtpServer(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _SmtpHandler)
-        self.received: list[ReceivedMail] = []
-
-
-@pytest.fixture
-def smtp_server(settings: Any) -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.server_address[1]
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-# --- a tiny WhatsApp/SMS gateway --------------------------------------------------------------
-
-
-@dataclass
-class Gateway:
-    url: str
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    # What to answer to each request in turn (the last one repeats).
-    statuses: list[int] = field(default_factory=lambda: [200])
-
-
-@pytest.fixture
-def gateway(settings: Any) -> Iterator[Gateway]:
-    state = Gateway(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            body = self.rfile.read(length)
-            state.requests.append(
-                {
-                    "path": self.path,
-                    "authorization": self.headers.get("Authorization"),
-                    "content_type": self.headers.get("Content-Type"),
-                    "json": json.loads(body),
-                }
-            )
-            index = min(len(state.requests) - 1, len(state.statuses) - 1)
-            status = state.statuses[index]
-            answer = json.dumps({"ok": status < 300}).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/v1/messages"
-    settings.SMS_GATEWAY_URL = state.url
-    settings.SMS_GATEWAY_TOKEN = "gateway-secret-token"
-    settings.SMS_GATEWAY_TIMEOUT = 5
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
+def _later(hours: float = 2) -> dt.datetime:
+    return timezone.now() + dt.timedelta(hours=hours)
 
 
 def _notify(**overrides: Any) -> None:
@@ -196,9 +51,9 @@ def test_email_arrives_at_the_smtp_server_only_after_commit(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         _notify(phone=None)
-        # Inside the transaction nothing has been sent or even logged yet.
+        # Inside the transaction the message waits in the outbox; nothing has been sent.
         assert smtp_server.received == []
-        assert not NotificationLog.objects.exists()
+        assert OutboxMessage.objects.get().status == S.PENDING
     assert len(callbacks) == 1
 
     assert len(smtp_server.received) == 1
@@ -214,14 +69,20 @@ def test_email_arrives_at_the_smtp_server_only_after_commit(
     assert "https://mpp.example.go.id/lacak/YK7Q-M3XP/" in text
     assert "Kode pelacakan" in text
 
-    log = NotificationLog.objects.get()
-    assert log.channel == NotificationLog.Channel.EMAIL
-    assert log.status == NotificationLog.Status.SENT
+    log = OutboxMessage.objects.get()
+    assert log.channel == "email"
+    assert log.status == S.SENT
     assert log.attempts == 1
     assert log.sent_at is not None
     assert log.reference == "YK7Q-M3XP"
     assert log.recipient_masked == "s**********@example.org"
     assert "siti.aminah" not in log.recipient_masked
+    # The address and the text are stored encrypted, readable only with the keys.
+    assert "siti.aminah" not in log.payload_sealed
+    assert log.payload["to"] == ["siti.aminah@example.org"]
+    # Every attempt of one message carries the same Message-ID (a redelivery can be dropped).
+    assert message["Message-ID"].startswith("<")
+    assert message["Message-ID"].endswith(">")
 
 
 def test_rolled_back_change_sends_nothing(
@@ -240,7 +101,8 @@ def test_rolled_back_change_sends_nothing(
     assert callbacks == []
     assert smtp_server.received == []
     assert gateway.requests == []
-    assert not NotificationLog.objects.exists()
+    assert not OutboxMessage.objects.exists()
+    assert outbox_process_due(now=_later()).sent == 0
 
 
 def test_gateway_receives_the_whatsapp_sms_message_with_bearer_token(
@@ -260,27 +122,49 @@ def test_gateway_receives_the_whatsapp_sms_message_with_bearer_token(
     assert "Kode pelacakan YK7Q-M3XP." in message
     assert "https://mpp.example.go.id/lacak/YK7Q-M3XP/" in message
 
-    log = NotificationLog.objects.get()
-    assert log.channel == NotificationLog.Channel.MESSAGE
-    assert log.status == NotificationLog.Status.SENT
+    log = OutboxMessage.objects.get()
+    assert request["idempotency_key"] == log.dedupe_key
+    assert log.channel == "message"
+    assert log.status == S.SENT
     assert log.attempts == 1
     assert log.recipient_masked == "+62812*****890"
 
 
-def test_failing_gateway_is_retried_then_logged_as_failed(
+def test_failing_gateway_is_retried_with_backoff_then_dead_lettered(
     settings: Any, gateway: Gateway, django_capture_on_commit_callbacks: Any
 ) -> None:
-    settings.NOTIFY_MAX_ATTEMPTS = 3
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    settings.OUTBOX_RETRY_SECONDS = 60
     gateway.statuses = [503]
     with django_capture_on_commit_callbacks(execute=True):
         _notify(email=None)
+    assert len(gateway.requests) == 1
+    log = OutboxMessage.objects.get()
+    assert log.status == S.PENDING
+    first_retry = log.next_attempt_at
+    assert first_retry is not None
+    assert first_retry - log.updated_at >= dt.timedelta(seconds=59)
+
+    # Not due yet: the periodic job leaves it alone.
+    assert outbox_process_due().sent == 0
+    assert len(gateway.requests) == 1
+    # Past the first backoff (60 s): attempt 2, then the backoff doubles (120 s).
+    run = outbox_process_due(now=first_retry + dt.timedelta(seconds=1))
+    assert run.retry == 1
+    log.refresh_from_db()
+    assert log.attempts == 2
+    assert log.next_attempt_at - first_retry >= dt.timedelta(seconds=120)
+    assert outbox_process_due(now=first_retry + dt.timedelta(seconds=60)).retry == 0
+    run = outbox_process_due(now=log.next_attempt_at + dt.timedelta(seconds=1))
+    assert run.dead == 1
 
     assert len(gateway.requests) == 3  # first try and two retries
-    log = NotificationLog.objects.get()
-    assert log.status == NotificationLog.Status.FAILED
+    log.refresh_from_db()
+    assert log.status == S.DEAD
     assert log.attempts == 3
     assert "503" in log.error
     assert log.sent_at is None
+    assert outbox_process_due(now=_later(48)).outcomes == []  # a dead message stays dead
 
 
 def test_gateway_that_recovers_is_sent_on_the_retry(
@@ -289,16 +173,18 @@ def test_gateway_that_recovers_is_sent_on_the_retry(
     gateway.statuses = [500, 200]
     with django_capture_on_commit_callbacks(execute=True):
         _notify(email=None)
+    assert outbox_process_due(now=_later()).sent == 1
 
     assert len(gateway.requests) == 2
     assert gateway.requests[0]["json"] == gateway.requests[1]["json"]
-    log = NotificationLog.objects.get()
-    assert log.status == NotificationLog.Status.SENT
+    assert gateway.requests[0]["idempotency_key"] == gateway.requests[1]["idempotency_key"]
+    log = OutboxMessage.objects.get()
+    assert log.status == S.SENT
     assert log.attempts == 2
     assert log.error == ""
 
 
-def test_unreachable_smtp_server_is_logged_failed_after_retries(
+def test_unreachable_smtp_server_is_dead_after_its_attempts(
     settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     import socket
@@ -310,12 +196,13 @@ def test_unreachable_smtp_server_is_logged_failed_after_retries(
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = free_port
     settings.EMAIL_TIMEOUT = 2
-    settings.NOTIFY_MAX_ATTEMPTS = 2
+    settings.OUTBOX_MAX_ATTEMPTS = 2
     with django_capture_on_commit_callbacks(execute=True):
         _notify(phone=None)
+    outbox_process_due(now=_later())
 
-    log = NotificationLog.objects.get()
-    assert log.status == NotificationLog.Status.FAILED
+    log = OutboxMessage.objects.get()
+    assert log.status == S.DEAD
     assert log.attempts == 2
     assert "Connection" in log.error or "refused" in log.error
 
@@ -325,32 +212,47 @@ def test_without_a_gateway_the_message_is_logged_as_not_sent(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         _notify(email=None)
-    log = NotificationLog.objects.get()
-    assert log.status == NotificationLog.Status.SKIPPED
+    log = OutboxMessage.objects.get()
+    assert log.status == S.SKIPPED
     assert "SMS_GATEWAY_URL" in log.error
 
 
-def test_invalid_phone_is_logged_failed_without_calling_the_gateway(
+def test_invalid_phone_is_dead_without_calling_the_gateway(
     gateway: Gateway, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         _notify(email=None, phone="12")
     assert gateway.requests == []
-    log = NotificationLog.objects.get()
-    assert log.status == NotificationLog.Status.FAILED
+    log = OutboxMessage.objects.get()
+    assert log.status == S.DEAD
     assert log.attempts == 0
+    assert outbox_process_due(now=_later()).outcomes == []
+    assert gateway.requests == []
 
 
 def test_a_sent_notification_is_not_sent_again_when_its_task_runs_twice(
     gateway: Gateway, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from satupintu.core.tasks import send_gateway_message
+    from satupintu.core.tasks import outbox_deliver
 
     with django_capture_on_commit_callbacks(execute=True):
         _notify(email=None)
-    log = NotificationLog.objects.get()
-    send_gateway_message.enqueue(log.pk, "+6281234567890", "again")
+    log = OutboxMessage.objects.get()
+    assert outbox_deliver.call(log.pk) == "nothing to do"
+    outbox_deliver.enqueue(log.pk)
+    assert outbox_process_due(now=_later()).outcomes == []
     assert len(gateway.requests) == 1
+
+
+def test_the_same_announcement_twice_is_sent_once(
+    gateway: Gateway, smtp_server: SmtpServer, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(dedupe_key="dossier:7:verified")
+        _notify(dedupe_key="dossier:7:verified")
+    assert OutboxMessage.objects.count() == 2  # one per channel
+    assert len(gateway.requests) == 1
+    assert len(smtp_server.received) == 1
 
 
 def test_masks_hide_the_address() -> None:
@@ -364,15 +266,13 @@ def test_masks_hide_the_address() -> None:
 def test_with_a_deferring_task_backend_the_retry_waits(
     settings: Any, gateway: Gateway, django_capture_on_commit_callbacks: Any
 ) -> None:
-    """A worker backend (database, Redis) can run a task later: the retry is queued for
-    NOTIFY_RETRY_SECONDS x attempts from now instead of hammering a failing gateway."""
-    import datetime as dt
-
-    from django.utils import timezone
+    """A worker backend (database, Redis) can run a task later: the retry is queued for the
+    backoff (OUTBOX_RETRY_SECONDS after the first failure) instead of hammering a failing
+    gateway."""
     from django_tasks import task_backends
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    settings.NOTIFY_RETRY_SECONDS = 120
+    settings.OUTBOX_RETRY_SECONDS = 120
     gateway.statuses = [502]
     backend = task_backends["default"]
     backend.clear()  # type: ignore[attr-defined]
@@ -384,40 +284,47 @@ def test_with_a_deferring_task_backend_the_retry_waits(
     assert gateway.requests == []  # nothing runs until a worker takes it
 
     before = timezone.now()
-    queued[0].task.call(*queued[0].args, **queued[0].kwargs)  # the worker runs attempt 1
+    with django_capture_on_commit_callbacks(execute=True):  # the worker runs attempt 1
+        queued[0].task.call(*queued[0].args, **queued[0].kwargs)
     assert len(gateway.requests) == 1
     retry = backend.results[-1]  # type: ignore[attr-defined]
     assert len(backend.results) == 2  # type: ignore[attr-defined]
     assert retry.task.run_after >= before + dt.timedelta(seconds=120)
     assert retry.args == queued[0].args
-    log = NotificationLog.objects.get()
-    assert log.status == NotificationLog.Status.PENDING
+    log = OutboxMessage.objects.get()
+    assert log.status == S.PENDING
     assert log.attempts == 1
     assert "502" in log.error
+    # Run before its time (a worker with a fast clock), the retry does nothing.
+    assert retry.task.call(*retry.args) == "nothing to do"
+    assert len(gateway.requests) == 1
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_same_notification_task_run_by_two_workers_at_once_sends_once(
+def test_the_same_message_taken_by_two_workers_at_once_is_sent_once(
     gateway: Gateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two workers picking up the same task (a redelivery) at the same moment: one sends, the
-    other finds the row being sent and does nothing."""
+    """Two workers picking up the same message (a task redelivered, and the periodic job) at
+    the same moment: one sends, the other finds it held and does nothing."""
     import time
 
     from django.db import connection
 
     from satupintu.core import notify
-    from satupintu.core.tasks import send_gateway_message
+    from satupintu.core.tasks import outbox_deliver
 
-    log = NotificationLog.objects.create(
-        channel=NotificationLog.Channel.MESSAGE, recipient_masked="+62812*****890"
+    log = notify.message_enqueue(phone="0812-3456-7890", text="Halo")
+    # Outside a transaction the delivery ran at once: make it wait again for the two workers.
+    OutboxMessage.objects.filter(pk=log.pk).update(
+        status=S.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
+    gateway.requests.clear()
     real_send = notify.send_gateway_message_now
 
-    def slow_send(*, to: str, message: str) -> None:
+    def slow_send(**kwargs: Any) -> None:
         time.sleep(0.3)  # the gateway takes a while to answer: both workers overlap
-        real_send(to=to, message=message)
+        real_send(**kwargs)
 
     monkeypatch.setattr(notify, "send_gateway_message_now", slow_send)
     barrier = threading.Barrier(2)
@@ -427,7 +334,7 @@ def test_the_same_notification_task_run_by_two_workers_at_once_sends_once(
     def worker() -> None:
         try:
             barrier.wait(timeout=5)
-            outcomes.append(send_gateway_message.call(log.pk, "+6281234567890", "Halo"))
+            outcomes.append(outbox_deliver.call(log.pk))
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -443,30 +350,5 @@ def test_the_same_notification_task_run_by_two_workers_at_once_sends_once(
     assert sorted(outcomes) == ["nothing to do", "sent"]
     assert len(gateway.requests) == 1
     log.refresh_from_db()
-    assert log.status == NotificationLog.Status.SENT
+    assert log.status == S.SENT
     assert log.attempts == 1
-
-
-def test_a_row_abandoned_while_sending_is_taken_again_after_the_lease(
-    gateway: Gateway,
-) -> None:
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from satupintu.core.tasks import SENDING_LEASE, send_gateway_message
-
-    log = NotificationLog.objects.create(
-        channel=NotificationLog.Channel.MESSAGE,
-        recipient_masked="+62812*****890",
-        status=NotificationLog.Status.SENDING,
-        attempts=1,
-    )
-    assert send_gateway_message.call(log.pk, "+6281234567890", "Halo") == "nothing to do"
-    NotificationLog.objects.filter(pk=log.pk).update(
-        updated_at=timezone.now() - SENDING_LEASE - dt.timedelta(seconds=1)
-    )
-    assert send_gateway_message.call(log.pk, "+6281234567890", "Halo") == "sent"
-    log.refresh_from_db()
-    assert log.attempts == 2
-    assert len(gateway.requests) == 1

@@ -5,20 +5,24 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from satupintu.accounts.models import Role
 from satupintu.accounts.tests.factories import bearer, user_with_role
 from satupintu.catalog.tests.factories import AgencyFactory, MallFactory, ServiceFactory
+from satupintu.core.models import OutboxMessage
+from satupintu.core.outbox import outbox_process_due
 from satupintu.feedback import lapor
-from satupintu.feedback.models import Complaint, ComplaintEvent, LaporDelivery
-from satupintu.feedback.services import lapor_deliveries_retry
+from satupintu.feedback.models import Complaint, ComplaintEvent
 
 pytestmark = pytest.mark.django_db
 
+LAPOR_CHANNELS = ("lapor.forward", "lapor.answer")
 SECRET = "lapor-shared-secret"
 TOKEN = "lapor-token-123"
 
@@ -182,8 +186,9 @@ def test_answer_goes_back_to_lapor(client, world, fake_lapor, django_capture_on_
     payload = json.loads(sent["body"])
     assert payload["answer"] == "KTP sudah bisa diambil di loket 3."
     assert payload["reference"] == "LPR-2026-000123"
-    delivery = LaporDelivery.objects.get()
+    delivery = OutboxMessage.objects.get(channel="lapor.answer")
     assert delivery.status == "sent"
+    assert sent["headers"]["Idempotency-Key"] == delivery.dedupe_key
     assert ComplaintEvent.objects.filter(kind="lapor_response_sent").count() == 1
 
 
@@ -201,16 +206,17 @@ def test_failed_answer_is_kept_and_retried(
             content_type="application/json",
             **bearer(officer),
         )
-    delivery = LaporDelivery.objects.get()
-    assert delivery.status == "failed"
-    assert "503" in delivery.last_error
+    delivery = OutboxMessage.objects.get(channel="lapor.answer")
+    assert delivery.status == "pending"  # waits for its retry
+    assert "503" in delivery.error
     assert ComplaintEvent.objects.filter(kind="lapor_failed").count() == 1
     fake_lapor.fail = False
-    assert lapor_deliveries_retry() == 1
+    later = timezone.now() + timedelta(hours=1)
+    assert outbox_process_due(now=later, channels=LAPOR_CHANNELS).sent == 1
     delivery.refresh_from_db()
     assert delivery.status == "sent"
     assert delivery.attempts == 2
-    assert lapor_deliveries_retry() == 0
+    assert outbox_process_due(now=later, channels=LAPOR_CHANNELS).sent == 0
     assert len(fake_lapor.requests) == 2
 
 
@@ -249,6 +255,100 @@ def test_our_complaint_is_forwarded_to_lapor(
     assert len(fake_lapor.requests) == 1
 
 
+def test_the_answer_to_a_complaint_we_forwarded_goes_back_to_lapor(
+    client, world, fake_lapor, django_capture_on_commit_callbacks
+):
+    """Issue #12: both directions carry the answer. Our complaint, forwarded to LAPOR, answered
+    here: the answer goes to LAPOR's reference for it, through the outbox."""
+    mall, _agency, service = world
+    code = client.post(
+        "/api/v1/complaints",
+        {"mall": mall.slug, "text": "Antrean lama", "service_id": service.pk},
+        content_type="application/json",
+    ).json()["code"]
+    operator = user_with_role(Role.MALL_ADMIN, mall=mall)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/api/v1/complaints/{code}/forward-to-lapor", **bearer(operator))
+    reference = Complaint.objects.get(code=code).lapor_reference
+    assert reference == "LAPOR-00001"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/api/v1/complaints/{code}/transitions",
+            {"to": "answered", "note": "Loket tambahan dibuka mulai Senin."},
+            content_type="application/json",
+            **bearer(operator),
+        )
+    assert response.status_code == 200, response.content
+    assert [r["path"] for r in fake_lapor.requests] == [
+        "/api/complaints",
+        f"/api/complaints/{reference}/responses",
+    ]
+    answer = json.loads(fake_lapor.requests[1]["body"])
+    assert answer["reference"] == reference
+    assert answer["answer"] == "Loket tambahan dibuka mulai Senin."
+    assert answer["tracking_code"] == code
+    assert OutboxMessage.objects.get(channel="lapor.answer").status == "sent"
+    complaint = Complaint.objects.get(code=code)
+    assert complaint.events.filter(kind="lapor_response_sent").count() == 1
+
+
+def test_an_answer_given_before_the_forward_went_through_waits_for_the_reference(
+    client, world, fake_lapor, django_capture_on_commit_callbacks
+):
+    mall, _agency, service = world
+    code = client.post(
+        "/api/v1/complaints",
+        {"mall": mall.slug, "text": "Antrean lama", "service_id": service.pk},
+        content_type="application/json",
+    ).json()["code"]
+    operator = user_with_role(Role.MALL_ADMIN, mall=mall)
+    fake_lapor.fail = True  # LAPOR is down: the forward waits in the outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/api/v1/complaints/{code}/forward-to-lapor", **bearer(operator))
+        client.post(
+            f"/api/v1/complaints/{code}/transitions",
+            {"to": "answered", "note": "Sudah ditangani."},
+            content_type="application/json",
+            **bearer(operator),
+        )
+    answer = OutboxMessage.objects.get(channel="lapor.answer")
+    assert answer.status == "pending"
+    assert len(fake_lapor.requests) == 1  # the forward's failed try; the answer had no reference
+    fake_lapor.fail = False
+    run = outbox_process_due(now=timezone.now() + timedelta(hours=1), channels=LAPOR_CHANNELS)
+    assert run.sent == 2  # the forward first (oldest), then the answer to its reference
+    assert [r["path"] for r in fake_lapor.requests[1:]] == [
+        "/api/complaints",
+        "/api/complaints/LAPOR-00002/responses",
+    ]
+
+
+def test_a_lapor_answer_is_never_posted_twice_by_concurrent_runs(
+    client, world, fake_lapor, django_capture_on_commit_callbacks
+):
+    """The delivery task and the periodic job both see the same due message: sent once."""
+    from satupintu.core.tasks import outbox_deliver
+
+    mall, agency, _service = world
+    code = inbound(client, LAPOR_COMPLAINT).json()["code"]
+    fake_lapor.fail = True
+    officer = user_with_role(Role.AGENCY_ADMIN, mall=mall, agency=agency)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/api/v1/complaints/{code}/transitions",
+            {"to": "answered", "note": "Jawaban"},
+            content_type="application/json",
+            **bearer(officer),
+        )
+    fake_lapor.fail = False
+    delivery = OutboxMessage.objects.get(channel="lapor.answer")
+    later = timezone.now() + timedelta(hours=1)
+    assert outbox_process_due(now=later, channels=LAPOR_CHANNELS).sent == 1
+    assert outbox_deliver.call(delivery.pk) == "nothing to do"
+    assert outbox_process_due(now=later, channels=LAPOR_CHANNELS).sent == 0
+    assert len(fake_lapor.requests) == 2
+
+
 def test_forward_without_configuration_is_409(client, world, settings):
     settings.LAPOR_BASE_URL = ""
     mall, *_ = world
@@ -258,7 +358,7 @@ def test_forward_without_configuration_is_409(client, world, settings):
     operator = user_with_role(Role.MALL_ADMIN, mall=mall)
     response = client.post(f"/api/v1/complaints/{code}/forward-to-lapor", **bearer(operator))
     assert response.status_code == 409
-    assert LaporDelivery.objects.count() == 0
+    assert not OutboxMessage.objects.filter(channel__startswith="lapor.").exists()
 
 
 @pytest.mark.postgres

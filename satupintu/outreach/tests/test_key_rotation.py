@@ -84,6 +84,7 @@ def test_every_encrypted_column_is_declared() -> None:
         ("outreach.OutreachRequest", "nik_encrypted"),
         ("outreach.OutreachSensitiveNote", "disability_encrypted"),
         ("outreach.OutreachSensitiveNote", "health_encrypted"),
+        ("core.OutboxMessage", "payload_sealed"),
         ("citizens.CitizenProfile", "nik_encrypted"),
     }
 

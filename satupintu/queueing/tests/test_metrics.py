@@ -55,10 +55,10 @@ def test_queue_lengths_and_waits_per_service(
 
 def test_request_counts_task_backlog_and_heartbeats(client: Client, settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
-    from satupintu.core.tasks import send_email_notification
+    from satupintu.core.tasks import outbox_deliver
 
-    send_email_notification.enqueue(1, "a@example.test", "subject", "text")
-    send_email_notification.enqueue(2, "b@example.test", "subject", "text")
+    outbox_deliver.enqueue(1)
+    outbox_deliver.enqueue(2)
     heartbeat_beat("worker")
     client.get("/healthz")
     found = scrape(client)

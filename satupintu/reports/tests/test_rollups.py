@@ -127,7 +127,13 @@ def test_pending_task_and_demo_seed_build_missing_days_once() -> None:
     messages: list[str] = []
     demo.seed(scene.mall, messages.append)
     assert RollupDay.objects.filter(mall=scene.mall, day=scene.day).exists()
-    assert "1 past day(s)" in messages[0]
+    # Every past day on which something happened: the tickets' day, and the days the scene's
+    # dossiers were received or finished.
+    active = selectors.active_days(
+        scene.mall, scene.day - timedelta(days=400), scene.mall.today() - timedelta(days=1)
+    )
+    assert f"{len(active)} past day(s)" in messages[0]
+    assert RollupDay.objects.filter(mall=scene.mall).count() == len(active)
     demo.seed(scene.mall, messages.append)
     assert "0 past day(s)" in messages[1]
     RollupDay.objects.all().delete()

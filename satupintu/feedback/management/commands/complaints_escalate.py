@@ -4,7 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from satupintu.feedback import services, tasks
+from satupintu.core.outbox import outbox_process_due
+from satupintu.feedback import deliveries, services, tasks
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--retry-lapor",
             action="store_true",
-            help="Also send again SP4N-LAPOR! deliveries that failed.",
+            help="Also try the SP4N-LAPOR! deliveries that are due in the outbox.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,4 +33,5 @@ class Command(BaseCommand):
             self.stdout.write(f"escalated {complaint.code} (due {complaint.first_response_due})")
         self.stdout.write(f"{len(escalated)} complaint(s) escalated")
         if options["retry_lapor"]:
-            self.stdout.write(f"{services.lapor_deliveries_retry()} LAPOR delivery(ies) sent")
+            run = outbox_process_due(channels=deliveries.CHANNELS)
+            self.stdout.write(f"{run.sent} LAPOR delivery(ies) sent")

@@ -15,7 +15,13 @@ from django.db import connection, transaction
 from satupintu.catalog.models import Mall
 from satupintu.queueing.models import Ticket
 from satupintu.reports import volume
-from satupintu.reports.models import DailyDossierStats, DailySurveyStats, DailyTicketStats
+from satupintu.reports.demo import DEMO_HISTORY_NAME
+from satupintu.reports.models import (
+    DailyDossierStats,
+    DailySurveyStats,
+    DailyTicketStats,
+    RollupDay,
+)
 from satupintu.reports.progress import ProgressBar
 from satupintu.reports.services import rollup_range
 
@@ -51,10 +57,13 @@ class Command(BaseCommand):
             mall = Mall.objects.get(slug="yogyakarta")
         date_to = mall.today() - timedelta(days=1)
         date_from = date_to - timedelta(days=max(1, round(365 * options["years"])) - 1)
-        existing = Ticket.objects.filter(
+        in_period = Ticket.objects.filter(
             mall=mall, service_date__gte=date_from, service_date__lte=date_to
-        ).exists()
-        if existing and not options["replace"]:
+        )
+        # The light history that seed_demo made is replaced without asking.
+        demo_only = in_period.exists() and not in_period.exclude(name=DEMO_HISTORY_NAME).exists()
+        existing = in_period.exists()
+        if existing and not demo_only and not options["replace"]:
             raise CommandError(
                 f"{mall.slug} already has tickets between {date_from} and {date_to}; "
                 "use --replace to delete the generated history and make it again"
@@ -62,6 +71,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         if existing:
             deleted = volume.history_delete(mall=mall, date_from=date_from, date_to=date_to)
+            # Generated dossiers and complaints go whatever their day: every roll-up of the
+            # mall may count some of them, so all are dropped (read live, or rolled up again).
+            RollupDay.objects.filter(mall=mall).delete()
             self.stdout.write(f"deleted {deleted} tickets of earlier history")
         working = sum(
             1

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0004_heartbeat"),
+        ("core", "0006_scheduler"),
     ]
 
     operations = [
