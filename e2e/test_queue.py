@@ -107,7 +107,7 @@ def test_priority_ticket_is_called_announced_served_and_rated(
     board.locator("#now-number", has_text=number).wait_for()
     assert "Loket Imigrasi 1" in board.locator("#now-counter").inner_text()
     assert board.locator("#calls-body tr").first.inner_text().startswith(number)
-    board.wait_for_function("window.__spoken.length > 0", timeout=10_000)
+    board.wait_for_function("() => window.__spoken.length > 0", timeout=10_000)
     from satupintu.queueing.numbers import spell_ticket_number
 
     # The counter is called by the name the board shows, its number in words.
