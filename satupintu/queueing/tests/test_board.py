@@ -16,6 +16,7 @@ from satupintu.accounts.tests.factories import user_with_role
 from satupintu.catalog.demo_data.loader import seed_accounts, seed_catalog
 from satupintu.catalog.models import ClosureDay, Counter, OpeningHours
 from satupintu.catalog.tests.factories import FloorFactory, MallFactory
+from satupintu.core.errors import Conflict
 from satupintu.core.events import get_broker
 from satupintu.queueing import demo, selectors, services
 from satupintu.queueing.models import Display, TicketChannel
@@ -61,18 +62,28 @@ def test_every_demo_counter_is_announced_by_the_name_the_board_shows(
     counters = list(Counter.objects.filter(mall=mall).order_by("number"))
     assert len(counters) == 23
     assert len({c.name for c in counters}) == 23  # no two counters share a name
+    skipped: list[str] = []
     for counter in counters:
         officer = user_with_role(Role.COUNTER_OFFICER, mall=mall, username=f"officer-{counter.pk}")
         drive_thru = counter.mode == Counter.Mode.DRIVE_THRU
-        service = counter.services.order_by("pk").first()
-        assert service is not None, counter.name
         channel = f"floor:{counter.floor_id}"
+        ticket = None
         with django_capture_on_commit_callbacks(execute=True):
-            ticket = services.ticket_issue(
-                service=service,
-                channel=TicketChannel.DRIVE_THRU if drive_thru else TicketChannel.WALK_IN,
-                plate_number="AB 1234 CD" if drive_thru else "",
-            )
+            # The first of its services that takes tickets now (an agency whose partnership
+            # with the mall is not in force takes none).
+            for service in counter.services.order_by("pk"):
+                try:
+                    ticket = services.ticket_issue(
+                        service=service,
+                        channel=TicketChannel.DRIVE_THRU if drive_thru else TicketChannel.WALK_IN,
+                        plate_number="AB 1234 CD" if drive_thru else "",
+                    )
+                except Conflict:
+                    continue
+                break
+            if ticket is None:
+                skipped.append(counter.name)
+                continue
             services.counter_open(counter=counter, actor=officer)
         since = broker.last_id(channel)
         with django_capture_on_commit_callbacks(execute=True):
@@ -95,6 +106,7 @@ def test_every_demo_counter_is_announced_by_the_name_the_board_shows(
         assert not re.search(r"\d", said), said
         assert _as_written(said) == _without_signs(shown), (said, shown)
         assert data["announcement_en"].endswith(f"please go to {_without_signs(shown)}")
+    assert len(skipped) <= 1, skipped  # at most a counter of firms without a partnership
 
 
 @pytest.mark.django_db
