@@ -74,7 +74,10 @@ def operation_error_statuses(operation: Operation) -> list[int]:
         statuses.append(401)
     if writes and any(isinstance(cb, SessionCookieAuth) for cb in operation.auth_callbacks):
         statuses.append(403)
-    if takes_input:
+    # Every authenticated operation answers 404 to a caller outside its reach (the visibility
+    # layer never tells a row it may not see from one that does not exist; /me to an account
+    # that is not a citizen's).
+    if takes_input or anonymous is None:
         statuses.append(404)
     if writes:
         statuses += [409, 413]
