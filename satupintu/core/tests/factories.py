@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from satupintu.core.models import AuditEntry, Heartbeat, JobRun, OutboxMessage, ScheduledJob
+from satupintu.core.models import (
+    AuditEntry,
+    Heartbeat,
+    IdempotencyKey,
+    JobRun,
+    OutboxMessage,
+    ScheduledJob,
+)
 
 
 class AuditEntryFactory(DjangoModelFactory):
@@ -66,3 +75,17 @@ class JobRunFactory(DjangoModelFactory):
     due_at = factory.LazyFunction(timezone.now)
     started_at = factory.LazyFunction(timezone.now)
     outcome = ScheduledJob.Outcome.OK
+
+
+class IdempotencyKeyFactory(DjangoModelFactory):
+    class Meta:
+        model = IdempotencyKey
+
+    scope = factory.Sequence(lambda n: f"user:{n}")
+    key = factory.Sequence(lambda n: f"kiosk-retry-{n}")
+    fingerprint = "0" * 64
+    status_code = 201
+    content_type = "application/json"
+    body = "{}"
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=24))
