@@ -91,7 +91,12 @@ def test_tracking_a_finished_application_and_a_bundle(browser: Any, server: str)
         main = tab.inner_text("main")
         assert "Perkiraan selesai" not in main
         assert "Hasil Anda sudah siap" in main
-        for words in ("Tempat pengambilan", "Waktu pengambilan", "Yang perlu dibawa", "KTP-el asli"):
+        for words in (
+            "Tempat pengambilan",
+            "Waktu pengambilan",
+            "Yang perlu dibawa",
+            "KTP-el asli",
+        ):
             assert words in main, words
         assert tab.locator("a.survey-link, .survey-link a").count() == 1
         if label == "360x800":
