@@ -3,6 +3,8 @@ average,
 
 - the database's ceiling: pgbench running the hand-written issue/call/start/finish cycle
   (`bench/pgbench_cycle.sql`) on a scratch copy of the benchmark database;
+- the product's database work alone: pgbench running the same cycle as calls of the product's
+  own functions (`bench/pgbench_functions.sql`), on a scratch copy of its own;
 - the web stack's floor: `bench/floor.py`, one `UPDATE ... RETURNING` behind Django + ninja,
   served by the same server with the same settings, middleware and worker count as the product;
 - the product's full cycle through HTTP: issue (kiosk token), call-next, start, finish (officer
@@ -10,7 +12,10 @@ average,
 
 at 1, 8 and 32 clients, on PostgreSQL and on SQLite (one server process), with ops/s, p50/p99,
 the server's CPU per operation (user + system time of the server's processes, from /proc), the
-benchmark client's own CPU per operation, and the ratios product/floor and product/ceiling.
+database's CPU per operation (the PostgreSQL backends of the benchmark's database, from /proc:
+`support.DatabaseCpu`), the benchmark client's own CPU per operation, and the ratios
+product/floor and product/ceiling. The seed starts every run from the same database: the
+previous run's rows deleted, a day of history, VACUUM ANALYZE (`support._history_and_vacuum`).
 Afterwards each database is checked: no ticket called twice, no number given twice; every HTTP
 answer other than the expected status is an error.
 
@@ -44,6 +49,7 @@ from urllib.parse import urlsplit
 from bench.support import (
     BENCH_DATABASE_URL,
     ROOT,
+    DatabaseCpu,
     app_server,
     duplicates_in,
     load_average,
@@ -55,6 +61,9 @@ from bench.support import (
 )
 
 PGBENCH_SCRIPT = Path(__file__).with_name("pgbench_cycle.sql")
+# The same cycle as calls of the product's own functions (queueing/hotpath.py): the database's
+# share of the product's work, without the web stack.
+PGBENCH_FUNCTIONS = Path(__file__).with_name("pgbench_functions.sql")
 
 
 @dataclass
@@ -67,6 +76,7 @@ class Row:
     latencies: list[float] = field(default_factory=list)
     by_operation: dict[str, list[float]] = field(default_factory=dict)
     server_cpu: float | None = None
+    db_cpu: float | None = None
     client_cpu: float | None = None
     errors: list[str] = field(default_factory=list)
     duplicates: str = ""
@@ -171,6 +181,7 @@ def run_level(
     base: str, server_pid: int, clients: int, seconds: float, work: Work, row: Row,
     setup: Callable[[int, Connection], None] | None = None,
     teardown: Callable[[int, Connection], None] | None = None,
+    database: str | None = None,
 ) -> Row:  # fmt: skip
     """`clients` threads run `work` together for `seconds` (after their setup), measured from
     the moment all are ready; the server's and this process's CPU over the same span."""
@@ -204,6 +215,9 @@ def run_level(
     for thread in threads:
         thread.start()
     ready.wait()
+    db_cpu = DatabaseCpu(database) if database else None
+    if db_cpu:
+        db_cpu.start()
     cpu0, mine0 = process_tree_cpu_seconds(server_pid), time.process_time()
     began = time.perf_counter()
     deadline[0] = began + seconds
@@ -213,6 +227,7 @@ def run_level(
     row.seconds = time.perf_counter() - began
     row.server_cpu = process_tree_cpu_seconds(server_pid) - cpu0
     row.client_cpu = time.process_time() - mine0
+    row.db_cpu = db_cpu.stop() if db_cpu else None
     for lat, err, ops in per_thread:
         for name, seconds in lat:
             row.latencies.append(seconds)
@@ -245,9 +260,12 @@ def close_counter(seed: dict[str, Any]) -> Callable[[int, Connection], None]:
 # --- the database's ceiling ---------------------------------------------------------------------
 
 
-def pgbench_rows(url: str, seed: dict[str, Any], levels: list[int], seconds: float) -> list[Row]:
-    """pgbench runs the hand-written cycle on a scratch copy (`<db>_pgbench`) of the seeded
-    benchmark database, one level after the other; the copy is dropped afterwards."""
+def pgbench_rows(
+    url: str, seed: dict[str, Any], levels: list[int], seconds: float,
+    script: Path = PGBENCH_SCRIPT, what: str = "ceiling: pgbench, hand-written SQL",
+) -> list[Row]:  # fmt: skip
+    """pgbench runs `script` (the hand-written cycle) on a scratch copy (`<db>_pgbench`) of the
+    seeded benchmark database, one level after the other; the copy is dropped afterwards."""
     import psycopg
 
     parts = urlsplit(url)
@@ -272,21 +290,24 @@ def pgbench_rows(url: str, seed: dict[str, Any], levels: list[int], seconds: flo
     pgbench = shutil.which("pgbench")
     try:
         for clients in levels:
-            row = Row("postgres", "ceiling: pgbench, hand-written SQL", clients)
+            row = Row("postgres", what, clients)
             rows.append(row)
             if pgbench is None:
                 row.note = "pgbench not installed (Debian: postgresql-client)"
                 continue
             with tempfile.TemporaryDirectory() as logs:
                 command = [
-                    pgbench, "-n", "-M", "prepared", "-f", str(PGBENCH_SCRIPT),
+                    pgbench, "-n", "-M", "prepared", "-f", str(script),
                     "-D", f"mall={mall}",
                     "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(int(seconds)),
                     "-l", "--log-prefix", f"{logs}/cycle",
                     "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
                     "-U", parts.username or "postgres", scratch,
                 ]  # fmt: skip
+                db_cpu = DatabaseCpu(scratch)
+                db_cpu.start()
                 done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+                row.db_cpu = db_cpu.stop()
                 out = done.stdout + done.stderr
                 cycles = [
                     float(fields[2]) / 1e6
@@ -328,7 +349,12 @@ def engine_rows(
     rows: list[Row] = []
     if engine == "postgres":
         rows += pgbench_rows(url, seed, levels, seconds)
+        rows += pgbench_rows(
+            url, seed, levels, seconds, PGBENCH_FUNCTIONS, "functions: pgbench, product's SQL"
+        )
     label = f"{server} x{workers}"
+    # The PostgreSQL backends' CPU per operation (not for SQLite: it runs in the server).
+    database = urlsplit(url).path.lstrip("/") if engine == "postgres" else None
     env = {"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     with app_server(kind=server, workers=workers, **env) as (base, pid):
         # Warm-up, not measured: every worker process imports and fills its caches (the
@@ -341,7 +367,9 @@ def engine_rows(
         )  # fmt: skip
         for clients in levels:
             floor = Row(engine, f"floor: one UPDATE, {label}", clients)
-            rows.append(run_level(base, pid, clients, seconds, floor_work, floor))
+            rows.append(
+                run_level(base, pid, clients, seconds, floor_work, floor, database=database)
+            )
             product = Row(engine, f"product: full cycle, {label}", clients)
             rows.append(
                 run_level(
@@ -353,6 +381,7 @@ def engine_rows(
                     product,
                     setup=open_counter(seed),
                     teardown=close_counter(seed),
+                    database=database,
                 )
             )
     found = duplicates_in(url, int(seed["mall_id"]))
@@ -369,10 +398,10 @@ def print_table(rows: list[Row], loads: tuple[float, float]) -> None:
         flush=True,
     )
     print(
-        "| engine | what | clients | ops/s | p50 ms | p99 ms | server CPU ms/op | "
+        "| engine | what | clients | ops/s | p50 ms | p99 ms | server CPU ms/op | db CPU ms/op | "
         "client CPU ms/op | product/floor | product/ceiling | errors | called twice/numbers twice |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         floor = by_key.get((r.engine, "floor", r.clients))
         ceiling = by_key.get(("postgres", "ceiling", r.clients))
@@ -387,13 +416,15 @@ def print_table(rows: list[Row], loads: tuple[float, float]) -> None:
             if product and r.engine == "postgres" and ceiling and ceiling.ops_per_second
             else ""
         )
-        server_cpu = r.per_op_ms(r.server_cpu) if not r.what.startswith("ceiling") else "-"
-        client_cpu = r.per_op_ms(r.client_cpu) if not r.what.startswith("ceiling") else "-"
+        pgbench = r.what.startswith(("ceiling", "functions"))
+        server_cpu = r.per_op_ms(r.server_cpu) if not pgbench else "-"
+        client_cpu = r.per_op_ms(r.client_cpu) if not pgbench else "-"
         p50, p99 = (percentile(r.latencies, p) * 1000 for p in (50, 99))
         print(
             f"| {r.engine} | {r.what} | {r.clients} | {r.ops_per_second:.0f} | "
             f"{p50:.1f} | {p99:.1f} | "
-            f"{server_cpu} | {client_cpu} | {to_floor} | {to_ceiling} | {len(r.errors)} | "
+            f"{server_cpu} | {r.per_op_ms(r.db_cpu)} | {client_cpu} | {to_floor} | "
+            f"{to_ceiling} | {len(r.errors)} | "
             f"{r.duplicates} |",
             flush=True,
         )

@@ -15,6 +15,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -201,6 +202,69 @@ def process_tree_cpu_seconds(pid: int) -> float:
     return sum(cpu.get(p, 0.0) for p in tree)
 
 
+class DatabaseCpu:
+    """User + system CPU seconds spent by the PostgreSQL backends of one database over a span,
+    from /proc (the server runs as another user on the same machine; reading other users'
+    /proc/<pid>/stat needs no privilege). A backend's command line names its database
+    (`postgres: 15/main: <user> <database> <address> <state>`), so other sessions' databases on
+    the same cluster are not counted. A thread samples every `interval` seconds, so that the CPU
+    of backends that end within the span (pgbench's connections) is counted too; the shared
+    background processes (WAL writer, checkpointer, autovacuum) are not. None where /proc is
+    missing."""
+
+    def __init__(self, database: str, interval: float = 0.1) -> None:
+        self.database = database
+        self.interval = interval
+        self._first: dict[int, float] = {}
+        self._last: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._ticks = os.sysconf("SC_CLK_TCK")
+
+    def _backends(self) -> dict[int, float]:
+        found: dict[int, float] = {}
+        name = self.database.encode()
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    words = handle.read().replace(b"\0", b" ").split()
+                # postgres: <cluster>: <user> <database> <address> <state>
+                if len(words) < 4 or words[0] != b"postgres:" or words[3] != name:
+                    continue
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            found[int(entry)] = (int(fields[11]) + int(fields[12])) / self._ticks
+        return found
+
+    def _sample(self, *, first: bool = False) -> None:
+        for pid, seconds in self._backends().items():
+            self._first.setdefault(pid, seconds if first else 0.0)
+            self._last[pid] = seconds
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def start(self) -> None:
+        if not os.path.isdir("/proc"):
+            return
+        self._sample(first=True)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> float | None:
+        if self._thread is None:
+            return None
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        return sum(last - self._first.get(pid, 0.0) for pid, last in self._last.items())
+
+
 def load_average() -> float:
     """The one-minute load average of the machine."""
     with open("/proc/loadavg") as handle:
@@ -295,6 +359,8 @@ def seed_queue_rows(*, counters: int) -> dict[str, Any]:
         officer_tokens.append(api_token_issue(user=user))
     kiosk_user, _ = User.objects.get_or_create(username="bench-kiosk", defaults={"is_device": True})
     Membership.objects.get_or_create(user=kiosk_user, mall=mall, role=Role.KIOSK)
+    if connection.vendor == "postgresql":
+        _history_and_vacuum(mall.pk, service_ids, counter_ids)
     return {
         "mall_id": mall.pk,
         "display_id": display.pk,
@@ -303,6 +369,47 @@ def seed_queue_rows(*, counters: int) -> dict[str, Any]:
         "officer_tokens": officer_tokens,
         "kiosk_token": api_token_issue(user=kiosk_user),
     }
+
+
+# Tickets of the day before the run, per service: the ticket table of a mall that has been open
+# for a while. With them (and ANALYZE) PostgreSQL plans the queue's statements as it does in
+# production; on a table it last saw empty it may plan a scan of every ticket of the day.
+HISTORY_TICKETS_PER_SERVICE = 2500
+
+
+def _history_and_vacuum(mall_id: int, service_ids: list[int], counter_ids: list[int]) -> None:
+    """Yesterday's served tickets of the bench mall, then VACUUM ANALYZE of the queue's tables.
+    The vacuum matters on this shared development cluster, where autovacuum is off: the rows
+    of earlier runs (deleted above) would otherwise stay in the indexes, and every count of a
+    service's waiting tickets would step over all of them (tens of thousands after a few runs).
+    A production database has autovacuum on; within a run nothing is vacuumed, as within a day
+    of a big ticket table (20 % of its rows must change before autovacuum takes it again)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO queueing_ticket (
+              mall_id, service_id, current_service_id, further_service_ids, channel, priority,
+              queue_prefix, serial, number, service_date, status, arrival_at, created_at,
+              called_at, last_called_at, started_at, finished_at, counter_id, name, phone,
+              plate_number, recall_count, outcome, note)
+            SELECT %s, s.id, s.id, '[]', 'walk_in', '', s.queue_prefix, n,
+              s.queue_prefix || '-' || lpad(n::text, 3, '0'), d.day, 'done', d.at, d.at,
+              d.at + interval '5 min', d.at + interval '5 min', d.at + interval '6 min',
+              d.at + interval '11 min', %s, '', '', '', 0, 'served', ''
+            FROM catalog_service s, generate_series(1, %s) AS n,
+              LATERAL (SELECT (now() AT TIME ZONE 'Asia/Jakarta')::date - 1 AS day,
+                       now() - interval '1 day' + n * interval '1 second' AS at) d
+            WHERE s.id = ANY(%s)
+            """,
+            [mall_id, counter_ids[0], HISTORY_TICKETS_PER_SERVICE, service_ids],
+        )
+        for table in (
+            "queueing_ticket", "queueing_ticketevent", "queueing_numbersequence",
+            "queueing_countersession",
+        ):  # fmt: skip
+            cursor.execute(f"VACUUM ANALYZE {table}")
 
 
 def prepare_database(url: str) -> None:
