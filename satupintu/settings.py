@@ -451,6 +451,10 @@ QUEUE_NO_SHOW_RETURN_MINUTES = int(os.environ.get("QUEUE_NO_SHOW_RETURN_MINUTES"
 # Estimated wait: mean service time of the last N finished tickets of the service today.
 QUEUE_SERVICE_TIME_SAMPLE = int(os.environ.get("QUEUE_SERVICE_TIME_SAMPLE", "20"))
 QUEUE_DEFAULT_SERVICE_MINUTES = int(os.environ.get("QUEUE_DEFAULT_SERVICE_MINUTES", "10"))
+# PostgreSQL: the queue's hot operations (issue, call, start, finish, ...) are prepared
+# statements, once per connection (queueing/hotpath.py). Off (0) behind a connection pooler in
+# transaction mode that does not keep prepared statements (PgBouncer before 1.21).
+QUEUE_PREPARED_STATEMENTS = env_bool("QUEUE_PREPARED_STATEMENTS", True)
 
 # --- queueing: live screens ---
 # Redis keys of the event broker's streams (one per channel), and the SSE heartbeat interval.
