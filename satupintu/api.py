@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import orjson
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
@@ -17,9 +16,9 @@ from ninja.errors import ValidationError, ValidationErrorContext
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from ninja.renderers import JSONRenderer
-from ninja.responses import NinjaJSONEncoder
 
 from satupintu.accounts.auth import STAFF_AUTH, AnonymousAccess, SessionCookieAuth
+from satupintu.core.answers import encode
 from satupintu.core.errors import Conflict, DomainError, RateLimited
 from satupintu.core.schemas import ErrorOut
 
@@ -34,11 +33,8 @@ class FastJSONRenderer(JSONRenderer):
     dates and times, and anything orjson does not know, still go through ninja's encoder, so
     every value reads exactly as before."""
 
-    _fallback = NinjaJSONEncoder()
-    _options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
-
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
-        return orjson.dumps(data, default=self._fallback.default, option=self._options)
+        return encode(data)
 
 
 ERROR_DESCRIPTIONS = {

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema, Status
 
 from satupintu.accounts.auth import STAFF_AUTH, public_auth
 from satupintu.catalog.selectors import mall_get, service_get
+from satupintu.core.answers import schema_answer
 from satupintu.core.audit import audit_record
 from satupintu.core.errors import NotFound
 from satupintu.core.idempotency import IdempotencyKeyHeader, idempotent
@@ -121,7 +122,8 @@ def ticket_create(
         people_ahead_now=getattr(ticket, "people_ahead_at_issue", None),
     )
     data["priority"] = ticket.priority or None  # the issuer chose it
-    return Status(201, data)
+    # A hot operation: the answer written straight from the dictionary (core/answers.py).
+    return schema_answer(TicketOut, data, status=201)
 
 
 @router.get(
@@ -142,7 +144,7 @@ def ticket_detail(request: HttpRequest, ticket_id: Id) -> Any:
 def ticket_start(request: HttpRequest, ticket_id: Id) -> Any:
     # The access check is part of the service's locked read (404 outside the user's malls).
     ticket = services.ticket_start(ticket=ticket_id, actor=_user(request))
-    return _staff_ticket(request, ticket)
+    return schema_answer(TicketStaffOut, _staff_ticket(request, ticket))
 
 
 @router.post("/tickets/{ticket_id}/finish", response=TicketStaffOut, auth=STAFF_AUTH)
@@ -150,7 +152,7 @@ def ticket_finish(request: HttpRequest, ticket_id: Id, payload: FinishIn) -> Any
     ticket = services.ticket_finish(
         ticket=ticket_id, actor=_user(request), outcome=payload.outcome, note=payload.note
     )
-    return _staff_ticket(request, ticket)
+    return schema_answer(TicketStaffOut, _staff_ticket(request, ticket))
 
 
 @router.post("/tickets/{ticket_id}/no-show", response=TicketStaffOut, auth=STAFF_AUTH)
@@ -233,7 +235,7 @@ def counter_call_next(request: HttpRequest, counter_id: Id) -> Any:
     ticket = services.counter_call_next(counter=counter, actor=_user(request))
     if ticket is None:
         return Status(204, None)
-    return Status(200, _staff_ticket(request, ticket))
+    return schema_answer(TicketStaffOut, _staff_ticket(request, ticket))
 
 
 @router.post(
