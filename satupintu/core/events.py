@@ -249,12 +249,21 @@ class InProcessBroker:
             self._sequence = next_event_id(self._sequence)
             first: Event | None = None
             for channel in dict.fromkeys(channels):
-                event = Event(id=self._sequence, channel=channel, type=event_type, data=data)
-                if first is not None:
-                    # The same bytes on every channel: encoded once per publish.
-                    event.__dict__["_sse_bytes"] = first.as_sse()
-                first = first or event
-                self._channels.setdefault(channel, _ChannelLog()).history.append(event)
+                if first is None:
+                    event = first = Event(
+                        id=self._sequence, channel=channel, type=event_type, data=data
+                    )
+                    first.as_sse()  # the bytes, encoded once per publish
+                else:
+                    # The same event (and bytes) on another channel. A queue event goes to
+                    # every counter and floor serving the service: built by copying, as a
+                    # frozen dataclass's __init__ costs more than the rest of the loop.
+                    event = object.__new__(Event)
+                    event.__dict__.update(first.__dict__, channel=channel)
+                log = self._channels.get(channel)
+                if log is None:
+                    log = self._channels[channel] = _ChannelLog()
+                log.history.append(event)
                 for subscriber in self._subscribers.get(channel, ()):
                     by_loop.setdefault(subscriber.loop, []).append((subscriber, event))
         for loop, deliveries in by_loop.items():
