@@ -2,6 +2,7 @@
 processes), without the sync/async hand-offs Django makes for sync views under ASGI. The event
 streams (SSE) are async views and are served by the ASGI entry point (`satupintu.asgi`)."""
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -14,3 +15,14 @@ django_application = get_wsgi_application()
 from satupintu.core.request_limits import WSGIRequestBodyLimit  # noqa: E402
 
 application = WSGIRequestBodyLimit(django_application)
+
+# Everything loaded so far (Django, the apps, the URL configuration with every view and schema)
+# lives as long as the worker process. Frozen, it is left out of the cyclic garbage collector's
+# passes: a full pass over the ~200,000 objects of a loaded worker cost about a quarter of the
+# CPU of a queue operation (issue #15, docs/BENCHMARKS.md). Objects made later are collected as
+# before.
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018 - imports every view, router and schema now
+gc.collect()
+gc.freeze()
