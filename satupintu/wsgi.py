@@ -18,9 +18,9 @@ application = WSGIRequestBodyLimit(django_application)
 
 # Everything loaded so far (Django, the apps, the URL configuration with every view and schema)
 # lives as long as the worker process. Frozen, it is left out of the cyclic garbage collector's
-# passes: a full pass over the ~200,000 objects of a loaded worker cost about a quarter of the
-# CPU of a queue operation (issue #15, docs/BENCHMARKS.md). Objects made later are collected as
-# before.
+# passes, which otherwise walk the ~200,000 objects of a loaded worker again and again: in an
+# in-process run of the queue cycle the CPU per operation fell from 1.5 to 1.1 ms (best of six;
+# issue #15, docs/BENCHMARKS.md). Objects made later are collected as before.
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018 - imports every view, router and schema now

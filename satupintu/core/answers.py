@@ -3,7 +3,8 @@ not know through ninja's encoder), and `schema_answer` for the hot operations of
 
 ninja checks every answer against the operation's response schema: it wraps the returned
 dictionary in a `DjangoGetter`, validates it field by field with pydantic and dumps it again.
-For a ticket that is a third of the Python work of a whole call-next (issue #15).
+For a ticket that was about a sixth of the Python work of a hot operation (issue #15,
+docs/BENCHMARKS.md).
 `schema_answer` writes the same JSON straight from the dictionary: the schema's fields in the
 schema's order, a field missing from the dictionary as the schema's default (a missing field
 without one is an error, as it is for ninja), keys the schema does not declare left out, nested
