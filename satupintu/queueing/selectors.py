@@ -993,6 +993,26 @@ def ticket_for_token(*, ticket_id: int, token: str) -> Ticket:
     return ticket
 
 
+def ticket_for_reader(user: Any, *, ticket_id: int, token: str | None) -> tuple[Ticket, bool]:
+    """The ticket `user` reads by id, and whether in full: queue staff whose reach covers it
+    (the role table's `ticket` `view` row) read everything; anyone else (anonymous, a device,
+    staff of another agency or mall) must present the ticket's token (`ticket_token`, the secret
+    of its phone page, QR code and survey link) and reads the public fields. A missing or wrong
+    token answers exactly as a ticket that does not exist (the same `NotFound`, and the
+    signature is checked either way), so ids cannot be walked."""
+    try:
+        ticket: Ticket | None = ticket_get(ticket_id=ticket_id)
+    except NotFound:
+        ticket = None
+    if ticket is not None and may_see_ticket(user, ticket):
+        return ticket, True
+    signed = _ticket_signed_value(ticket) if ticket is not None else f"{ticket_id}:-:-"
+    valid = _ticket_tokens().verify(signed, token)
+    if ticket is None or not valid:
+        raise NotFound("No such ticket")
+    return ticket, False
+
+
 _STATUS_PATH = re.compile(r"/q/ticket/(\d{1,18})/([A-Za-z0-9_\-:.]{1,200})/?")
 
 
