@@ -172,8 +172,8 @@ def test_ticket_ids_cannot_be_walked_without_the_tickets_token(
     assert all(t["token"] for t in tickets)
     nothing = get(client, "/tickets/999999")
     assert nothing.status_code == 404
-    highest = max(t["id"] for t in tickets)
-    for ticket_id in range(1, highest + 3):
+    ids = [t["id"] for t in tickets]
+    for ticket_id in range(max(1, min(ids) - 3), max(ids) + 3):  # within the rate limit
         walked = get(client, f"/tickets/{ticket_id}")
         assert walked.status_code == 404, ticket_id
         assert walked.json() == nothing.json()
