@@ -15,6 +15,7 @@ error under 25 % of the mean wait, coverage at least 75 %, no such zero.
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,8 @@ class Figures:
     best_mae: float | None = None
     best_coverage: float | None = None
     best_bias: float | None = None
+    # With 5 days or more: a 95 % interval of the best possible MAE / mean wait, resampling days.
+    best_share_interval: tuple[float, float] | None = None
     # CPU time of one estimate (milliseconds): mean and 95th percentile.
     estimate_ms: float = 0.0
     estimate_ms_p95: float = 0.0
@@ -300,11 +303,34 @@ def validate(
 
     results = run(lambda h: models.get(h, models[0]), best if best_runs > 0 else None)
     figures = figures_of(scenario, DayResult(visits=[v for r in results for v in r.visits]))
+    if best_runs > 0 and days >= 5:
+        figures = dataclasses.replace(
+            figures, best_share_interval=_best_share_interval(scenario, results)
+        )
     if floor:
         told_runs = run(lambda h: true_times(scenario, h))
         told = figures_of(scenario, DayResult(visits=[v for r in told_runs for v in r.visits]))
         figures = dataclasses.replace(figures, floor_mae=told.mae)
     return figures, results[0]
+
+
+def _best_share_interval(scenario: Scenario, days: Sequence[DayResult]) -> tuple[float, float]:
+    """95 % interval of the best possible MAE over the mean wait, resampling whole days."""
+    per_day = []
+    for day in days:
+        f = figures_of(scenario, day)
+        if f.tickets and f.best_mae is not None:
+            per_day.append((f.tickets * f.mean_wait, f.tickets * f.best_mae))
+    if not per_day:
+        return (0.0, 0.0)
+    rng = random.Random(0)
+    shares = []
+    for _ in range(2000):
+        drawn = [rng.choice(per_day) for _ in per_day]
+        waited = sum(w for w, _e in drawn)
+        shares.append(sum(e for _w, e in drawn) / waited if waited > 0 else 0.0)
+    shares.sort()
+    return (shares[int(0.025 * len(shares))], shares[int(0.975 * len(shares)) - 1])
 
 
 def plot(scenario: Scenario, day: DayResult, path: Path) -> None:
@@ -382,6 +408,9 @@ def markdown_table(rows: Sequence[Figures]) -> str:
         best = "-"
         if f.best_mae is not None and f.best_coverage is not None:
             best = f"{_pct(f.best_mae, f.mean_wait)} ({100 * f.best_coverage:.0f} %)"
+            if f.best_share_interval is not None:
+                lo, hi = f.best_share_interval
+                best += f", 95 % interval over days {100 * lo:.0f}-{100 * hi:.0f} %"
         lines.append(
             f"| {f.scenario} | {f.tickets} | {f.mean_wait:.1f} min | {f.mae:.1f} min | "
             f"{100 * f.mae_share:.0f} % | {f.bias:+.1f} min | {100 * f.coverage:.0f} % | "
