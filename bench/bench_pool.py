@@ -90,16 +90,17 @@ def _kiosk(
     with httpx.Client(base_url=base, timeout=30, headers=headers) as http:
         start.wait()
         while time.perf_counter() < stop_at:
-            ticket_id = None
+            ticket_id = ticket_token = None
             for method, path in (
                 ("POST", "/api/v1/tickets"),
                 ("GET", "/api/v1/services?mall=bench"),
-                ("GET", "/api/v1/tickets/{id}"),
+                # a kiosk is no queue staff: it reads its ticket back with the ticket's secret
+                ("GET", "/api/v1/tickets/{id}?token={token}"),
             ):
                 if "{id}" in path:
                     if ticket_id is None:
                         continue
-                    path = path.format(id=ticket_id)
+                    path = path.format(id=ticket_id, token=ticket_token)
                 began = time.perf_counter()
                 try:
                     body = {"service_id": service_id, "channel": "walk_in"}
@@ -113,7 +114,7 @@ def _kiosk(
                 times.append(time.perf_counter() - began)
                 local[response.status_code] += 1
                 if method == "POST" and response.status_code == 201:
-                    ticket_id = response.json()["id"]
+                    ticket_id, ticket_token = response.json()["id"], response.json()["token"]
     with lock:
         statuses.update(local)
         latencies.extend(times)

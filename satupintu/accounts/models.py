@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -11,6 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from satupintu.accounts.querysets import ScopedQuerySet, users_within
+
+if TYPE_CHECKING:
+    from satupintu.accounts.roles import Scope
 
 
 class User(AbstractUser):
@@ -78,6 +83,36 @@ AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.BACK_OFFICE_OFFICER})
 DEVICE_ROLES = frozenset({Role.KIOSK, Role.DISPLAY})
 
 
+class MembershipQuerySet(ScopedQuerySet):
+    """Memberships are the `staff` of the role table: a mall reach covers every membership in
+    the mall, an agency reach those of the agency roles in the agency (an agency admin manages
+    its agency's admins and back office, never a mall-wide role)."""
+
+    entity = "staff"
+
+    @classmethod
+    def agency_only_q(cls) -> models.Q:
+        return models.Q(role__in=sorted(AGENCY_ROLES))
+
+    @staticmethod
+    def covers(scope: Scope, *, mall_id: int | None, agency_id: int | None, role: str) -> bool:
+        """Whether a membership (saved or not) lies within `scope`: the rule of
+        `agency_only_q` and `scope_q`, for a row not in the database yet."""
+        if scope.everywhere or mall_id in scope.mall_ids:
+            return True
+        return role in AGENCY_ROLES and agency_id is not None and agency_id in scope.agency_ids
+
+    @staticmethod
+    def grantable_roles(scope: Scope) -> list[str]:
+        """The roles a person with `scope` may grant: all of them with a mall-wide reach, the
+        agency roles with an agency one."""
+        if scope.mall_wide:
+            return list(Role.values)
+        if scope.agency_ids:
+            return [r for r in Role.values if r in AGENCY_ROLES]
+        return []
+
+
 class Membership(models.Model):
     """Ties a person to a mall and, where the role needs it, to one agency of that mall."""
 
@@ -101,6 +136,8 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -150,6 +187,18 @@ def api_tokens_forget_cached(user_id: int) -> None:
         transaction.on_commit(lambda: cache.delete_many(keys))
 
 
+class ApiTokenQuerySet(ScopedQuerySet):
+    """Tokens belong to people: a reach covers the tokens of the people it covers wholly
+    (`users_within`)."""
+
+    entity = "api_token"
+
+    def scope_q(self, scope: Scope) -> models.Q:
+        if scope.everywhere:
+            return models.Q()
+        return models.Q(user__in=users_within(scope))
+
+
 class ApiToken(models.Model):
     """A bearer token for scripts and devices. Only a hash is stored; the token is shown once."""
 
@@ -168,6 +217,8 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")

@@ -20,7 +20,7 @@ an anonymous caller beyond `PUBLIC`, may do nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -58,25 +58,67 @@ _DOSSIER_READERS: dict[str, Reach] = {
 }
 _DOSSIER_ACTORS = {k: v for k, v in _DOSSIER_READERS.items() if k != Role.AGENCY_ADMIN}
 
+_MALL_ADMINS: dict[str, Reach] = {Role.MALL_ADMIN: M}
+
 # entity -> action -> {role: reach}. "view" reads a row (lists and details), "change" acts on
-# it (a transition, an edit, a check), "add" creates one.
+# it (a transition, an edit, a check), "add" creates one. "administer" manages rows in the
+# Django admin (lists them, opens, adds, changes and deletes them within the reach; the admin
+# also needs the account's staff flag); where an entity has its own "add" or "delete" row, the
+# admin adds or deletes by that row instead. An empty grant: the superuser only.
 ROLE_TABLE: dict[str, dict[str, dict[str, Reach]]] = {
     "mall": {
         "view": {ANONYMOUS: P},
         "change": {Role.MALL_ADMIN: M},
+        # the slug (in URLs, API calls and printed QR codes) is changed by whoever may add a mall
+        "administer": dict(_MALL_ADMINS),
+        # opening a new mall, or removing one, is for the superuser of the deployment
+        "add": {},
+        "delete": {},
+    },
+    # the mall's building and calendar: floors, opening hours, closure days
+    "mall_setup": {
+        "administer": dict(_MALL_ADMINS),
+    },
+    "agency": {
+        "administer": dict(_MALL_ADMINS),
     },
     "partnership": {
         "view": {Role.MALL_ADMIN: M, Role.SUPERVISOR: M, Role.VIEWER: M},
         "change": {Role.MALL_ADMIN: M},
+        "administer": dict(_MALL_ADMINS),
     },
     "service": {
         "view": {ANONYMOUS: P, Role.MALL_ADMIN: M, Role.AGENCY_ADMIN: A},
         "change": {Role.MALL_ADMIN: M, Role.AGENCY_ADMIN: A},
+        # the service with its requirements
+        "administer": {Role.MALL_ADMIN: M, Role.AGENCY_ADMIN: A},
+    },
+    # service bundles (paket layanan) and their items
+    "bundle": {
+        "administer": dict(_MALL_ADMINS),
     },
     "counter": {
         "view": {ANONYMOUS: P, Role.MALL_ADMIN: M},
         # open, pause, close, call: the counter's agencies are those of the services it serves
         "change": {Role.MALL_ADMIN: M, Role.COUNTER_OFFICER: A},
+        "administer": dict(_MALL_ADMINS),
+    },
+    # display boards and kiosks, outreach vehicles and equipment
+    "equipment": {
+        "administer": dict(_MALL_ADMINS),
+    },
+    # people and their memberships; an agency reach covers the memberships of agency roles
+    # (agency admin, back office) in the agency, and only those roles may be granted with it
+    "staff": {
+        "administer": {Role.MALL_ADMIN: M, Role.AGENCY_ADMIN: A},
+    },
+    # API tokens of the people within the reach (issued from the people's list)
+    "api_token": {
+        "administer": dict(_MALL_ADMINS),
+    },
+    # the audit trail: read only, for everyone
+    "audit": {
+        "view": dict(_MALL_ADMINS),
     },
     "ticket": {
         "add": {
@@ -162,6 +204,14 @@ def grants(entity: str, action: str) -> dict[str, Reach]:
     return ROLE_TABLE[entity][action]
 
 
+def admin_action(entity: str, action: str) -> str:
+    """The table row the Django admin asks for `action` ("add", "delete", or any other) on
+    `entity`: the entity's own "add"/"delete" row where it has one, else "administer"."""
+    if action in ("add", "delete") and action in ROLE_TABLE[entity]:
+        return action
+    return "administer"
+
+
 def roles_with(entity: str, action: str, *reaches: Reach) -> list[str]:
     """The membership roles granted `action` on `entity` (with one of `reaches`, if given)."""
     valid = set(Role.values)
@@ -216,6 +266,15 @@ class Scope:
         if agency_id not in own:
             raise NotFound(f"No agency {agency_id} in this mall", field="query.agency")
         return agency_id
+
+    def staff_only(self) -> Scope:
+        """This scope without its public and own rows: the membership (and superuser) reach."""
+        return replace(self, public=False, own_user_id=None)
+
+    @property
+    def mall_wide(self) -> bool:
+        """Whether the reach covers whole malls (or everything), not only some agencies."""
+        return bool(self.everywhere or self.mall_ids)
 
     @property
     def staff(self) -> bool:

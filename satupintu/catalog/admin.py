@@ -1,22 +1,18 @@
 """Django admin of the catalog. Mall admins manage everything of their mall; an agency admin
-manages only its own agency's services and their requirements (see accounts/admin.py for the
-scoping rules every admin here follows)."""
+manages only its own agency's services and their requirements (the `administer` rows of the role
+table; see accounts/admin.py for the scoping every admin here follows, and each model's
+`ScopedQuerySet` for what the foreign-key fields offer)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from satupintu.accounts.admin import (
-    ScopedInline,
-    ScopedModelAdmin,
-    admin_scope,
-    register_choice_rule,
-)
+from satupintu.accounts.admin import ScopedInline, ScopedModelAdmin
 from satupintu.catalog.models import (
     Agency,
     BundleItem,
@@ -30,21 +26,6 @@ from satupintu.catalog.models import (
     ServiceBundle,
     ServiceRequirement,
 )
-
-# --- what a person may pick in the foreign-key fields of any scoped form --------------------
-# Mall and agency choices include those of an agency admin's agencies, so that agency admins can
-# grant memberships in them; the rest is mall-wide.
-register_choice_rule(Mall, lambda scope: Q(pk__in=scope.mall_ids | scope.agency_mall_ids))
-register_choice_rule(
-    Agency, lambda scope: Q(mall_id__in=scope.mall_ids) | Q(pk__in=scope.agency_ids)
-)
-register_choice_rule(
-    Service, lambda scope: Q(mall_id__in=scope.mall_ids) | Q(agency_id__in=scope.agency_ids)
-)
-register_choice_rule(Floor, lambda scope: Q(mall_id__in=scope.mall_ids))
-register_choice_rule(Counter, lambda scope: Q(mall_id__in=scope.mall_ids))
-register_choice_rule(ServiceBundle, lambda scope: Q(mall_id__in=scope.mall_ids))
-register_choice_rule(BundleItem, lambda scope: Q(bundle__mall_id__in=scope.mall_ids))
 
 # --- mall -------------------------------------------------------------------------------------
 
@@ -66,10 +47,8 @@ class FloorInline(ScopedInline, admin.TabularInline):
 
 @admin.register(Mall)
 class MallAdmin(ScopedModelAdmin):
-    mall_path = "pk"
-    # Opening a new mall, or removing one, is for the superuser of the deployment.
-    mall_admin_can_add = False
-    mall_admin_can_delete = False
+    # Opening a new mall, or removing one, is for the superuser of the deployment: the role
+    # table's `mall` `add` and `delete` rows.
     list_display = ("name", "slug", "city", "province", "operator", "opened_on", "is_active")
     list_filter = ("is_active", "province")
     search_fields = ("name", "slug", "city", "operator")
@@ -82,8 +61,9 @@ class MallAdmin(ScopedModelAdmin):
     )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        # The slug is in URLs, API calls and printed QR codes: only a superuser may change it.
-        if obj is not None and not admin_scope(request).is_superuser:
+        # The slug is in URLs, API calls and printed QR codes: only whoever may add a mall (the
+        # superuser, per the role table) may change it.
+        if obj is not None and not self.scope(request, "add").staff:
             return ("slug",)
         return ()
 
@@ -159,7 +139,6 @@ class ServiceRequirementInline(ScopedInline, admin.TabularInline):
 
 @admin.register(Service)
 class ServiceAdmin(ScopedModelAdmin):
-    agency_path = "agency_id"
     list_display = ("code", "name", "agency", "kind", "channel_list", "queue_prefix",
                     "duration", "fee", "is_active")  # fmt: skip
     list_filter = (
@@ -205,8 +184,6 @@ class ServiceAdmin(ScopedModelAdmin):
 
 @admin.register(ServiceRequirement)
 class ServiceRequirementAdmin(ScopedModelAdmin):
-    mall_path = "service__mall_id"
-    agency_path = "service__agency_id"
     list_display = ("name", "key", "service", "document", "mandatory", "position")
     list_filter = ("document", "mandatory", ("service__agency", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "key", "service__code", "service__name")

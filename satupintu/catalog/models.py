@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -13,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from satupintu.accounts.querysets import ScopedQuerySet
 from satupintu.core.models import AppendOnlyModel
+
+if TYPE_CHECKING:
+    from satupintu.accounts.roles import Scope
 
 # Partnership statuses under which an agency serves in the mall: an MOU signed or in force.
 # An agency without any partnership row is the mall's own operator (or a city office) and
@@ -29,10 +33,21 @@ class MallQuerySet(ScopedQuerySet):
     def live_q(cls) -> models.Q:
         return models.Q(is_active=True)
 
+    def choice_q(self, scope: Scope) -> models.Q:
+        """A mall is a choice for whoever reaches it, or reaches an agency in it (an agency
+        admin picks the mall of its agency's new service or staff member)."""
+        if scope.everywhere:
+            return models.Q()
+        return models.Q(pk__in=sorted(scope.mall_ids | {m for m, _a in scope.agency_malls}))
 
-class AgencyQuerySet(models.QuerySet):
-    def live(self) -> AgencyQuerySet:
-        return self.filter(is_active=True, mall__is_active=True)
+
+class AgencyQuerySet(ScopedQuerySet):
+    entity = "agency"
+    agency_field = "pk"
+
+    @classmethod
+    def live_q(cls) -> models.Q:
+        return models.Q(is_active=True, mall__is_active=True)
 
     def serving(self) -> AgencyQuerySet:
         """Live agencies that may take new work (tickets, appointments, dossiers): no
@@ -42,6 +57,30 @@ class AgencyQuerySet(models.QuerySet):
 
 class PartnershipQuerySet(ScopedQuerySet):
     entity = "partnership"
+
+
+class MallSetupQuerySet(ScopedQuerySet):
+    """Floors, opening hours and closure days: rows of a mall only."""
+
+    entity = "mall_setup"
+    agency_field = None
+
+
+class ServiceRequirementQuerySet(ScopedQuerySet):
+    """A requirement is part of its service (the `service` row of the table)."""
+
+    entity = "service"
+    mall_field = "service__mall_id"
+    agency_field = "service__agency_id"
+
+
+class BundleQuerySet(ScopedQuerySet):
+    entity = "bundle"
+    agency_field = None
+
+
+class BundleItemQuerySet(BundleQuerySet):
+    mall_field = "bundle__mall_id"
 
 
 class ServiceQuerySet(ScopedQuerySet):
@@ -154,6 +193,8 @@ class OpeningHours(models.Model):
     opens = models.TimeField(_("opens"))
     closes = models.TimeField(_("closes"))
 
+    objects = MallSetupQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("opening hours")
         verbose_name_plural = _("opening hours")
@@ -181,6 +222,8 @@ class ClosureDay(models.Model):
     date = models.DateField(_("date"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
+    objects = MallSetupQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("closure day")
         verbose_name_plural = _("closure days")
@@ -206,6 +249,8 @@ class Floor(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
     )
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
+
+    objects = MallSetupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("floor")
@@ -497,6 +542,8 @@ class ServiceRequirement(models.Model):
         _("largest file (KB)"), default=2048, validators=[MinValueValidator(1)]
     )
 
+    objects = ServiceRequirementQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("requirement")
         verbose_name_plural = _("requirements")
@@ -555,6 +602,8 @@ class ServiceBundle(models.Model):
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = BundleQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("service bundle")
         verbose_name_plural = _("service bundles")
@@ -580,6 +629,8 @@ class BundleItem(models.Model):
         blank=True,
         related_name="dependents",
     )
+
+    objects = BundleItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bundle item")

@@ -27,7 +27,7 @@ from satupintu.core.codes import CodeFormat, unique_code
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
 from satupintu.queueing import services as queue_services
 from satupintu.queueing.models import Ticket, TicketChannel
-from satupintu.queueing.selectors import ticket_as_dict
+from satupintu.queueing.selectors import ticket_as_dict, ticket_token
 
 CHECKIN_CODE = CodeFormat(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ23456789", length=8, prefix="R")
 CHECKIN_ROLES = [Role.KIOSK, Role.COUNTER_OFFICER, Role.SUPERVISOR, Role.MALL_ADMIN]
@@ -102,6 +102,7 @@ def remote_ticket_dict(remote: RemoteTicket) -> dict[str, Any]:
     data["priority"] = None
     data["arrive_by"] = timezone.localtime(remote.arrive_by, mall.zone).isoformat()
     data["checkin_code"] = remote.checkin_code
+    data["token"] = ticket_token(ticket)  # the holder's: GET /tickets/{id}?token=
     data["remote"] = {
         "id": remote.pk,
         "checkin_code": remote.checkin_code,

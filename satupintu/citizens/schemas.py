@@ -83,6 +83,10 @@ class MyTicketOut(Schema):
     counter_name: str | None
     arrive_by: str | None
     remote: RemoteOut | None
+    token: str | None = Field(
+        default=None,
+        description="The ticket's secret: `GET /tickets/{id}?token=` reads it with it.",
+    )
 
 
 class MyAppointmentOut(Schema):

@@ -59,6 +59,7 @@ def my_tickets(profile: CitizenProfile) -> list[dict[str, Any]]:
         if ticket.service_date != ticket.mall.today():
             continue
         data = ticket_as_dict(ticket, include_personal=False)
+        data["token"] = ticket_token(ticket)  # the holder's: GET /tickets/{id}?token=
         remote = remotes.get(ticket.pk)
         data["arrive_by"] = (
             timezone.localtime(remote.arrive_by, ticket.mall.zone).isoformat() if remote else None

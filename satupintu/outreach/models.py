@@ -25,6 +25,13 @@ def new_reference() -> str:
     return OUTREACH_REFERENCE.new()
 
 
+class OutreachResourceQuerySet(ScopedQuerySet):
+    """Vehicles and equipment: the mall's `equipment` in the role table."""
+
+    entity = "equipment"
+    agency_field = None
+
+
 class Vehicle(models.Model):
     mall = models.ForeignKey(
         "catalog.Mall", verbose_name=_("mall"), on_delete=models.CASCADE, related_name="+"
@@ -33,6 +40,8 @@ class Vehicle(models.Model):
     plate_number = models.CharField(_("plate number"), max_length=16, blank=True)
     seats = models.PositiveSmallIntegerField(_("seats"), default=4)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = OutreachResourceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("outreach vehicle")
@@ -55,6 +64,8 @@ class Equipment(models.Model):
     code = models.SlugField(_("code"), max_length=50)
     name = models.CharField(_("name"), max_length=150)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = OutreachResourceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("outreach equipment")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 import simpy
 
+from satupintu.planning import oracle
 from satupintu.queueing import estimates, policy
 
 DAY_START = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Asia/Jakarta"))  # a Monday
@@ -79,6 +81,8 @@ class Visit:
     # What the estimate of before issue 14 said: the same service's tickets ahead times its
     # mean service time over its open counters (0 with nobody ahead).
     baseline: int | None = None
+    estimate_ms: float | None = None  # CPU time of the estimate (process time, milliseconds)
+    best: oracle.Prediction | None = None  # the best possible estimate (validation only)
 
     @property
     def wait(self) -> float | None:
@@ -109,9 +113,11 @@ def simulate_day(
     estimate: bool = False,
     runs: int = estimates.RUNS,
     counters: Sequence[CounterSpec] | None = None,
+    observe: Callable[[Visit, oracle.State], None] | None = None,
 ) -> DayResult:
     """Run one day. With `estimate`, ask `estimates.estimate_wait` at every issue with the
-    service-time model `times(hour)` (what the mall's history taught it for that hour)."""
+    service-time model `times(hour)` (what the mall's history taught it for that hour).
+    `observe`: called at every issue with the exact state of the day (for `oracle.predict`)."""
     rng = random.Random(scenario.seed if seed is None else seed)
     env = simpy.Environment()
     result = DayResult()
@@ -153,6 +159,8 @@ def simulate_day(
                     for b in booked
                     if b.appointment_slot_at and b.appointment_slot_at > at(env.now)
                 ],
+                # The mall's closing time (its opening hours): no ticket is issued later.
+                closes_at=at(scenario.issue_minutes),
             )
             ahead = sum(
                 1
@@ -166,8 +174,20 @@ def simulate_day(
             )
             visit.baseline = math.ceil(ahead * picture.time_of(spec.id).mean / max(1, open_here))
             opens = min((c.opens for c in counter_specs), default=0.0)
+            started = time.process_time()
             visit.estimate = estimates.estimate_wait(
                 ticket, picture, runs=runs, opens_at=at(opens) if opens > env.now else None
+            )
+            visit.estimate_ms = (time.process_time() - started) * 1000
+        if observe:
+            observe(
+                visit,
+                oracle.State(
+                    now=env.now,
+                    waiting=[oracle.as_ticket(t) for t in waiting],
+                    busy=dict(busy),
+                    booked=[oracle.as_booked(b) for b in booked],
+                ),
             )
         poke()
 
@@ -293,20 +313,25 @@ def learned_times(
         by_hour: dict[int, list[float]] = {}
         called = no_show = 0
         priority_by_hour: dict[int, int] = {}
+        arrivals_by_hour: dict[int, int] = {}
         for day in history:
             for h, values in day.service_minutes.get(spec.id, {}).items():
                 by_hour.setdefault(h, []).extend(values)
             called += day.called.get(spec.id, 0)
             no_show += day.no_shows.get(spec.id, 0)
             for v in day.visits:
-                if v.ticket.service_id == spec.id and v.ticket.priority:
-                    h = int(v.issued // 60)
+                if v.ticket.service_id != spec.id:
+                    continue
+                h = int(v.issued // 60)
+                arrivals_by_hour[h] = arrivals_by_hour.get(h, 0) + 1
+                if v.ticket.priority:
                     priority_by_hour[h] = priority_by_hour.get(h, 0) + 1
         days = max(1, len(history))
         sample = estimates.ServiceTimeSample(
             by_hour={h: tuple(v) for h, v in by_hour.items()},
             no_show=no_show / called if called >= 10 else 0.0,
             priority_per_minute={h: n / (days * 60) for h, n in priority_by_hour.items()},
+            arrivals_per_minute={h: n / (days * 60) for h, n in arrivals_by_hour.items()},
         )
         standard = spec.standard_minutes or spec.mean
         out[spec.id] = estimates.fit_service_time(sample if history else None, standard, hour)

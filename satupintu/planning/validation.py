@@ -15,16 +15,19 @@ error under 25 % of the mean wait, coverage at least 75 %, no such zero.
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from satupintu.planning import oracle
 from satupintu.planning.simulation import (
     CounterSpec,
     DayResult,
     Scenario,
     ServiceSpec,
+    Visit,
     learned_times,
     simulate_day,
 )
@@ -48,6 +51,22 @@ class Figures:
     baseline_mae: float = 0.0
     baseline_zero_when_waiting: int = 0
     floor_mae: float | None = None  # the same estimator told the true service-time model
+    # The best possible estimate (`oracle.predict`: the median of the day continued from the
+    # exact state at issue with the true laws), on the same visitors.
+    best_mae: float | None = None
+    best_coverage: float | None = None
+    best_bias: float | None = None
+    # With 5 days or more: a 95 % interval of the best possible MAE / mean wait, resampling days.
+    best_share_interval: tuple[float, float] | None = None
+    # CPU time of one estimate (milliseconds): mean and 95th percentile.
+    estimate_ms: float = 0.0
+    estimate_ms_p95: float = 0.0
+
+    @property
+    def best_share(self) -> float | None:
+        if self.best_mae is None or self.mean_wait <= 0:
+            return None
+        return self.best_mae / self.mean_wait
 
     @property
     def mae_share(self) -> float:
@@ -199,7 +218,33 @@ def figures_of(scenario: Scenario, day: DayResult) -> Figures:
     ]
     old_mae = sum(abs(b - w) for b, w in old) / max(1, len(old))
     old_zeros = sum(1 for b, w in old if b == 0 and w > ZERO_LIMIT_MINUTES)
-    return Figures(scenario.name, n, mean_wait, mae, bias, inside / n, zeros, old_mae, old_zeros)
+    spent = sorted(v.estimate_ms for v in day.visits if v.estimate_ms is not None)
+    best = [
+        (v.best, v.wait)
+        for v in day.visits
+        if v.estimate
+        and v.estimate.minutes is not None
+        and v.wait is not None
+        and v.best is not None
+    ]
+    return Figures(
+        scenario.name,
+        n,
+        mean_wait,
+        mae,
+        bias,
+        inside / n,
+        zeros,
+        old_mae,
+        old_zeros,
+        best_mae=sum(abs(b.median - w) for b, w in best) / len(best) if best else None,
+        best_coverage=(
+            sum(1 for b, w in best if b.low <= w <= b.high) / len(best) if best else None
+        ),
+        best_bias=sum(b.median - w for b, w in best) / len(best) if best else None,
+        estimate_ms=sum(spent) / len(spent) if spent else 0.0,
+        estimate_ms_p95=spent[min(len(spent) - 1, int(0.95 * len(spent)))] if spent else 0.0,
+    )
 
 
 def true_times(scenario: Scenario, hour: int) -> dict[int, estimates.ServiceTime]:
@@ -218,30 +263,74 @@ def true_times(scenario: Scenario, hour: int) -> dict[int, estimates.ServiceTime
 
 
 def validate(
-    scenario: Scenario, *, runs: int = 48, days: int = 3, floor: bool = False
+    scenario: Scenario,
+    *,
+    runs: int = estimates.RUNS,
+    days: int = 3,
+    floor: bool = False,
+    best_runs: int = 0,
 ) -> tuple[Figures, DayResult]:
     """Fit the estimator's model on `HISTORY_DAYS` simulated days, then ask it at every issue of
     `days` other days and compare (the figures of all of them; the first day for the plot).
-    `floor`: also run the same days with the estimator told the true model: the error left is
-    the randomness of the day itself, which no estimate can remove."""
+    `floor`: also run the same days with the estimator told the true model.
+    `best_runs`: also compute, at every issue, the best possible estimate (`oracle.predict`
+    with that many continuations of the day): the error no estimate can go below."""
     history = [simulate_day(scenario, seed=scenario.seed * 100 + i) for i in range(HISTORY_DAYS)]
     models = {h: learned_times(scenario, history, h) for h in range(16)}
 
-    def run(times: Any) -> list[DayResult]:
+    def best(visit: Visit, state: oracle.State) -> None:
+        visit.best = oracle.predict(
+            scenario,
+            state,
+            oracle.as_ticket(visit.ticket),
+            scenario.counters,
+            runs=best_runs,
+            seed=visit.ticket.id,
+        )
+
+    def run(times: Any, observe: Any = None) -> list[DayResult]:
         return [
             simulate_day(
-                scenario, seed=scenario.seed + 7919 * i, times=times, estimate=True, runs=runs
+                scenario,
+                seed=scenario.seed + 7919 * i,
+                times=times,
+                estimate=True,
+                runs=runs,
+                observe=observe,
             )
             for i in range(days)
         ]
 
-    results = run(lambda h: models.get(h, models[0]))
+    results = run(lambda h: models.get(h, models[0]), best if best_runs > 0 else None)
     figures = figures_of(scenario, DayResult(visits=[v for r in results for v in r.visits]))
+    if best_runs > 0 and days >= 5:
+        figures = dataclasses.replace(
+            figures, best_share_interval=_best_share_interval(scenario, results)
+        )
     if floor:
-        best = run(lambda h: true_times(scenario, h))
-        told = figures_of(scenario, DayResult(visits=[v for r in best for v in r.visits]))
+        told_runs = run(lambda h: true_times(scenario, h))
+        told = figures_of(scenario, DayResult(visits=[v for r in told_runs for v in r.visits]))
         figures = dataclasses.replace(figures, floor_mae=told.mae)
     return figures, results[0]
+
+
+def _best_share_interval(scenario: Scenario, days: Sequence[DayResult]) -> tuple[float, float]:
+    """95 % interval of the best possible MAE over the mean wait, resampling whole days."""
+    per_day = []
+    for day in days:
+        f = figures_of(scenario, day)
+        if f.tickets and f.best_mae is not None:
+            per_day.append((f.tickets * f.mean_wait, f.tickets * f.best_mae))
+    if not per_day:
+        return (0.0, 0.0)
+    rng = random.Random(0)
+    shares = []
+    for _ in range(2000):
+        drawn = [rng.choice(per_day) for _ in per_day]
+        waited = sum(w for w, _e in drawn)
+        shares.append(sum(e for _w, e in drawn) / waited if waited > 0 else 0.0)
+    shares.sort()
+    return (shares[int(0.025 * len(shares))], shares[int(0.975 * len(shares)) - 1])
 
 
 def plot(scenario: Scenario, day: DayResult, path: Path) -> None:
@@ -281,6 +370,18 @@ def plot(scenario: Scenario, day: DayResult, path: Path) -> None:
     left.set_title(scenario.title)
     right.scatter(issued, real, s=8, label="real wait", color="tab:orange")
     right.scatter(issued, est, s=8, label="estimate", color="tab:blue", alpha=0.6)
+    best = [(v.issued / 60 + 8, v.best.median) for v in visits if v.best is not None]
+    if best:
+        right.scatter(
+            [b[0] for b in best],
+            [b[1] for b in best],
+            s=6,
+            marker="x",
+            linewidths=0.6,
+            label="best possible (true model)",
+            color="tab:gray",
+            alpha=0.7,
+        )
     right.set_xlabel("issued at (hour)")
     right.set_ylabel("minutes")
     right.legend()
@@ -297,16 +398,24 @@ def _pct(minutes: float, mean: float) -> str:
 def markdown_table(rows: Sequence[Figures]) -> str:
     lines = [
         "| scenario | tickets | mean real wait | MAE | MAE / mean | bias | range coverage "
-        '| "0 min" but waited > 2 | targets | floor: MAE with the true model | before: MAE '
+        '| "0 min" but waited > 2 | targets | best possible: MAE (coverage) '
+        "| estimator told the true model: MAE | CPU per estimate: mean / p95 | before: MAE "
         '| before: "0 min" but waited > 2 |',
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
     for f in rows:
         floor = _pct(f.floor_mae, f.mean_wait) if f.floor_mae is not None else "-"
+        best = "-"
+        if f.best_mae is not None and f.best_coverage is not None:
+            best = f"{_pct(f.best_mae, f.mean_wait)} ({100 * f.best_coverage:.0f} %)"
+            if f.best_share_interval is not None:
+                lo, hi = f.best_share_interval
+                best += f", 95 % interval over days {100 * lo:.0f}-{100 * hi:.0f} %"
         lines.append(
             f"| {f.scenario} | {f.tickets} | {f.mean_wait:.1f} min | {f.mae:.1f} min | "
             f"{100 * f.mae_share:.0f} % | {f.bias:+.1f} min | {100 * f.coverage:.0f} % | "
-            f"{f.zero_when_waiting} | {'met' if f.meets_targets else 'NOT met'} | {floor} | "
+            f"{f.zero_when_waiting} | {'met' if f.meets_targets else 'NOT met'} | {best} | "
+            f"{floor} | {f.estimate_ms:.1f} / {f.estimate_ms_p95:.1f} ms | "
             f"{_pct(f.baseline_mae, f.mean_wait)} | {f.baseline_zero_when_waiting} |"
         )
     return "\n".join(lines)

@@ -21,12 +21,12 @@ class DeviceChoiceMixin:
 
 
 def device_choices(request: HttpRequest, role: str) -> QuerySet[User]:
-    """Device accounts holding `role` in a mall the person administers."""
-    scope = admin_scope(request)
+    """Device accounts holding `role` in a mall whose equipment the person administers."""
+    scope = admin_scope(request, "equipment")
     devices = User.objects.filter(is_device=True)
-    if scope.is_superuser:
+    if scope.everywhere:
         return devices
-    members = Membership.objects.filter(role=role, mall_id__in=scope.mall_ids)
+    members = Membership.objects.filter(role=role).within(scope)
     return devices.filter(pk__in=members.values("user_id"))
 
 

@@ -122,6 +122,7 @@ def ticket_create(
         people_ahead_now=getattr(ticket, "people_ahead_at_issue", None),
     )
     data["priority"] = ticket.priority or None  # the issuer chose it
+    data["token"] = selectors.ticket_token(ticket)  # to read it back: GET /tickets/{id}?token=
     # A hot operation: the answer written straight from the dictionary (core/answers.py).
     return schema_answer(TicketOut, data, status=201)
 
@@ -131,13 +132,29 @@ def ticket_create(
     response=TicketStaffOut,
     auth=public_auth("ticket-status", rate="120/m"),
 )
-def ticket_detail(request: HttpRequest, ticket_id: Id) -> Any:
-    """Staff of the ticket's mall see everything; anyone else number, status, service,
-    position and estimated wait only."""
-    ticket = selectors.ticket_get(ticket_id=ticket_id)
-    if selectors.may_see_ticket(_user(request), ticket):
+def ticket_detail(
+    request: HttpRequest,
+    ticket_id: Id,
+    token: Slug | None = Query(  # noqa: B008
+        None,
+        description=(
+            "The ticket's secret: the `token` of the `POST /tickets` answer, the last part of "
+            "the ticket's phone page address (`/q/ticket/{id}/{token}/`, its QR code). Needed "
+            "by everyone but the queue staff who may see the ticket."
+        ),
+    ),
+) -> Any:
+    """Queue staff who may see the ticket (its mall's, or its agency's) read everything.
+    Anyone else (anonymous callers, kiosks, other staff) passes the ticket's secret as
+    `?token=`, the `token` the `POST /tickets` answer carries, and reads number, status,
+    service, position and estimated wait only. Without a valid token the answer is 404, the
+    same as for a ticket that does not exist: ticket ids cannot be walked."""
+    ticket, full = selectors.ticket_for_reader(_user(request), ticket_id=ticket_id, token=token)
+    if full:
         return _staff_ticket(request, ticket)
-    return selectors.ticket_as_dict(ticket, include_personal=False)
+    data = selectors.ticket_as_dict(ticket, include_personal=False)
+    data["token"] = token
+    return data
 
 
 @router.post("/tickets/{ticket_id}/start", response=TicketStaffOut, auth=STAFF_AUTH)
@@ -386,4 +403,6 @@ def appointment_check_in(request: HttpRequest, code: Code) -> Any:
     """At the kiosk (code typed or QR scanned) within the check-in window: the ticket."""
     appointment = selectors.appointment_get_by_code(code=code)
     ticket = services.appointment_check_in(appointment=appointment, actor=_user(request))
-    return Status(201, selectors.ticket_as_dict(ticket, include_personal=False))
+    data = selectors.ticket_as_dict(ticket, include_personal=False)
+    data["token"] = selectors.ticket_token(ticket)  # to read it back: GET /tickets/{id}?token=
+    return Status(201, data)

@@ -8,10 +8,11 @@ It plays the rest of the day forward many times (a small Monte Carlo of the real
 `policy.call_order_key`): each free counter calls the first waiting ticket in the policy's order
 among the services it serves; service times are drawn from a log-normal with the service's mean
 and spread (a counter busy for `e` minutes already finishes after a draw conditioned on
-being longer than `e`); called tickets may not show up; priority visitors and due appointments
-keep arriving and go ahead. The answer is the median of the simulated waits (what minimises the
-absolute error), with the 10th and 90th percentiles as the range (80 % of waits inside), and the
-place in the order the counters serving the ticket's service call (`people_ahead`).
+being longer than `e`); called tickets may not show up; priority visitors (until the mall's
+closing time) and due appointments keep arriving and go ahead. The answer is the median of the
+simulated waits (what minimises the absolute error), with the 10th and 90th percentiles as the
+range (80 % of waits inside), and the place in the order the counters serving the ticket's
+service call (`people_ahead`).
 
 The queueing app reads the picture (`selectors.queue_now`), the validation (`planning`) feeds it
 simulated days; nothing here touches the database.
@@ -23,9 +24,10 @@ import bisect
 import heapq
 import math
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+from statistics import NormalDist
 from typing import Any
 
 from satupintu.queueing import policy
@@ -42,6 +44,8 @@ NO_SHOW_MINUTES = 1.5
 PAUSE_MINUTES = 10.0
 # Give up simulating this far ahead (minutes): the ticket will not be called today.
 HORIZON_MINUTES = 12 * 60.0
+
+_NORMAL = NormalDist()
 
 REASON_NO_COUNTER_OPEN = "no_counter_open"
 REASON_COUNTERS_PAUSED = "counters_paused"
@@ -105,6 +109,8 @@ class QueueNow:
     # Booked appointments not checked in yet, as the tickets they become at their slot.
     expected: Sequence[WaitingTicket] = ()
     default_time: ServiceTime = field(default_factory=lambda: ServiceTime(mean=10.0))
+    # When the mall stops issuing tickets today (its opening hours): no visitor arrives later.
+    closes_at: datetime | None = None
 
     def time_of(self, service_id: int) -> ServiceTime:
         return self.times.get(service_id, self.default_time)
@@ -130,19 +136,16 @@ class Estimate:
         }
 
 
-def _draw(rng: random.Random, st: ServiceTime) -> float:
-    sigma, mu = st.sigma_mu()
-    return rng.lognormvariate(mu, sigma)
-
-
-def _residual(rng: random.Random, st: ServiceTime, elapsed: float) -> float:
-    """Minutes still to go for a service already `elapsed` minutes long."""
-    for _ in range(24):
-        d = _draw(rng, st)
-        if d > elapsed:
-            return d - elapsed
-    # Far in the tail: a short exponential remainder.
-    return rng.expovariate(1.0 / max(0.5, 0.3 * st.mean))
+def _residual(rng: random.Random, sigma: float, mu: float, elapsed: float) -> float:
+    """Minutes still to go for a log-normal service already `elapsed` minutes long: a draw of
+    the service time conditioned on being longer than `elapsed` (exact, by inverse transform)."""
+    if elapsed <= 0:
+        return rng.lognormvariate(mu, sigma)
+    done = _NORMAL.cdf((math.log(elapsed) - mu) / sigma)  # P(service <= elapsed)
+    u = min(done + (1.0 - done) * rng.random(), 1.0 - 1e-12)
+    if u <= 0:
+        return rng.lognormvariate(mu, sigma)
+    return max(0.0, math.exp(mu + sigma * _NORMAL.inv_cdf(u)) - elapsed)
 
 
 def component(
@@ -226,10 +229,41 @@ def estimate_wait(
         else {}
     )
     rng = random.Random(seed if seed is not None else target.id)
+    laws: dict[int, tuple[ServiceTime, tuple[float, float]]] = {}
+
+    def law(sid: int) -> tuple[ServiceTime, tuple[float, float]]:
+        found = laws.get(sid)
+        if found is None:
+            st = queue.time_of(sid)
+            found = laws[sid] = (st, st.sigma_mu())
+        return found
+
+    me = _as_play(target, start_at)
+    played_rivals = sorted(
+        [*(_as_play(t, start_at) for t in rivals), me], key=lambda t: _key_at(t, 0.0)
+    )
+    played_expected = sorted((_as_play(t, start_at) for t in expected), key=lambda t: t[1])
+    elapsed = [
+        max(0.0, (start_at - (c.busy_since or start_at)).total_seconds() / 60) for c in at_work
+    ]
+    # Priority visitors arrive until the mall stops issuing tickets (or for a few hours).
+    last_arrival = HORIZON_MINUTES / 3
+    if queue.closes_at is not None:
+        last_arrival = max(0.0, (queue.closes_at - start_at).total_seconds() / 60)
     waits: list[float] = []
     aheads: list[int] = []
     for _ in range(max(1, runs)):
-        wait, ahead = _play(rng, target, rivals, expected, at_work, queue, start_at, priority_rates)
+        wait, ahead = _play(
+            rng,
+            me,
+            played_rivals,
+            played_expected,
+            at_work,
+            law,
+            elapsed,
+            priority_rates,
+            last_arrival,
+        )
         waits.append(wait + (start_at - now).total_seconds() / 60)
         aheads.append(ahead)
     median = _percentile(waits, 0.5)
@@ -253,122 +287,136 @@ def estimate_wait(
     )
 
 
+# A ticket inside `_play`: (tier, sort minute, id, service, slot minute or None); its place in
+# the policy's order at minute t is `_key_at(ticket, t)`.
+_Ticket = tuple[int, float, int, int, float | None]
+
+
+def _as_play(t: WaitingTicket, start: datetime) -> _Ticket:
+    tier = policy.PRIORITY_TIERS.get(t.priority or "", policy.TIER_REGULAR)
+    slot = None
+    if t.appointment_slot_at is not None:
+        slot = (t.appointment_slot_at - start).total_seconds() / 60
+    return (tier, (t.arrival_at - start).total_seconds() / 60, t.id, t.service_id, slot)
+
+
+def _key_at(t: _Ticket, at: float) -> tuple[int, float, int]:
+    slot = t[4]
+    if slot is not None and slot <= at:
+        return (policy.TIER_APPOINTMENT_DUE, slot, t[2])
+    return (t[0], t[1], t[2])
+
+
 def _play(
     rng: random.Random,
-    target: WaitingTicket,
-    rivals: Sequence[WaitingTicket],
-    expected: Sequence[WaitingTicket],
+    me: _Ticket,
+    rivals: Sequence[_Ticket],  # with `me`, in the policy's order at the start
+    expected: Sequence[_Ticket],
     counters: Sequence[CounterNow],
-    queue: QueueNow,
-    start: datetime,
+    law: Callable[[int], tuple[ServiceTime, tuple[float, float]]],
+    elapsed: Sequence[float],
     priority_rates: Mapping[int, float],
+    last_arrival: float,
 ) -> tuple[float, int]:
-    """One future: minutes from `start` until the target is called, and how many tickets the
-    counters serving its service called before it."""
-    # Arrivals still to come in this future: booked appointments (most come) and priority
-    # visitors (Poisson), in arrival order.
-    future: list[WaitingTicket] = [t for t in expected if rng.random() < 0.9]
-    fake_id = -1
-    for sid, rate in priority_rates.items():
-        if rate <= 0:
-            continue
-        t = 0.0
-        while True:
-            t += rng.expovariate(rate)
-            if t > HORIZON_MINUTES / 3:
-                break
-            future.append(
-                WaitingTicket(
-                    id=fake_id,
-                    service_id=sid,
-                    arrival_at=start + timedelta(minutes=t),
-                    priority="elderly",
-                    drive_thru=target.drive_thru,
-                )
-            )
-            fake_id -= 1
-    future.sort(key=lambda t: t.arrival_at)
+    """One future: minutes from the start until the target `me` is called, and how many tickets
+    the counters serving its service called before it. Times are minutes after the start; the
+    tickets are `_as_play` tuples; `elapsed`: how long each busy counter has been at it;
+    priority visitors arrive until `last_arrival`."""
+    target_id, target_sid = me[2], me[3]
+    # Booked appointments still to come (most come): they join at their slot, due at once
+    # (`expected` is in slot order).
+    future = [t for t in expected if rng.random() < 0.9]
     fi = 0
-    pool = [*rivals, target]
-    # Appointment tickets move to the front when their slot comes due: they wait in the order
-    # like everyone else (by arrival) and are also kept aside to be checked at each call.
-    pending_due = [t for t in pool if t.appointment_slot_at and t.appointment_slot_at > start]
-    ordered = sorted(pool, key=lambda t: t.key(start))
-    keys = [t.key(start) for t in ordered]
+    # Priority visitors still to come (Poisson, all services together), drawn as time goes on.
+    total_rate = sum(r for r in priority_rates.values() if r > 0)
+    rated = [(sid, r) for sid, r in priority_rates.items() if r > 0]
+    next_priority = rng.expovariate(total_rate) if total_rate > 0 else math.inf
+    fake_id = -1_000_000_000  # below any id of a booked appointment (`-id`)
+    # `rivals` and `me` in the policy's order at the start. Appointment tickets move to the front
+    # when their slot comes due: they wait in the order like everyone else (by arrival) and are
+    # also kept aside to be checked at each call.
+    ordered = list(rivals)
+    keys = [_key_at(t, 0.0) for t in ordered]
+    pending_due = [t for t in ordered if t[4] is not None and t[4] > 0]
 
     # Counter free times (minutes after start).
-    heap: list[tuple[float, int, int]] = []
+    heap: list[tuple[float, int]] = []
     for i, c in enumerate(counters):
         if c.status == "paused":
             free_at = rng.uniform(0, PAUSE_MINUTES * 2)
         elif c.busy_service_id is not None:
-            elapsed = max(0.0, (start - (c.busy_since or start)).total_seconds() / 60)
-            free_at = _residual(rng, queue.time_of(c.busy_service_id), elapsed)
+            _st, (sigma, mu) = law(c.busy_service_id)
+            free_at = _residual(rng, sigma, mu, elapsed[i])
         else:
             free_at = 0.0
-        heapq.heappush(heap, (free_at, i, i))
+        heap.append((free_at, i))
+    heapq.heapify(heap)
     ahead = 0
+    horizon_priority = last_arrival
     while heap:
-        t, _tie, i = heapq.heappop(heap)
+        t, i = heapq.heappop(heap)
         if t > HORIZON_MINUTES:
             break
-        counter = counters[i]
-        at = start + timedelta(minutes=t)
+        served = counters[i].service_ids
         # Arrivals up to now join the order.
-        while fi < len(future) and future[fi].arrival_at <= at:
-            arrival = future[fi]
-            fi += 1
-            if arrival.appointment_slot_at and arrival.appointment_slot_at > at:
+        while True:
+            if fi < len(future) and future[fi][1] <= t and future[fi][1] <= next_priority:
+                arrival = future[fi]
+                fi += 1
+            elif next_priority <= t and next_priority <= horizon_priority:
+                pick = rng.random() * total_rate
+                sid = rated[-1][0]
+                for candidate, rate in rated:
+                    if pick < rate:
+                        sid = candidate
+                        break
+                    pick -= rate
+                arrival = (policy.PRIORITY_TIERS["elderly"], next_priority, fake_id, sid, None)
+                fake_id -= 1
+                next_priority += rng.expovariate(total_rate)
+            else:
+                break
+            if arrival[4] is not None and arrival[4] > t:
                 pending_due.append(arrival)
-            k = arrival.key(at)
+            k = _key_at(arrival, t)
             pos = bisect.bisect(keys, k)
             keys.insert(pos, k)
             ordered.insert(pos, arrival)
-        chosen: WaitingTicket | None = None
+        chosen: _Ticket | None = None
         # A due appointment first (policy tier 0), the earliest slot.
-        due = [
-            d
-            for d in pending_due
-            if d.appointment_slot_at is not None
-            and d.appointment_slot_at <= at
-            and d.service_id in counter.service_ids
-        ]
+        due = [d for d in pending_due if d[4] is not None and d[4] <= t and d[3] in served]
         if due:
-            chosen = min(due, key=lambda d: d.key(at))
+            chosen = min(due, key=lambda d: _key_at(d, t))
             pending_due.remove(chosen)
-            pos = next(i for i, t in enumerate(ordered) if t is chosen)
+            pos = ordered.index(chosen)
             del ordered[pos]
             del keys[pos]
         else:
             for pos, cand in enumerate(ordered):
-                if cand.service_id in counter.service_ids:
+                if cand[3] in served:
                     chosen = cand
                     del ordered[pos]
                     del keys[pos]
-                    if cand in pending_due:
+                    if cand[4] is not None and cand in pending_due:
                         pending_due.remove(cand)
                     break
         if chosen is None:
             # Nothing for this counter now: it waits for the next arrival or due slot.
-            nxt = [
-                (f.arrival_at - start).total_seconds() / 60
-                for f in future[fi:]
-                if f.service_id in counter.service_ids
-            ][:1] + [
-                (d.appointment_slot_at - start).total_seconds() / 60
-                for d in pending_due
-                if d.appointment_slot_at and d.service_id in counter.service_ids
+            nxt = [f[1] for f in future[fi:] if f[3] in served][:1] + [
+                d[4] for d in pending_due if d[4] is not None and d[3] in served
             ]
+            if rated and next_priority <= horizon_priority:
+                nxt.append(next_priority)
             if nxt:
-                heapq.heappush(heap, (max(t + 0.01, min(nxt)), _tie, i))
+                heapq.heappush(heap, (max(t + 0.01, min(nxt)), i))
             continue
-        if chosen is target:
+        if chosen[2] == target_id:
             return t, ahead
-        if target.service_id in counter.service_ids:
+        if target_sid in served:
             ahead += 1
-        st = queue.time_of(chosen.service_id)
-        duration = NO_SHOW_MINUTES if rng.random() < st.no_show else _draw(rng, st)
-        heapq.heappush(heap, (t + duration, _tie, i))
+        st, (sigma, mu) = law(chosen[3])
+        duration = NO_SHOW_MINUTES if rng.random() < st.no_show else rng.lognormvariate(mu, sigma)
+        heapq.heappush(heap, (t + duration, i))
     return HORIZON_MINUTES, ahead
 
 
@@ -390,14 +438,49 @@ class ServiceTimeSample:
     no_show: float = 0.0
     priority_per_minute: Mapping[int, float] = field(default_factory=dict)
     today: Sequence[float] = ()  # service minutes of today's finished episodes
+    # Arrivals (every ticket) per open minute, per hour: with them the priority rate of an hour
+    # is the service's priority share times the hour's arrivals.
+    arrivals_per_minute: Mapping[int, float] = field(default_factory=dict)
+
+
+def _hour_mean(
+    by_hour: Mapping[int, Sequence[float]], hour: int, overall: float
+) -> tuple[float, float]:
+    """The mean service time of `hour` from history, and how many observations it is worth.
+
+    Empirical Bayes: the hours' means scatter around the overall mean by their true differences
+    (variance `tau2`, estimated from the data) plus the noise of a mean of `n` draws (`s2 / n`);
+    an hour's own mean gets the weight `tau2 / (tau2 + s2 / n)`. When the hours do not really
+    differ (the scatter is what the noise explains), every hour takes the overall mean, instead
+    of chasing the noise of a dozen services in one hour; when they differ, each keeps its own."""
+    groups = [(len(v), sum(v) / len(v), v) for v in by_hour.values() if v]
+    n_total = sum(n for n, _m, _v in groups)
+    values = by_hour.get(hour, ())
+    if not values or n_total == 0:
+        return overall, 0.0
+    # Within-hour variance (pooled) and the scatter of the hours' means.
+    dof = n_total - len(groups)
+    within = sum((x - m) ** 2 for _n, m, v in groups for x in v)
+    s2 = within / dof if dof > 0 else (DEFAULT_CV * overall) ** 2
+    s2 = max(s2, 1e-9)
+    scatter = sum(n * (m - overall) ** 2 for n, m, _v in groups) / n_total
+    noise = len(groups) * s2 / n_total  # the scatter the noise alone would give
+    tau2 = max(0.0, scatter - noise) if len(groups) > 1 else 0.0
+    n = len(values)
+    own = sum(values) / n
+    if tau2 <= 0:
+        return overall, float(n_total)
+    weight = tau2 / (tau2 + s2 / n)
+    return weight * own + (1 - weight) * overall, n + s2 / tau2
 
 
 def fit_service_time(
     sample: ServiceTimeSample | None, standard_minutes: float, hour: int
 ) -> ServiceTime:
-    """The service time of one hour: the hour's mean shrunk towards the service's overall mean,
-    which is itself shrunk towards the published standard time (`PRIOR_WEIGHT` observations
-    each), so a thin history moves the estimate gently and no history gives the standard."""
+    """The service time of one hour: the service's overall mean, shrunk towards the published
+    standard time (`PRIOR_WEIGHT` observations), so a thin history moves the estimate gently and
+    no history gives the standard; the hour's own mean where the hours really differ
+    (`_hour_mean`); and today's finished services, the pace of the officers at work now."""
     prior = max(0.5, standard_minutes)
     if sample is None:
         return ServiceTime(mean=prior)
@@ -408,10 +491,12 @@ def fit_service_time(
     mean_all = (sum(everything) + TODAY_WEIGHT * sum(today) + PRIOR_WEIGHT * prior) / (
         n_all + w_today + PRIOR_WEIGHT
     )
-    hour_values = sample.by_hour.get(hour, ())
-    mean_hour = (sum(hour_values) + TODAY_WEIGHT * sum(today) + PRIOR_WEIGHT * mean_all) / (
-        len(hour_values) + w_today + PRIOR_WEIGHT
-    )
+    history_all = (sum(everything) + PRIOR_WEIGHT * prior) / (n_all + PRIOR_WEIGHT)
+    hour_mean, worth = _hour_mean(sample.by_hour, hour, history_all)
+    worth = min(worth, n_all) + PRIOR_WEIGHT
+    mean_hour = (worth * hour_mean + TODAY_WEIGHT * sum(today)) / (worth + w_today)
+    if not sample.by_hour.get(hour):
+        mean_hour = mean_all
     cv = DEFAULT_CV
     pooled = everything + today
     if len(pooled) >= 10:
@@ -423,5 +508,18 @@ def fit_service_time(
         mean=mean_hour,
         cv=min(2.0, max(0.1, cv)),
         no_show=min(0.9, max(0.0, sample.no_show)),
-        priority_rate=max(0.0, sample.priority_per_minute.get(hour, 0.0)),
+        priority_rate=_priority_rate(sample, hour),
     )
+
+
+def _priority_rate(sample: ServiceTimeSample, hour: int) -> float:
+    """Priority visitors per minute at `hour`: the service's share of priority visitors over
+    the whole history times the hour's arrivals, when history counts arrivals per hour (the
+    share is steadier than an hour's few priority visitors); the hour's own rate otherwise."""
+    arrivals = sample.arrivals_per_minute
+    if arrivals:
+        total = sum(arrivals.values())
+        if total > 0:
+            share = sum(sample.priority_per_minute.values()) / total
+            return max(0.0, min(1.0, share) * arrivals.get(hour, 0.0))
+    return max(0.0, sample.priority_per_minute.get(hour, 0.0))

@@ -30,6 +30,13 @@ class AppointmentQuerySet(ScopedQuerySet):
         return models.Q(status__in=("booked", "checked_in"))
 
 
+class DeviceQuerySet(ScopedQuerySet):
+    """Display boards and kiosks: the mall's `equipment` in the role table."""
+
+    entity = "equipment"
+    agency_field = None
+
+
 class Display(models.Model):
     """A display board (papan informasi antrian) for one floor, or the whole mall when no floor."""
 
@@ -77,6 +84,8 @@ class Display(models.Model):
         related_name="display",
     )
 
+    objects = DeviceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("display board")
         verbose_name_plural = _("display boards")
@@ -118,6 +127,8 @@ class Kiosk(models.Model):
         on_delete=models.SET_NULL,
         related_name="kiosk",
     )
+
+    objects = DeviceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kiosk")

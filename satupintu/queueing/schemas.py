@@ -76,6 +76,14 @@ class TicketOut(Schema):
     checkin_code: str | None = Field(
         default=None, description="A remote ticket: the code its QR carries, for the check-in."
     )
+    token: str | None = Field(
+        default=None,
+        description=(
+            "The ticket's secret, for its holder: given when the ticket is taken (and to who "
+            "reads it with it); `GET /tickets/{id}?token=` needs it from anyone but the queue "
+            "staff who may see the ticket. Null in staff answers."
+        ),
+    )
 
 
 class TicketStaffOut(TicketOut):

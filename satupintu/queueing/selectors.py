@@ -3,6 +3,7 @@ counter console and the display boards."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import defaultdict
@@ -993,6 +994,26 @@ def ticket_for_token(*, ticket_id: int, token: str) -> Ticket:
     return ticket
 
 
+def ticket_for_reader(user: Any, *, ticket_id: int, token: str | None) -> tuple[Ticket, bool]:
+    """The ticket `user` reads by id, and whether in full: queue staff whose reach covers it
+    (the role table's `ticket` `view` row) read everything; anyone else (anonymous, a device,
+    staff of another agency or mall) must present the ticket's token (`ticket_token`, the secret
+    of its phone page, QR code and survey link) and reads the public fields. A missing or wrong
+    token answers exactly as a ticket that does not exist (the same `NotFound`, and the
+    signature is checked either way), so ids cannot be walked."""
+    try:
+        ticket: Ticket | None = ticket_get(ticket_id=ticket_id)
+    except NotFound:
+        ticket = None
+    if ticket is not None and may_see_ticket(user, ticket):
+        return ticket, True
+    signed = _ticket_signed_value(ticket) if ticket is not None else f"{ticket_id}:-:-"
+    valid = _ticket_tokens().verify(signed, token)
+    if ticket is None or not valid:
+        raise NotFound("No such ticket")
+    return ticket, False
+
+
 _STATUS_PATH = re.compile(r"/q/ticket/(\d{1,18})/([A-Za-z0-9_\-:.]{1,200})/?")
 
 
@@ -1048,7 +1069,7 @@ def _service_time_sample(
     """What the `HISTORY_DAYS` days before `day` say about each service: service minutes per
     hour of the call, the no-show share, priority arrivals per minute per hour (cached per
     service and day); and the service minutes finished on `day` so far (read every time)."""
-    keys = {sid: f"queueing:st-sample:{sid}:{day.isoformat()}" for sid in service_ids}
+    keys = {sid: f"queueing:st-sample:v2:{sid}:{day.isoformat()}" for sid in service_ids}
     found = cache.get_many(list(keys.values()))
     result: dict[int, estimates.ServiceTimeSample] = {
         sid: found[key] for sid, key in keys.items() if key in found
@@ -1074,6 +1095,7 @@ def _service_time_sample(
             no_show=sample.no_show,
             priority_per_minute=sample.priority_per_minute,
             today=tuple(today.get(sid, ())),
+            arrivals_per_minute=sample.arrivals_per_minute,
         )
         for sid, sample in result.items()
     }
@@ -1088,6 +1110,7 @@ def _service_history(
     zone = mall.zone
     by_hour: dict[int, dict[int, list[float]]] = {sid: defaultdict(list) for sid in missing}
     priority_by_hour: dict[int, dict[int, int]] = {sid: defaultdict(int) for sid in missing}
+    arrivals_by_hour: dict[int, dict[int, int]] = {sid: defaultdict(int) for sid in missing}
     called: dict[int, int] = defaultdict(int)
     no_shows: dict[int, int] = defaultdict(int)
     days: dict[int, set[date]] = defaultdict(set)
@@ -1113,8 +1136,11 @@ def _service_history(
         chunk_size=2000
     ):
         days[sid].add(sday)
-        if priority and arrival:
-            priority_by_hour[sid][timezone.localtime(arrival, zone).hour] += 1
+        if arrival:
+            arrival_hour = timezone.localtime(arrival, zone).hour
+            arrivals_by_hour[sid][arrival_hour] += 1
+            if priority:
+                priority_by_hour[sid][arrival_hour] += 1
         if called_at:
             called[sid] += 1
         if status == Ticket.Status.NO_SHOW:
@@ -1128,6 +1154,7 @@ def _service_history(
             by_hour={h: tuple(v) for h, v in by_hour[sid].items()},
             no_show=no_shows[sid] / called[sid] if called[sid] >= 10 else 0.0,
             priority_per_minute={h: n / (n_days * 60) for h, n in priority_by_hour[sid].items()},
+            arrivals_per_minute={h: n / (n_days * 60) for h, n in arrivals_by_hour[sid].items()},
         )
 
 
@@ -1208,9 +1235,19 @@ def queue_now(mall: Mall, now: datetime | None = None) -> estimates.QueueNow:
         times=service_times_now(services, mall, now),
         expected=expected,
         default_time=estimates.ServiceTime(mean=float(settings.QUEUE_DEFAULT_SERVICE_MINUTES)),
+        closes_at=_issuing_closes_at(mall, now),
     )
     cache.set(queue_picture_cache_key(mall.pk), picture, QUEUE_PICTURE_SECONDS)
     return picture
+
+
+def _issuing_closes_at(mall: Mall, now: datetime) -> datetime | None:
+    """When the mall stops issuing tickets today (its closing time), from the opening hours."""
+    local = mall.local_now(now)
+    hours = mall_hours_on(mall, local.date())
+    if hours is None:
+        return None
+    return datetime.combine(local.date(), hours[1], tzinfo=mall.zone)
 
 
 def _counters_open_at(mall: Mall, now: datetime) -> datetime | None:
@@ -1256,23 +1293,9 @@ def ticket_estimate(
             picture = queue_now(ticket.mall, now)
     target = _as_waiting(ticket)
     if all(t.id != ticket.pk for t in picture.waiting):
-        picture = estimates.QueueNow(
-            now=now,
-            counters=picture.counters,
-            waiting=[*picture.waiting, target],
-            times=picture.times,
-            expected=picture.expected,
-            default_time=picture.default_time,
-        )
+        picture = dataclasses.replace(picture, now=now, waiting=[*picture.waiting, target])
     elif picture.now != now:
-        picture = estimates.QueueNow(
-            now=now,
-            counters=picture.counters,
-            waiting=picture.waiting,
-            times=picture.times,
-            expected=picture.expected,
-            default_time=picture.default_time,
-        )
+        picture = dataclasses.replace(picture, now=now)
     return estimates.estimate_wait(target, picture, opens_at=_counters_open_at(ticket.mall, now))
 
 
@@ -1385,14 +1408,7 @@ def estimate_for_new_ticket(
     """The estimate a regular walk-in ticket taken now would get (the kiosk's service list)."""
     now = now or timezone.now()
     target = estimates.WaitingTicket(id=0, service_id=service.pk, arrival_at=now)
-    queue = estimates.QueueNow(
-        now=now,
-        counters=picture.counters,
-        waiting=[*picture.waiting, target],
-        times=picture.times,
-        expected=picture.expected,
-        default_time=picture.default_time,
-    )
+    queue = dataclasses.replace(picture, now=now, waiting=[*picture.waiting, target])
     return estimates.estimate_wait(
         target, queue, runs=24, opens_at=_counters_open_at(service.mall, now)
     ).as_dict()

@@ -78,7 +78,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # personal data of an invisible row), as "unclassified".
 RULES: list[tuple[str, str, str, str, bool]] = [
     # (method, path regex, entity, action, strict)
-    ("GET", r"^/tickets/\{ticket_id\}$", "ticket", "public", True),
+    # Without the ticket's token (the matrix sends none) the table decides alone.
+    ("GET", r"^/tickets/\{ticket_id\}$", "ticket", "view", True),
     ("POST", r"^/tickets/\{ticket_id\}/", "ticket", "change", False),
     ("POST", r"^/counters/\{counter_id\}/", "counter", "change", False),
     ("GET", r"^/counters/\{counter_id\}/state$", "counter", "change", True),
@@ -641,7 +642,9 @@ PAGES: list[tuple[str, str, str]] = [
     ("/laporan/{slug}/", "report", "list"),
     ("/laporan/ikm/{slug}/", "survey", "list"),
     ("/m/{slug}/mitra/", "partnership", "list"),
-    ("/admin/catalog/service/{service_id}/change/", "service", "change"),
+    ("/admin/catalog/service/{service_id}/change/", "service", "administer"),
+    ("/admin/catalog/counter/{counter_id}/change/", "counter", "administer"),
+    ("/admin/catalog/partnership/{partnership_id}/change/", "partnership", "administer"),
     ("/bo/", "-", "-"),
     ("/kasir/", "-", "-"),
     ("/staff/", "-", "-"),

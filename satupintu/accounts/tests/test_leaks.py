@@ -35,7 +35,9 @@ def test_agency_admin_reads_no_personal_data_of_another_agencys_ticket(world: De
     ticket = TicketFactory(
         service=lane, channel="drive_thru", name="Joko Susilo", plate_number="AB 1234 XY"
     )
-    body = _call(world, "dukcapil.admin", "get", f"/tickets/{ticket.pk}").json()
+    answer = _call(world, "dukcapil.admin", "get", f"/tickets/{ticket.pk}")
+    assert answer.status_code == 404  # not theirs, and no ticket token
+    body = answer.json()
     assert body.get("name") is None
     assert not body.get("plate_number")
     # The agency's own tickets, and the mall's queue staff, still see them in full.

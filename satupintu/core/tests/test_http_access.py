@@ -175,6 +175,26 @@ def test_over_http_anonymous_posts_need_no_cookie_and_sessions_need_csrf(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_over_http_a_ticket_is_read_back_with_its_token_only(
+    world: QueueWorld, server: str
+) -> None:
+    """A client with no cookie takes a ticket and reads it back with the token of the answer;
+    the ids around it, and its own id without the token, are 404 like a missing ticket."""
+    with httpx.Client(base_url=server, timeout=10) as http:
+        taken = http.post("/api/v1/tickets", json={"service_id": world.service.pk})
+        assert taken.status_code == 201, taken.text
+        ticket = taken.json()
+        mine = http.get(f"/api/v1/tickets/{ticket['id']}", params={"token": ticket["token"]})
+        assert mine.status_code == 200, mine.text
+        assert (mine.json()["number"], mine.json()["status"]) == (ticket["number"], "waiting")
+        missing = http.get("/api/v1/tickets/999999")
+        assert missing.status_code == 404
+        for ticket_id in (ticket["id"], ticket["id"] - 1, ticket["id"] + 1):
+            walked = http.get(f"/api/v1/tickets/{ticket_id}")
+            assert (walked.status_code, walked.json()) == (404, missing.json())
+
+
+@pytest.mark.django_db(transaction=True)
 def test_rotating_x_forwarded_for_does_not_escape_the_limit(
     public, server: str, settings: Any
 ) -> None:

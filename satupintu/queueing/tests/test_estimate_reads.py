@@ -46,7 +46,9 @@ def test_a_priority_ticket_of_another_service_at_the_shared_counter_counts_ahead
     elderly = services.ticket_issue(service=world.service, priority="elderly")
     # The old count looked at its own service only.
     assert selectors.people_ahead(elderly) == 0
-    answer = client.get(f"/api/v1/tickets/{elderly.pk}").json()
+    answer = client.get(
+        f"/api/v1/tickets/{elderly.pk}?token={selectors.ticket_token(elderly)}"
+    ).json()
     assert answer["people_ahead"] == 1
     assert answer["position"] == 2
     estimate = answer["estimate"]
@@ -69,7 +71,7 @@ def test_the_issuing_answer_uses_the_stored_picture_without_a_statement_more(
     services.ticket_issue(service=world.other_service, priority="disabled")
     # Warm the caches (tokens, catalog rows) and store the picture with a read.
     first = _issue(client, as_kiosk, service_id=world.service.pk, priority="elderly")
-    client.get(f"/api/v1/tickets/{first['id']}")
+    client.get(f"/api/v1/tickets/{first['id']}?token={first['token']}")
     with CaptureQueriesContext(connection) as captured:
         answer = _issue(client, as_kiosk, service_id=world.service.pk, priority="elderly")
     expected = 1 if connection.vendor == "postgresql" else 7  # test_hot_path's counts
@@ -99,7 +101,8 @@ def test_the_phone_page_says_when_the_counters_open(
     )
     page = client.get(url).content.decode()
     assert "Loket belum buka; buka pukul 08:00" in page  # the page speaks Indonesian
-    estimate = client.get(f"/api/v1/tickets/{ticket.pk}").json()["estimate"]
+    token = selectors.ticket_token(ticket)
+    estimate = client.get(f"/api/v1/tickets/{ticket.pk}?token={token}").json()["estimate"]
     assert (estimate["reason"], estimate["opens_at"]) == ("no_counter_open", "08:00")
     assert estimate["minutes"] >= 30
 

@@ -3,6 +3,8 @@ a queue: shared counters, priorities, due appointments, busy and closed counters
 
 from __future__ import annotations
 
+import dataclasses
+import random
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -158,3 +160,54 @@ def test_service_time_falls_back_to_the_standard_and_learns_from_history() -> No
     assert abs(estimates.fit_service_time(rich, 15.0, 13).mean - 9.0) < 0.5
     # An hour without history takes the service's overall mean.
     assert 6.0 < estimates.fit_service_time(rich, 15.0, 15).mean < 8.0
+
+
+def test_hours_that_do_not_really_differ_share_the_service_mean() -> None:
+    # The same law in every hour, a dozen services each: an hour's own mean is mostly noise and
+    # the estimate keeps the service's mean; hours that do differ keep their own.
+    rng = random.Random(3)
+    same = ServiceTimeSample(
+        by_hour={h: tuple(rng.lognormvariate(2.2, 0.55) for _ in range(12)) for h in range(8, 16)}
+    )
+    everything = [x for v in same.by_hour.values() for x in v]
+    overall = sum(everything) / len(everything)
+    for hour in range(8, 16):
+        assert abs(estimates.fit_service_time(same, 10.0, hour).mean - overall) < 0.05 * overall
+    differ = ServiceTimeSample(
+        by_hour={
+            h: tuple((5.0 if h < 12 else 15.0) * rng.lognormvariate(0, 0.3) for _ in range(30))
+            for h in range(8, 16)
+        }
+    )
+    assert estimates.fit_service_time(differ, 10.0, 9).mean < 6.5
+    assert estimates.fit_service_time(differ, 10.0, 14).mean > 13.0
+
+
+def test_priority_visitors_follow_the_hours_arrivals_at_the_services_share() -> None:
+    sample = ServiceTimeSample(
+        by_hour={9: (5.0,)},
+        priority_per_minute={9: 0.05, 10: 0.0},
+        arrivals_per_minute={9: 0.25, 10: 0.25},
+    )
+    # 0.05 priority of 0.5 arrivals per minute over the day: a share of 10 %.
+    assert abs(estimates.fit_service_time(sample, 5.0, 10).priority_rate - 0.025) < 1e-9
+    # Without arrival counts, the hour's own rate.
+    alone = ServiceTimeSample(by_hour={9: (5.0,)}, priority_per_minute={9: 0.05})
+    assert estimates.fit_service_time(alone, 5.0, 9).priority_rate == 0.05
+
+
+def test_no_priority_visitor_is_expected_after_the_mall_stops_issuing() -> None:
+    # One counter, one regular ticket behind a long service; priority visitors arrive often,
+    # but the mall closes now: nobody can come ahead any more.
+    queue = QueueNow(
+        now=NOW,
+        counters=[_busy(10, {A}, A, 1)],
+        waiting=[_t(1, A, 1)],
+        times={A: ServiceTime(10.0, 0.3, priority_rate=0.5)},
+    )
+    open_all_day = estimates.estimate_wait(queue.waiting[0], queue)
+    closing = estimates.estimate_wait(queue.waiting[0], dataclasses.replace(queue, closes_at=NOW))
+    assert open_all_day.minutes is not None
+    assert closing.minutes is not None
+    assert closing.minutes < open_all_day.minutes
+    assert 7 <= closing.minutes <= 11  # the rest of the service in progress

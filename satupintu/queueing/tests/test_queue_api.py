@@ -80,7 +80,7 @@ def test_anonymous_visitor_takes_a_ticket(client: Client, world: QueueWorld) -> 
     assert second["estimate"]["reason"] == "no_counter_open"
     # A counter opens: the phone page's read (the API's GET) estimates from the call order.
     services.counter_open(counter=world.counter, actor=world.officer)
-    again = get(client, f"/tickets/{second['id']}").json()
+    again = get(client, f"/tickets/{second['id']}?token={second['token']}").json()
     assert again["estimate"]["reason"] is None
     assert again["people_ahead"] == 1
     assert again["estimated_wait_minutes"] >= 1
@@ -137,7 +137,7 @@ def test_public_ticket_view_hides_personal_data_and_staff_see_it(
     client: Client, world: QueueWorld, officer_auth: dict[str, str]
 ) -> None:
     ticket = issue(client, world, name="Budi", phone="081234567890", priority="disabled")
-    public = get(client, f"/tickets/{ticket['id']}").json()
+    public = get(client, f"/tickets/{ticket['id']}?token={ticket['token']}").json()
     assert public["number"] == "A-001"
     assert public["status"] == "waiting"
     assert public["estimated_wait_minutes"] is None  # no counter open
@@ -154,9 +154,68 @@ def test_public_ticket_view_hides_personal_data_and_staff_see_it(
     # Disability is sensitive: the staff read is in the audit trail.
     assert AuditEntry.objects.filter(action="view", object_id=str(ticket["id"])).exists()
     # Staff of another mall see the public view only.
+    # Staff of another mall read it as anyone does: with the ticket's token, the public view.
     stranger = user_with_role(Role.COUNTER_OFFICER, mall=MallFactory())
-    assert get(client, f"/tickets/{ticket['id']}", **bearer(stranger)).json()["name"] is None
+    with_token = f"/tickets/{ticket['id']}?token={ticket['token']}"
+    assert get(client, with_token, **bearer(stranger)).json()["name"] is None
+    assert get(client, f"/tickets/{ticket['id']}", **bearer(stranger)).status_code == 404
     assert get(client, "/tickets/999999").status_code == 404
+
+
+def test_ticket_ids_cannot_be_walked_without_the_tickets_token(
+    client: Client, world: QueueWorld, officer_auth: dict[str, str]
+) -> None:
+    """Anonymous callers (and devices, and staff who may not see the ticket) read a ticket
+    only with its token, the one its taker got; without it every id is a 404 with the body of
+    a ticket that does not exist."""
+    tickets = [issue(client, world, name=f"Tamu {n}") for n in range(3)]
+    assert all(t["token"] for t in tickets)
+    nothing = get(client, "/tickets/999999")
+    assert nothing.status_code == 404
+    ids = [t["id"] for t in tickets]
+    for ticket_id in range(max(1, min(ids) - 3), max(ids) + 3):  # within the rate limit
+        walked = get(client, f"/tickets/{ticket_id}")
+        assert walked.status_code == 404, ticket_id
+        assert walked.json() == nothing.json()
+        # Another ticket's token opens nothing either.
+        wrong = get(client, f"/tickets/{ticket_id}?token={tickets[0]['token'][::-1]}")
+        assert (wrong.status_code, wrong.json()) == (404, nothing.json())
+    for ticket in tickets:
+        own = get(client, f"/tickets/{ticket['id']}?token={ticket['token']}")
+        assert own.status_code == 200
+        body = own.json()
+        assert (body["id"], body["number"], body["name"]) == (ticket["id"], ticket["number"], None)
+        others = [t for t in tickets if t["id"] != ticket["id"]]
+        assert get(client, f"/tickets/{others[0]['id']}?token={ticket['token']}").status_code == 404
+    # A kiosk is no queue staff: it reads back the tickets it printed with their token.
+    kiosk = DeviceUserFactory()
+    MembershipFactory(user=kiosk, mall=world.mall, role=Role.KIOSK)
+    first = tickets[0]
+    assert get(client, f"/tickets/{first['id']}", **bearer(kiosk)).status_code == 404
+    with_token = get(client, f"/tickets/{first['id']}?token={first['token']}", **bearer(kiosk))
+    assert with_token.status_code == 200
+    # The mall's queue staff need no token and see the ticket in full.
+    staff = get(client, f"/tickets/{first['id']}", **officer_auth)
+    assert (staff.status_code, staff.json()["name"]) == (200, "Tamu 0")
+    assert staff.json()["token"] is None
+    # A token that cannot be one is refused as input, naming it (whatever the ticket).
+    for bad in ("a b", "x" * 65, "é"):
+        refused = get(client, f"/tickets/{first['id']}?token={bad}")
+        assert refused.status_code == 422, bad
+        assert refused.json()["detail"][0]["loc"] == ["query", "token"]
+
+
+def test_the_openapi_document_explains_the_ticket_token(client: Client) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    read = spec["paths"]["/api/v1/tickets/{ticket_id}"]["get"]
+    token = next(p for p in read["parameters"] if p["name"] == "token")
+    assert token["in"] == "query"
+    assert not token.get("required")
+    assert "POST /tickets" in token["description"]
+    assert "?token=" in read["description"]
+    created = spec["paths"]["/api/v1/tickets"]["post"]["responses"]["201"]["content"]
+    schema_ref = created["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert "token" in spec["components"]["schemas"][schema_ref]["properties"]
 
 
 # --- counters -----------------------------------------------------------------------------------
@@ -247,7 +306,7 @@ def test_counter_console_cycle_over_http(
     successor = moved.json()
     assert (successor["number"], successor["status"]) == ("A-002", "waiting")
     assert successor["transferred_from_id"] == second["id"]
-    original = get(client, f"/tickets/{second['id']}").json()
+    original = get(client, f"/tickets/{second['id']}?token={second['token']}").json()
     assert (original["status"], original["transferred_to_id"]) == ("transferred", successor["id"])
     cancel = post(client, f"/tickets/{successor['id']}/cancel", {"note": "pulang"}, **officer_auth)
     assert cancel.json()["status"] == "cancelled"

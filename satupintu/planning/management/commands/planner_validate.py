@@ -24,13 +24,24 @@ class Command(BaseCommand):
             help="Folder for the PNG plots (default: docs/planner).",
         )
         parser.add_argument("--days", type=int, default=3, help="Simulated days per scenario.")
+        parser.add_argument(
+            "--best-runs",
+            type=int,
+            default=200,
+            help=(
+                "Continuations of the day per issue for the best possible estimate (the oracle "
+                "with the true model and the exact state); 0 to skip it."
+            ),
+        )
         parser.add_argument("--no-plots", action="store_true", help="Figures only.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         out = Path(options["out"])
         rows = []
         for scenario in validation.scenarios():
-            figures, day = validation.validate(scenario, days=options["days"], floor=True)
+            figures, day = validation.validate(
+                scenario, days=options["days"], floor=True, best_runs=options["best_runs"]
+            )
             rows.append(figures)
             if not options["no_plots"]:
                 path = out / f"estimate-{scenario.name}.png"
