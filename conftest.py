@@ -4,6 +4,7 @@ markers that skip PostgreSQL- and Redis-only tests where those are not configure
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings as django_settings
@@ -60,9 +61,26 @@ def _media_root(settings: object, tmp_path_factory: pytest.TempPathFactory) -> N
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))  # type: ignore[attr-defined]
 
 
-@pytest.fixture(scope="session")
-def _signing_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(tmp_path_factory.mktemp("signing"))
+_SIGNING_SETTINGS = {
+    "SIGNING_AUTO_INIT": True,
+    "SIGNING_TRUST_ROOTS": [],
+    "SIGNING_TRUST_DEMO_CA": True,
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # Set for the whole session, not only per test: module-scoped fixtures (the demo world)
+    # seed before a test's own settings apply, and must not reach the project's var/signing,
+    # which `make demo` fills with keys under its own passphrase.
+    path = str(tmp_path_factory.mktemp("signing"))
+    wanted = {"SIGNING_DIR": path, **_SIGNING_SETTINGS}
+    saved = {name: getattr(django_settings, name) for name in wanted}
+    for name, value in wanted.items():
+        setattr(django_settings, name, value)
+    yield path
+    for name, value in saved.items():
+        setattr(django_settings, name, value)
 
 
 @pytest.fixture(autouse=True)

@@ -218,6 +218,9 @@ class ScopedModelAdmin(AuditedAdminMixin, ScopedFormFieldsMixin, admin.ModelAdmi
 
     entity: ClassVar[str | None] = None
     scope_action: ClassVar[str] = ADMINISTER
+    # A web address typed without a scheme (an agency's "dukcapil.jogjakota.go.id") is https, as
+    # Django 6 will assume; saying so now also silences its transitional warning.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def admin_entity(self) -> str:
         entity = self.entity or entity_of(self.model)
