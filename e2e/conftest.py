@@ -13,8 +13,10 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -37,6 +39,18 @@ CHROMIUM_ARGS = [
     "--metrics-recording-only",
 ]
 DEMO_PASSWORD = "satupintu-demo"
+MALL_ZONE = ZoneInfo("Asia/Jakarta")
+
+
+def mall_now() -> datetime:
+    """The demo mall's local time. Its dates are not the browser's UTC ones: from 17:00 UTC the
+    mall is already in the next day."""
+    return datetime.now(MALL_ZONE)
+
+
+def mall_today() -> str:
+    return mall_now().date().isoformat()
+
 
 # The journeys run at any hour and on any day (CI at night, on a Sunday, on a holiday): the test
 # mall opens around the clock, and today's appointments can still be booked after noon. Done once

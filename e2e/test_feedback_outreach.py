@@ -9,6 +9,7 @@ import pytest
 
 from e2e.conftest import (
     assert_accessible,
+    mall_today,
     new_context_page,
     screenshot,
     sign_in,
@@ -85,7 +86,7 @@ def test_outreach_request_becomes_a_recorded_visit(page: Any, browser: Any, serv
     page.select_option("select[name=kecamatan]", "Gondokusuman")
     page.select_option("select[name=kelurahan]", "Baciro")
     page.get_by_role("checkbox", name=re.compile("KTP-el Baru")).check()
-    today = page.evaluate("new Date().toISOString().slice(0, 10)")
+    today = mall_today()
     page.fill("input[name=date_1]", today)
     page.check("input[name=requested_by][value=family]")
     page.fill("input[name=requester_name]", "Wulan (cucu)")

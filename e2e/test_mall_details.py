@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from e2e.conftest import assert_accessible, new_context_page, screenshot, sign_in
+from e2e.conftest import assert_accessible, mall_today, new_context_page, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -158,7 +158,7 @@ def test_jemput_bola_large_targets_and_its_status_page(browser: Any, server: str
     tab.select_option("select[name=kecamatan]", "Gondokusuman")
     tab.select_option("select[name=kelurahan]", "Baciro")
     tab.get_by_role("checkbox", name=re.compile("KTP-el Baru")).check()
-    tab.fill("input[name=date_1]", tab.evaluate("new Date().toISOString().slice(0, 10)"))
+    tab.fill("input[name=date_1]", mall_today())
     tab.check("input[name=requested_by][value=family]")
     tab.fill("input[name=requester_name]", "Sari (anak)")
     _fits(tab)
@@ -239,7 +239,7 @@ def test_jemput_bola_outcome_asks_the_application_form(browser: Any, server: str
     citizen.select_option("select[name=kecamatan]", "Gondokusuman")
     citizen.select_option("select[name=kelurahan]", "Baciro")
     citizen.get_by_role("checkbox", name=re.compile("Akta Kelahiran")).check()
-    today = citizen.evaluate("new Date().toISOString().slice(0, 10)")
+    today = mall_today()
     citizen.fill("input[name=date_1]", today)
     citizen.check("input[name=requested_by][value=self]")
     citizen.get_by_role("button", name="Kirim permohonan").click()

@@ -5,15 +5,14 @@ console driven from the keyboard alone."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from e2e.conftest import (
     DEMO_PASSWORD,
     assert_accessible,
+    mall_now,
     new_context_page,
     record_speech,
     screenshot,
@@ -194,7 +193,7 @@ def test_appointment_booked_on_the_portal_is_checked_in_at_the_kiosk(page: Any) 
     page.fill("#date", today)
     page.get_by_role("button", name="Tampilkan slot kosong").click()
     free = page.locator("input[name=slot]:not([disabled])")
-    if not free.count() and datetime.now(ZoneInfo("Asia/Jakarta")).hour == 23:
+    if not free.count() and mall_now().hour == 23:
         # The test mall opens around the clock, but once its last slot of the day has begun
         # (23:30 WIB) there is nothing left to book for today, and check-in needs today's.
         pytest.skip("the mall's last appointment slot of the day has begun (after 23:30 WIB)")
