@@ -37,6 +37,7 @@ from bench.support import (
     percentile,
     seed_queue_mall,
     server_env,
+    wait_until_answering,
 )
 
 _CALLED = re.compile(rb"id: (\d+)\nevent: ticket\.called\n")
@@ -127,15 +128,7 @@ class _Server:
         del command[at : at + 2]
         self.process = subprocess.Popen(command, cwd=ROOT, env=server_env())
         self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{self.base}/healthz", timeout=2)
-                return
-            except httpx.HTTPError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start") from None
-                time.sleep(0.2)
+        wait_until_answering(self.process, f"{self.base}/healthz", what="the server")
 
     def terminate(self) -> float:
         started = time.monotonic()

@@ -98,6 +98,19 @@ def ensure_database() -> None:
     _django_ready = True
 
 
+def wait_until_answering(process: subprocess.Popen[bytes], url: str, *, what: str) -> None:
+    """Wait (up to 60 s) until `url` answers at all; RuntimeError if `process` ends first."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.HTTPError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not start") from None
+            time.sleep(0.2)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -148,15 +161,7 @@ def app_server(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{base}{probe}", timeout=2)
-                break
-            except httpx.HTTPError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the {kind} server did not start") from None
-                time.sleep(0.2)
+        wait_until_answering(process, f"{base}{probe}", what=f"the {kind} server")
         yield base, process.pid
     finally:
         process.terminate()
