@@ -56,6 +56,7 @@ from bench.support import (
     percentile,
     prepare_database,
     process_tree_cpu_seconds,
+    production_blocking_threads,
     seed_in_subprocess,
     seed_queue_mall,
 )
@@ -451,8 +452,13 @@ def main() -> None:
     workers = int(os.environ.get("BENCH_WORKERS", "1"))
     warmup = float(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
     sqlite_path = Path(os.environ.get("BENCH_SQLITE_PATH", ROOT / "var" / "bench.sqlite3"))
+    threads = (
+        f" of {production_blocking_threads()} threads (production's web unit)"
+        if server == "granian-wsgi"
+        else ""
+    )
     print(
-        f"queue cycle vs floor vs ceiling: {server}, {workers} worker(s) on PostgreSQL, "
+        f"queue cycle vs floor vs ceiling: {server}, {workers} worker(s){threads} on PostgreSQL, "
         f"1 on SQLite; {seconds:.0f} s per level; levels {levels}",
         flush=True,
     )

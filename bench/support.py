@@ -118,6 +118,16 @@ def free_port() -> int:
 
 
 SERVER_KINDS = ("uvicorn", "granian-wsgi", "granian-asgi", "gunicorn")
+WEB_UNIT = ROOT / "deploy" / "systemd" / "satupintu-web@.service"
+
+
+def production_blocking_threads() -> str:
+    """The threads per process that production's web unit gives granian (`--blocking-threads`),
+    so that the benchmark serves the API as production does."""
+    command = next(
+        line for line in WEB_UNIT.read_text().splitlines() if line.startswith("ExecStart=")
+    ).split()
+    return command[command.index("--blocking-threads") + 1]
 
 
 def _server_command(kind: str, port: int, workers: int) -> list[str]:
@@ -131,12 +141,14 @@ def _server_command(kind: str, port: int, workers: int) -> list[str]:
         ]  # fmt: skip
     if kind.startswith("granian"):
         interface = kind.split("-", 1)[1]
-        target = (
-            "satupintu.wsgi:application" if interface == "wsgi" else "satupintu.asgi:application"
-        )
+        if interface == "wsgi":
+            target = "satupintu.wsgi:application"
+            threads = ["--blocking-threads", production_blocking_threads()]
+        else:
+            target, threads = "satupintu.asgi:application", []
         return [
             sys.executable, "-m", "granian", "--interface", interface, target,
-            "--host", bind[0], "--port", bind[1], "--workers", str(workers),
+            "--host", bind[0], "--port", bind[1], "--workers", str(workers), *threads,
             "--no-access-log", "--log-level", "warning", "--backlog", "4096",
         ]  # fmt: skip
     if kind == "gunicorn":

@@ -180,8 +180,15 @@ class Ticket(models.Model):
     ACTIVE_STATUSES = (Status.WAITING, Status.CALLED, Status.SERVING)
     AT_COUNTER_STATUSES = (Status.CALLED, Status.SERVING)
 
+    # Every change of a ticket writes a new version into each of the table's indexes (status is
+    # indexed, so no update is HOT): the foreign keys of mall, current service and counter have
+    # no index of their own, the composite indexes below begin with them and serve their look-ups.
     mall = models.ForeignKey(
-        "catalog.Mall", verbose_name=_("mall"), on_delete=models.CASCADE, related_name="tickets"
+        "catalog.Mall",
+        verbose_name=_("mall"),
+        on_delete=models.CASCADE,
+        related_name="tickets",
+        db_index=False,
     )
     service = models.ForeignKey(
         "catalog.Service",
@@ -194,6 +201,7 @@ class Ticket(models.Model):
         verbose_name=_("current service"),
         on_delete=models.PROTECT,
         related_name="current_tickets",
+        db_index=False,
     )
     further_service_ids = models.JSONField(
         _("further services"),
@@ -232,6 +240,7 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="tickets",
+        db_index=False,
     )
     called_at = models.DateTimeField(_("called at"), null=True, blank=True)
     last_called_at = models.DateTimeField(
@@ -316,8 +325,13 @@ class TicketEvent(AppendOnlyModel):
         CANCEL = "cancel", _("cancelled")
         EXPIRE = "expire", _("expired at the end of the day")
 
+    # Looked up through ticket_event_ticket_idx (ticket, at); no second index of its own.
     ticket = models.ForeignKey(
-        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events"
+        Ticket,
+        verbose_name=_("ticket"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
     )
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(
