@@ -85,6 +85,8 @@ ReplayFilter = Callable[[list["Event"]], Awaitable[list["Event"]]]
 @dataclass(frozen=True)
 class Event:
     id: int
+    # The first channel it was published on: an event published on several channels is one
+    # object, in each of their logs (both brokers).
     channel: str
     type: str
     data: dict[str, Any]
@@ -245,21 +247,16 @@ class InProcessBroker:
         if not channels:
             return None
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Subscriber, Event]]] = {}
+        targets = list(dict.fromkeys(channels))
         with self._lock:
             self._sequence = next_event_id(self._sequence)
-            first: Event | None = None
-            for channel in dict.fromkeys(channels):
-                if first is None:
-                    event = first = Event(
-                        id=self._sequence, channel=channel, type=event_type, data=data
-                    )
-                    first.as_sse()  # the bytes, encoded once per publish
-                else:
-                    # The same event (and bytes) on another channel. A queue event goes to
-                    # every counter and floor serving the service: built by copying, as a
-                    # frozen dataclass's __init__ costs more than the rest of the loop.
-                    event = object.__new__(Event)
-                    event.__dict__.update(first.__dict__, channel=channel)
+            # One object (and its bytes, encoded once) in every channel's log: a queue event
+            # goes to every counter and floor serving the service, 35 channels in the
+            # benchmark's mall, and a copy per channel kept that many more objects alive in the
+            # logs for the garbage collector to walk (docs/BENCHMARKS.md, third round).
+            event = Event(id=self._sequence, channel=targets[0], type=event_type, data=data)
+            event.as_sse()
+            for channel in targets:
                 log = self._channels.get(channel)
                 if log is None:
                     log = self._channels[channel] = _ChannelLog()
@@ -271,7 +268,7 @@ class InProcessBroker:
                 loop.call_soon_threadsafe(_deliver, deliveries)
             except RuntimeError:  # the loop has closed; its subscribers are gone with it
                 logger.debug("event loop closed, dropping %d deliveries", len(deliveries))
-        return first
+        return event
 
     def events_after(self, channel: str, last_id: int) -> list[Event]:
         """The events of `channel` after `last_id` that are still held (a client's last id from

@@ -281,25 +281,39 @@ def drop_layout(counter_ids: Iterable[int], service_ids: Iterable[int]) -> None:
     services were changed)."""
     cache.delete_many(
         [f"queueing:counter-services:{cid}" for cid in counter_ids]
-        + [f"queueing:service-counters:{sid}" for sid in service_ids]
+        + [f"queueing:service-screen-channels:{sid}" for sid in service_ids]
     )
 
 
-def counters_serving(service_ids: Iterable[int]) -> list[tuple[int, int]]:
-    """(counter id, floor id) of the active counters serving any of the services."""
-    found: dict[int, int] = {}
+def screen_channels(service_ids: Iterable[int]) -> list[str]:
+    """The event channels of the active counters serving any of the services and of their
+    floors (`counter:<id>`, `floor:<id>`): every console and floor board whose waiting counts a
+    change of these services moves. Kept per service as the names themselves, so that a publish
+    (a few per queue operation) does not build them again."""
+    if isinstance(service_ids, list) and len(service_ids) == 1:
+        return _service_screen_channels(service_ids[0])
+    found: dict[str, None] = {}
     for service_id in sorted(set(service_ids)):
-        key = f"queueing:service-counters:{service_id}"
-        rows = cache.get(key)
-        if rows is None:
-            rows = list(
-                Counter.objects.filter(services__id=service_id, is_active=True)
-                .order_by()
-                .values_list("id", "floor_id")
-            )
-            cache.set(key, rows, LAYOUT_CACHE_SECONDS)
-        found.update({int(cid): int(fid) for cid, fid in rows})
-    return sorted(found.items())
+        found.update(dict.fromkeys(_service_screen_channels(service_id)))
+    return list(found)
+
+
+def _service_screen_channels(service_id: int) -> list[str]:
+    key = f"queueing:service-screen-channels:{service_id}"
+    channels: list[str] | None = cache.get(key)
+    if channels is None:
+        rows = (
+            Counter.objects.filter(services__id=service_id, is_active=True)
+            .order_by("id")
+            .values_list("id", "floor_id")
+        )
+        names: dict[str, None] = {}
+        for counter_id, floor_id in rows:
+            names[f"counter:{counter_id}"] = None
+            names[f"floor:{floor_id}"] = None
+        channels = list(names)
+        cache.set(key, channels, LAYOUT_CACHE_SECONDS)
+    return channels
 
 
 def may_work_counter(user: Any, counter: Counter) -> bool:

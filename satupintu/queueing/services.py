@@ -85,12 +85,11 @@ def _publish(
         channels += [f"counter:{counter.pk}", f"floor:{counter.floor_id}"]
     # The waiting counts of the touched services changed on every console and floor board that
     # serves one of them, not only at the acting counter.
-    for counter_id, floor_id in selectors.counters_serving(touched):
-        channels += [f"counter:{counter_id}", f"floor:{floor_id}"]
+    channels += selectors.screen_channels(touched)
     data = ticket_event_data(ticket, waiting)
     if extra:
         data.update(extra)
-    publish_on_commit(list(dict.fromkeys(channels)), event_type, data)
+    publish_on_commit(channels, event_type, data)  # each broker drops repeated channels
 
 
 def _forget_pace(service_ids: Iterable[int], day: date) -> None:
