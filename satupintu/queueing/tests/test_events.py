@@ -82,6 +82,19 @@ def test_ids_grow_across_channels_and_one_event_has_one_id(broker) -> None:  # t
     assert broker.events_after("mall:1", 0)[0].data == {"n": 1}
 
 
+def test_an_event_on_several_channels_is_one_object_in_the_memory_logs() -> None:
+    """A queue event goes to every console and board serving the service (35 channels in the
+    benchmark's mall): the in-process broker keeps the one event in each channel's log, not a
+    copy per channel, and names the first channel as the Redis broker does."""
+    broker = InProcessBroker()
+    channels = ["mall:1", "ticket:7", *(f"counter:{n}" for n in range(30)), "mall:1"]
+    event = broker.publish_many(channels, "ticket.called", {"n": 1})
+    assert event is not None
+    assert event.channel == "mall:1"
+    logged = [broker.events_after(channel, 0) for channel in dict.fromkeys(channels)]
+    assert all(len(log) == 1 and log[0] is event for log in logged)
+
+
 def test_ids_keep_growing_across_a_restart_of_the_broker(broker) -> None:  # type: ignore[no-untyped-def]
     """The id is the publishing time in microseconds (or the previous id + 1): a broker made
     afresh (a restarted server process; for Redis, a lost sequence key) goes on above the ids of
