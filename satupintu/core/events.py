@@ -85,8 +85,8 @@ ReplayFilter = Callable[[list["Event"]], Awaitable[list["Event"]]]
 @dataclass(frozen=True)
 class Event:
     id: int
-    # The first channel it was published on: an event published on several channels is one
-    # object, in each of their logs (both brokers).
+    # A channel the event was published on. The in-process broker keeps one object in the logs
+    # of all of an event's channels, named by the first; both brokers answer a publish with it.
     channel: str
     type: str
     data: dict[str, Any]
