@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from satupintu.planning import oracle
 from satupintu.planning.simulation import (
@@ -32,6 +32,8 @@ from satupintu.planning.simulation import (
     simulate_day,
 )
 from satupintu.queueing import estimates
+
+T = TypeVar("T")
 
 MAE_TARGET = 0.25
 COVERAGE_TARGET = 0.75
@@ -190,6 +192,25 @@ def scenarios(scale: float = 1.0, hours: int = 8) -> list[Scenario]:
     return [quiet, monday, shared]
 
 
+def _beside_the_estimate(
+    day: DayResult, other: Callable[[Visit], T | None]
+) -> list[tuple[T, float]]:
+    """(another figure, the real wait) of the visits the estimator's figures count (an estimate
+    in minutes and a real wait), where the other figure exists: the same visits for every
+    method compared."""
+    found = []
+    for v in day.visits:
+        value = other(v)
+        if (
+            v.estimate
+            and v.estimate.minutes is not None
+            and v.wait is not None
+            and value is not None
+        ):
+            found.append((value, v.wait))
+    return found
+
+
 def figures_of(scenario: Scenario, day: DayResult) -> Figures:
     pairs = [
         (v.estimate.minutes, v.estimate.minutes_low, v.estimate.minutes_high, v.wait)
@@ -208,25 +229,11 @@ def figures_of(scenario: Scenario, day: DayResult) -> Figures:
         if lo is not None and hi is not None and lo - 0.5 <= w <= hi + 0.5
     )
     zeros = sum(1 for m, _lo, _hi, w in pairs if m == 0 and w > ZERO_LIMIT_MINUTES)
-    old = [
-        (v.baseline, v.wait)
-        for v in day.visits
-        if v.estimate
-        and v.estimate.minutes is not None
-        and v.wait is not None
-        and v.baseline is not None
-    ]
+    old = _beside_the_estimate(day, lambda v: v.baseline)
     old_mae = sum(abs(b - w) for b, w in old) / max(1, len(old))
     old_zeros = sum(1 for b, w in old if b == 0 and w > ZERO_LIMIT_MINUTES)
     spent = sorted(v.estimate_ms for v in day.visits if v.estimate_ms is not None)
-    best = [
-        (v.best, v.wait)
-        for v in day.visits
-        if v.estimate
-        and v.estimate.minutes is not None
-        and v.wait is not None
-        and v.best is not None
-    ]
+    best = _beside_the_estimate(day, lambda v: v.best)
     return Figures(
         scenario.name,
         n,
