@@ -290,8 +290,6 @@ def screen_channels(service_ids: Iterable[int]) -> list[str]:
     floors (`counter:<id>`, `floor:<id>`): every console and floor board whose waiting counts a
     change of these services moves. Kept per service as the names themselves, so that a publish
     (a few per queue operation) does not build them again."""
-    if isinstance(service_ids, list) and len(service_ids) == 1:
-        return _service_screen_channels(service_ids[0])
     found: dict[str, None] = {}
     for service_id in sorted(set(service_ids)):
         found.update(dict.fromkeys(_service_screen_channels(service_id)))
